@@ -1,0 +1,281 @@
+"""Standby's entry points: HTTP routes, the staff authorizer and the stream handlers.
+
+Each parses its input, calls one use case and shapes the answer; the work is in
+chalicelib/services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import (
+    AuthResponse,
+    Chalice,
+    Response,
+)
+from chalice.app import AuthRequest, DynamoDBEvent, Request
+
+from chalicelib.adapters.dynamodb.streams import BOOKINGS, OUTBOX, placeholder_stream_arn
+from chalicelib.adapters.observability import logger
+from chalicelib.adapters.stream_events import booking_changes, process_changes, queued_messages
+from chalicelib.adapters.tokens import InvalidToken
+from chalicelib.api import schemas, views
+from chalicelib.api.errors import parse_body, refusals_as_http
+from chalicelib.api.openapi import openapi_document
+from chalicelib.bootstrap import services
+from chalicelib.domain.model import Actor, Business, Contact, EntryStatus
+from chalicelib.services.catalogue import NewService, NewSlot
+from chalicelib.services.links import BOOKING, WAITING_ENTRY
+from chalicelib.settings import get_settings
+
+get_settings()  # validate the environment at cold start
+
+app = Chalice(app_name="standby")
+
+
+@app.middleware("http")
+def correlation_id(event: Request, get_response: Any) -> Response:
+    correlation = event.headers.get("x-correlation-id") or event.context.get("requestId", "")
+    logger.set_correlation_id(correlation)
+    response: Response = get_response(event)
+    response.headers["X-Correlation-Id"] = correlation
+    return response
+
+
+@app.authorizer()
+def staff_authorizer(auth_request: AuthRequest) -> AuthResponse:
+    scheme, _, token = (auth_request.token or "").partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token:
+            raise InvalidToken("expected 'Authorization: Bearer <token>'")
+        identity = services().staff_tokens.verify(token)
+    except InvalidToken as error:
+        logger.info("staff token refused", extra={"reason": str(error)})
+        return AuthResponse(routes=[], principal_id="anonymous")
+    return AuthResponse(
+        routes=["*"], principal_id=identity.subject, context={"business_id": identity.business_id}
+    )
+
+
+def _business_id() -> str:
+    """The tenant comes from the verified token, never from the request."""
+    return str(app.current_request.context["authorizer"]["business_id"])
+
+
+def _created(body: dict[str, Any]) -> Response:
+    return Response(body=body, status_code=201)
+
+
+# --- staff: catalogue ------------------------------------------------------------------------
+
+
+@app.route("/staff/business", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def get_business() -> dict[str, Any]:
+    return views.business_view(services().catalogue.business(_business_id()))
+
+
+@app.route("/staff/business", methods=["PUT"], authorizer=staff_authorizer)
+@refusals_as_http
+def put_business() -> dict[str, Any]:
+    body = parse_body(schemas.BusinessProfile, app.current_request)
+    business = Business(
+        business_id=_business_id(),
+        name=body.name,
+        time_zone=body.time_zone,
+        language=body.language,
+        waiting_list_open=body.waiting_list_open,
+    )
+    return views.business_view(services().catalogue.set_up_business(business))
+
+
+@app.route("/staff/services", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_services() -> dict[str, Any]:
+    found = services().catalogue.list_services(_business_id())
+    return {"services": [views.service_view(service) for service in found]}
+
+
+@app.route("/staff/services", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def add_services() -> Response:
+    body = parse_body(
+        schemas.NewServicesBody,
+        app.current_request,
+        prepare=lambda raw: schemas.one_or_many(raw, "services"),
+    )
+    created = services().catalogue.add_services(
+        _business_id(), [NewService(s.name, s.duration_minutes) for s in body.services]
+    )
+    return _created({"services": [views.service_view(service) for service in created]})
+
+
+@app.route("/staff/slots", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_slots() -> dict[str, Any]:
+    found = services().catalogue.list_slots(_business_id())
+    return {"slots": [views.slot_view(slot, for_staff=True) for slot in found]}
+
+
+@app.route("/staff/slots", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def add_slots() -> Response:
+    body = parse_body(
+        schemas.NewSlotsBody,
+        app.current_request,
+        prepare=lambda raw: schemas.one_or_many(raw, "slots"),
+    )
+    created = services().catalogue.add_slots(
+        _business_id(),
+        [
+            NewSlot(
+                service_id=s.service_id,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                capacity=s.capacity,
+                staff=s.staff,
+                location=s.location,
+            )
+            for s in body.slots
+        ],
+    )
+    return _created({"slots": [views.slot_view(slot, for_staff=True) for slot in created]})
+
+
+# --- staff: bookings and waiting lists ---------------------------------------------------------
+
+
+@app.route("/staff/slots/{slot_id}/bookings", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_slot_bookings(slot_id: str) -> dict[str, Any]:
+    found = services().bookings.list_for_slot(_business_id(), slot_id)
+    return {"bookings": [views.booking_view(booking) for booking in found]}
+
+
+@app.route("/staff/slots/{slot_id}/waiting-list", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_slot_waiting_list(slot_id: str) -> dict[str, Any]:
+    entries = services().waiting_list.list_for_slot(_business_id(), slot_id)
+    waiting = [entry for entry in entries if entry.status is EntryStatus.WAITING]
+    positions = {entry.entry_id: index for index, entry in enumerate(waiting, start=1)}
+    return {"entries": [views.entry_view(e, positions.get(e.entry_id)) for e in entries]}
+
+
+@app.route(
+    "/staff/slots/{slot_id}/bookings/{booking_id}/cancel",
+    methods=["POST"],
+    authorizer=staff_authorizer,
+)
+@refusals_as_http
+def staff_cancel_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
+    cancelled = services().bookings.cancel(_business_id(), slot_id, booking_id, by=Actor.STAFF)
+    return {"booking": views.booking_view(cancelled)}
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+def _contact(body: schemas.ContactBody) -> Contact:
+    return Contact(name=body.name, email=body.email, phone=body.phone, language=body.language)
+
+
+@app.route("/businesses/{business_id}/slots", methods=["GET"])
+@refusals_as_http
+def public_slots(business_id: str) -> dict[str, Any]:
+    found = services().catalogue.list_slots(business_id)
+    return {"slots": [views.slot_view(slot, for_staff=False) for slot in found]}
+
+
+@app.route("/businesses/{business_id}/slots/{slot_id}/bookings", methods=["POST"])
+@refusals_as_http
+def book(business_id: str, slot_id: str) -> Response:
+    body = parse_body(schemas.ContactBody, app.current_request)
+    booking = services().bookings.book(business_id, slot_id, _contact(body))
+    links = services().links
+    token = links.booking_token(business_id, slot_id, booking.booking_id)
+    return _created(
+        {
+            "booking": views.booking_view(booking),
+            "manage_token": token,
+            "manage_url": links.booking_url(token),
+        }
+    )
+
+
+@app.route("/businesses/{business_id}/slots/{slot_id}/waiting-list", methods=["POST"])
+@refusals_as_http
+def join_waiting_list(business_id: str, slot_id: str) -> Response:
+    body = parse_body(schemas.ContactBody, app.current_request)
+    entry, position = services().waiting_list.join(business_id, slot_id, _contact(body))
+    links = services().links
+    token = links.entry_token(business_id, slot_id, entry.entry_id)
+    return _created(
+        {
+            "entry": views.entry_view(entry, position),
+            "position": position,
+            "token": token,
+            "leave_url": links.entry_url(token),
+        }
+    )
+
+
+@app.route("/bookings/{token}", methods=["GET"])
+@refusals_as_http
+def view_booking(token: str) -> dict[str, Any]:
+    link = services().links.read(token, BOOKING)
+    booking = services().bookings.get(link.business_id, link.slot_id, link.item_id)
+    return {"booking": views.booking_view(booking)}
+
+
+@app.route("/bookings/{token}/cancel", methods=["POST"])
+@refusals_as_http
+def cancel_booking(token: str) -> dict[str, Any]:
+    link = services().links.read(token, BOOKING)
+    cancelled = services().bookings.cancel(
+        link.business_id, link.slot_id, link.item_id, by=Actor.CUSTOMER
+    )
+    return {"booking": views.booking_view(cancelled)}
+
+
+@app.route("/waiting-list/{token}", methods=["GET"])
+@refusals_as_http
+def view_waiting_entry(token: str) -> dict[str, Any]:
+    link = services().links.read(token, WAITING_ENTRY)
+    entry, position = services().waiting_list.view(link.business_id, link.slot_id, link.item_id)
+    return {"entry": views.entry_view(entry, position)}
+
+
+@app.route("/waiting-list/{token}", methods=["DELETE"])
+@refusals_as_http
+def leave_waiting_list(token: str) -> dict[str, Any]:
+    link = services().links.read(token, WAITING_ENTRY)
+    entry = services().waiting_list.leave(link.business_id, link.slot_id, link.item_id)
+    return {"entry": views.entry_view(entry, None)}
+
+
+@app.route("/openapi.json", methods=["GET"])
+def openapi() -> dict[str, Any]:
+    return openapi_document(app.routes)
+
+
+# --- streams -----------------------------------------------------------------------------------
+
+
+@app.on_dynamodb_record(
+    stream_arn=placeholder_stream_arn(BOOKINGS), batch_size=10, starting_position="TRIM_HORIZON"
+)
+def on_booking_change(event: DynamoDBEvent) -> dict[str, Any]:
+    """A seat held for the waiting list is refilled from it."""
+    return process_changes(
+        event.to_dict(), event.context, booking_changes(services().refill.on_booking_change)
+    )
+
+
+@app.on_dynamodb_record(
+    stream_arn=placeholder_stream_arn(OUTBOX), batch_size=10, starting_position="TRIM_HORIZON"
+)
+def on_outbox_message(event: DynamoDBEvent) -> dict[str, Any]:
+    """A queued message is sent."""
+    return process_changes(
+        event.to_dict(), event.context, queued_messages(services().notifications.deliver)
+    )

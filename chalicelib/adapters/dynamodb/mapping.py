@@ -1,0 +1,248 @@
+"""Translation between pynamodb items and domain objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.adapters.dynamodb.models import (
+    BookingItem,
+    BookingsItem,
+    BusinessItem,
+    ContactMap,
+    ServiceItem,
+    SlotItem,
+    SlotSummaryMap,
+    WaitingEntryItem,
+    business_key,
+    slot_partition,
+)
+from chalicelib.domain.model import (
+    Actor,
+    Booking,
+    BookingSource,
+    BookingStatus,
+    Business,
+    Contact,
+    EntryStatus,
+    SeatAfterRelease,
+    Service,
+    Slot,
+    SlotSummary,
+    WaitingEntry,
+)
+
+
+def service_key(service_id: str) -> str:
+    return f"SERVICE#{service_id}"
+
+
+def slot_key(slot_id: str) -> str:
+    return f"SLOT#{slot_id}"
+
+
+def booking_key(booking_id: str) -> str:
+    return f"BOOKING#{booking_id}"
+
+
+def entry_key(entry_id: str) -> str:
+    return f"ENTRY#{entry_id}"
+
+
+def refill_key(cause: str) -> str:
+    return f"REFILL#{cause}"
+
+
+def business_from_item(item: BusinessItem) -> Business:
+    return Business(
+        business_id=item.business_id,
+        name=item.name,
+        time_zone=item.time_zone,
+        language=item.language,
+        waiting_list_open=bool(item.waiting_list_open),
+    )
+
+
+def business_to_item(business: Business) -> BusinessItem:
+    return BusinessItem(
+        business_key(business.business_id),
+        BusinessItem.SORT_KEY,
+        business_id=business.business_id,
+        name=business.name,
+        time_zone=business.time_zone,
+        language=business.language,
+        waiting_list_open=business.waiting_list_open,
+    )
+
+
+def service_from_item(item: ServiceItem) -> Service:
+    return Service(
+        business_id=item.business_id,
+        service_id=item.service_id,
+        name=item.name,
+        duration_minutes=int(item.duration_minutes),
+    )
+
+
+def service_to_item(service: Service) -> ServiceItem:
+    return ServiceItem(
+        business_key(service.business_id),
+        service_key(service.service_id),
+        business_id=service.business_id,
+        service_id=service.service_id,
+        name=service.name,
+        duration_minutes=service.duration_minutes,
+    )
+
+
+def slot_from_item(item: SlotItem) -> Slot:
+    return Slot(
+        business_id=item.business_id,
+        slot_id=item.slot_id,
+        service_id=item.service_id,
+        service_name=item.service_name,
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
+        capacity=int(item.capacity),
+        staff=item.staff,
+        location=item.location,
+        taken=int(item.taken),
+        held=int(item.held),
+        waiting=int(item.waiting),
+    )
+
+
+def slot_to_item(slot: Slot) -> SlotItem:
+    return SlotItem(
+        business_key(slot.business_id),
+        slot_key(slot.slot_id),
+        business_id=slot.business_id,
+        slot_id=slot.slot_id,
+        service_id=slot.service_id,
+        service_name=slot.service_name,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        capacity=slot.capacity,
+        staff=slot.staff,
+        location=slot.location,
+        taken=slot.taken,
+        held=slot.held,
+        waiting=slot.waiting,
+    )
+
+
+def contact_to_map(contact: Contact) -> ContactMap:
+    return ContactMap(
+        name=contact.name, email=contact.email, phone=contact.phone, language=contact.language
+    )
+
+
+def contact_from_map(value: ContactMap) -> Contact:
+    return Contact(name=value.name, email=value.email, phone=value.phone, language=value.language)
+
+
+def summary_to_map(summary: SlotSummary) -> SlotSummaryMap:
+    return SlotSummaryMap(
+        business_name=summary.business_name,
+        time_zone=summary.time_zone,
+        language=summary.language,
+        service_name=summary.service_name,
+        starts_at=summary.starts_at,
+        ends_at=summary.ends_at,
+        staff=summary.staff,
+        location=summary.location,
+    )
+
+
+def summary_from_map(value: SlotSummaryMap) -> SlotSummary:
+    return SlotSummary(
+        business_name=value.business_name,
+        time_zone=value.time_zone,
+        language=value.language,
+        service_name=value.service_name,
+        starts_at=value.starts_at,
+        ends_at=value.ends_at,
+        staff=value.staff,
+        location=value.location,
+    )
+
+
+def booking_to_item(booking: Booking) -> BookingItem:
+    return BookingItem(
+        slot_partition(booking.business_id, booking.slot_id),
+        booking_key(booking.booking_id),
+        business_id=booking.business_id,
+        slot_id=booking.slot_id,
+        booking_id=booking.booking_id,
+        status=booking.status.value,
+        source=booking.source.value,
+        contact=contact_to_map(booking.contact),
+        slot=summary_to_map(booking.slot),
+        created_at=booking.created_at,
+        updated_at=booking.updated_at,
+        version=booking.version,
+        cancelled_by=booking.cancelled_by.value if booking.cancelled_by else None,
+        seat_after_release=(
+            booking.seat_after_release.value if booking.seat_after_release else None
+        ),
+        waiting_entry_id=booking.waiting_entry_id,
+    )
+
+
+def booking_from_item(item: BookingItem) -> Booking:
+    return Booking(
+        business_id=item.business_id,
+        slot_id=item.slot_id,
+        booking_id=item.booking_id,
+        status=BookingStatus(item.status),
+        source=BookingSource(item.source),
+        contact=contact_from_map(item.contact),
+        slot=summary_from_map(item.slot),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        version=int(item.version),
+        cancelled_by=Actor(item.cancelled_by) if item.cancelled_by else None,
+        seat_after_release=(
+            SeatAfterRelease(item.seat_after_release) if item.seat_after_release else None
+        ),
+        waiting_entry_id=item.waiting_entry_id,
+    )
+
+
+def entry_to_item(entry: WaitingEntry, queue_position: str | None) -> WaitingEntryItem:
+    return WaitingEntryItem(
+        slot_partition(entry.business_id, entry.slot_id),
+        entry_key(entry.entry_id),
+        business_id=entry.business_id,
+        slot_id=entry.slot_id,
+        entry_id=entry.entry_id,
+        status=entry.status.value,
+        contact=contact_to_map(entry.contact),
+        slot=summary_to_map(entry.slot),
+        signed_up_at=entry.signed_up_at,
+        updated_at=entry.updated_at,
+        booking_id=entry.booking_id,
+        queue_position=queue_position,
+    )
+
+
+def entry_from_item(item: WaitingEntryItem) -> WaitingEntry:
+    return WaitingEntry(
+        business_id=item.business_id,
+        slot_id=item.slot_id,
+        entry_id=item.entry_id,
+        status=EntryStatus(item.status),
+        contact=contact_from_map(item.contact),
+        slot=summary_from_map(item.slot),
+        signed_up_at=item.signed_up_at,
+        updated_at=item.updated_at,
+        booking_id=item.booking_id,
+    )
+
+
+def booking_from_stream_image(image: dict[str, Any] | None) -> Booking | None:
+    """A booking from a stream image in DynamoDB JSON, or None when it is no booking
+    (another item of the table, or the keys-only first record moto emits on an insert)."""
+    if not image or image.get("kind", {}).get("S") != "booking" or "status" not in image:
+        return None
+    item = BookingsItem.from_raw_data(image)
+    return booking_from_item(item) if isinstance(item, BookingItem) else None

@@ -1,0 +1,221 @@
+"""The DynamoDB tables, defined once as pynamodb models.
+
+Every key starts with the business id (tenancy). Bookings, waiting entries and refill
+records of one slot share a partition, so a slot's waiting list is one Query away: the
+sparse local index `queue` holds only entries still waiting, sorted by sign-up time, and
+can be read consistently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, LocalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.settings import get_settings
+
+_settings = get_settings()
+
+
+def business_key(business_id: str) -> str:
+    return f"BIZ#{business_id}"
+
+
+def slot_partition(business_id: str, slot_id: str) -> str:
+    return f"BIZ#{business_id}#SLOT#{slot_id}"
+
+
+class _Meta:
+    region = _settings.region
+    billing_mode = "PAY_PER_REQUEST"
+
+
+# --- catalogue: businesses, services, slots -------------------------------------------
+
+
+class CatalogueItem(Model):
+    class Meta(_Meta):
+        table_name = _settings.catalogue_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+
+
+class BusinessItem(CatalogueItem, discriminator="business"):
+    SORT_KEY = "PROFILE"
+    business_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    language = UnicodeAttribute()
+    waiting_list_open = BooleanAttribute(default=True)
+
+
+class ServiceItem(CatalogueItem, discriminator="service"):
+    business_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    duration_minutes = NumberAttribute()
+
+
+class SlotItem(CatalogueItem, discriminator="slot"):
+    business_id = UnicodeAttribute()
+    slot_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    service_name = UnicodeAttribute()
+    starts_at = UTCDateTimeAttribute()
+    ends_at = UTCDateTimeAttribute()
+    capacity = NumberAttribute()
+    staff = UnicodeAttribute(null=True)
+    location = UnicodeAttribute(null=True)
+    taken = NumberAttribute(default=0)
+    held = NumberAttribute(default=0)
+    waiting = NumberAttribute(default=0)
+
+
+# --- bookings, waiting entries and refill records, one partition per slot -------------
+
+
+class ContactMap(MapAttribute[str, Any]):
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+
+
+class SlotSummaryMap(MapAttribute[str, Any]):
+    business_name = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    language = UnicodeAttribute()
+    service_name = UnicodeAttribute()
+    starts_at = UTCDateTimeAttribute()
+    ends_at = UTCDateTimeAttribute()
+    staff = UnicodeAttribute(null=True)
+    location = UnicodeAttribute(null=True)
+
+
+class QueueIndex(LocalSecondaryIndex["BookingsItem"]):
+    class Meta:
+        index_name = "queue"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True)
+    queue_position = UnicodeAttribute(range_key=True)
+
+
+class BookingsItem(Model):
+    class Meta(_Meta):
+        table_name = _settings.bookings_table
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    queue_position = UnicodeAttribute(null=True)
+    queue = QueueIndex()
+
+
+class BookingItem(BookingsItem, discriminator="booking"):
+    business_id = UnicodeAttribute()
+    slot_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    source = UnicodeAttribute()
+    contact = ContactMap()
+    slot = SlotSummaryMap()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute(default=1)
+    cancelled_by = UnicodeAttribute(null=True)
+    seat_after_release = UnicodeAttribute(null=True)
+    waiting_entry_id = UnicodeAttribute(null=True)
+
+
+class WaitingEntryItem(BookingsItem, discriminator="waiting_entry"):
+    business_id = UnicodeAttribute()
+    slot_id = UnicodeAttribute()
+    entry_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    contact = ContactMap()
+    slot = SlotSummaryMap()
+    signed_up_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+    booking_id = UnicodeAttribute(null=True)
+
+
+class SkippedMap(MapAttribute[str, Any]):
+    entry_id = UnicodeAttribute()
+    reason = UnicodeAttribute()
+
+
+class RefillItem(BookingsItem, discriminator="refill"):
+    """One record per freed seat: the refill's decision, written once, so a redelivered
+    change can never allocate the same seat twice."""
+
+    business_id = UnicodeAttribute()
+    slot_id = UnicodeAttribute()
+    cause = UnicodeAttribute()
+    outcome = UnicodeAttribute()
+    decided_at = UTCDateTimeAttribute()
+    booking_id = UnicodeAttribute(null=True)
+    entry_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    skipped = ListAttribute(of=SkippedMap, default=list)
+
+
+# --- outbox: one message per cause -------------------------------------------------------
+
+
+class OutboxMessageItem(Model):
+    class Meta(_Meta):
+        table_name = _settings.outbox_table
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    business_id = UnicodeAttribute()
+    message_id = UnicodeAttribute()
+    message_type = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    language = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    context = MapAttribute[str, Any]()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    failure = UnicodeAttribute(null=True)
+
+
+# --- Powertools' idempotency records -----------------------------------------------------
+
+
+class IdempotencyRecordItem(Model):
+    """The layout Powertools' DynamoDB persistence layer expects; it reads and writes the
+    items itself, this model only defines the table."""
+
+    class Meta(_Meta):
+        table_name = _settings.idempotency_table
+
+    id = UnicodeAttribute(hash_key=True)
+    expiration = TTLAttribute(null=True)
+
+
+ALL_TABLE_MODELS: tuple[type[Model], ...] = (
+    CatalogueItem,
+    BookingsItem,
+    OutboxMessageItem,
+    IdempotencyRecordItem,
+)

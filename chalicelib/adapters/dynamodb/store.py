@@ -1,0 +1,546 @@
+"""DynamoDB behind one small adapter. Every seat change is a conditional transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamodb import mapping
+from chalicelib.adapters.dynamodb.models import (
+    BookingItem,
+    BookingsItem,
+    BusinessItem,
+    CatalogueItem,
+    OutboxMessageItem,
+    RefillItem,
+    ServiceItem,
+    SkippedMap,
+    SlotItem,
+    WaitingEntryItem,
+    business_key,
+    slot_partition,
+)
+from chalicelib.domain.allocation import queue_position, sign_up_order
+from chalicelib.domain.errors import Conflict, NotActive
+from chalicelib.domain.messages import MessageStatus, OutboxMessage
+from chalicelib.domain.model import (
+    Actor,
+    Booking,
+    BookingStatus,
+    Business,
+    EntryStatus,
+    SeatAfterRelease,
+    Service,
+    SkippedEntry,
+    Slot,
+    WaitingEntry,
+)
+from chalicelib.domain.seats import FreedSeat
+from chalicelib.settings import Settings
+
+MAX_ITEMS_PER_TRANSACTION = 100
+
+
+class TransactionCancelled(Exception):
+    def __init__(self, failed: set[str]) -> None:
+        super().__init__(f"transaction cancelled by: {', '.join(sorted(failed)) or 'conflict'}")
+        self.failed = failed
+
+
+class RetryableConflict(Conflict):
+    """Another write changed what this one was conditioned on; read again and retry."""
+
+
+@dataclass
+class _Transaction:
+    """pynamodb's TransactWrite, with a label per operation so a cancellation says which
+    condition failed (pynamodb sends condition checks, deletes, puts, then updates)."""
+
+    connection: Connection
+    _puts: list[tuple[str, Model, Condition | None]] = field(default_factory=list)
+    _updates: list[tuple[str, Model, list[Action], Condition | None]] = field(default_factory=list)
+
+    def put(self, label: str, item: Model, condition: Condition | None = None) -> None:
+        self._puts.append((label, item, condition))
+
+    def update(
+        self, label: str, item: Model, actions: list[Action], condition: Condition | None = None
+    ) -> None:
+        self._updates.append((label, item, actions, condition))
+
+    def commit(self) -> None:
+        labels = [label for label, *_ in self._puts] + [label for label, *_ in self._updates]
+        try:
+            with TransactWrite(connection=self.connection) as transaction:
+                for _, item, condition in self._puts:
+                    transaction.save(item, condition=condition)
+                for _, item, actions, update_condition in self._updates:
+                    transaction.update(item, actions=actions, condition=update_condition)
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            failed = {
+                label
+                for label, reason in zip(labels, reasons, strict=False)
+                if reason is not None and reason.code == "ConditionalCheckFailed"
+            }
+            if not failed and error.cause_response_code == "TransactionCanceledException":
+                # Cancelled by a concurrent transaction on the same items.
+                raise RetryableConflict("a concurrent change got there first") from error
+            if not failed:
+                raise
+            raise TransactionCancelled(failed) from error
+
+
+@dataclass(frozen=True)
+class RefillDecision:
+    cause: str
+    outcome: str
+    decided_at: datetime
+    skipped: Sequence[SkippedEntry]
+    booking_id: str | None = None
+    entry_id: str | None = None
+    reason: str | None = None
+
+
+class DynamoStore:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @cached_property
+    def _connection(self) -> Connection:
+        return Connection(region=self._settings.region)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[_Transaction]:
+        transaction = _Transaction(self._connection)
+        yield transaction
+        transaction.commit()
+
+    def _batch_get(
+        self, keys: Sequence[tuple[type[Model], str, str]]
+    ) -> dict[tuple[str, str], Any]:
+        """Items of several tables in one strongly consistent BatchGetItem."""
+        request: dict[str, Any] = {}
+        models: dict[str, type[Model]] = {}
+        for model, hash_key, range_key in keys:
+            table = model.Meta.table_name
+            models[table] = model
+            request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(
+                {"pk": {"S": hash_key}, "sk": {"S": range_key}}
+            )
+        found: dict[tuple[str, str], Any] = {}
+        while request:
+            response = self._connection.client.batch_get_item(RequestItems=request)
+            for table, items in response.get("Responses", {}).items():
+                for raw in items:
+                    found[(raw["pk"]["S"], raw["sk"]["S"])] = models[table].from_raw_data(raw)
+            request = response.get("UnprocessedKeys") or {}
+        return found
+
+    # --- catalogue ---------------------------------------------------------------------
+
+    def get_business(self, business_id: str) -> Business | None:
+        try:
+            item = BusinessItem.get(business_key(business_id), BusinessItem.SORT_KEY)
+        except DoesNotExist:
+            return None
+        return mapping.business_from_item(item)
+
+    def save_business(self, business: Business) -> None:
+        mapping.business_to_item(business).save()
+
+    def add_services(self, services: Sequence[Service]) -> None:
+        with self._transaction() as transaction:
+            for service in services:
+                transaction.put("service", mapping.service_to_item(service), _is_new())
+
+    def list_services(self, business_id: str) -> list[Service]:
+        items = CatalogueItem.query(
+            business_key(business_id), CatalogueItem.sk.startswith("SERVICE#")
+        )
+        return [mapping.service_from_item(item) for item in items if isinstance(item, ServiceItem)]
+
+    def get_services(self, business_id: str, service_ids: set[str]) -> dict[str, Service]:
+        found = self._batch_get(
+            [
+                (CatalogueItem, business_key(business_id), mapping.service_key(service_id))
+                for service_id in sorted(service_ids)
+            ]
+        )
+        services = [
+            mapping.service_from_item(i) for i in found.values() if isinstance(i, ServiceItem)
+        ]
+        return {service.service_id: service for service in services}
+
+    def add_slots(self, slots: Sequence[Slot]) -> None:
+        with self._transaction() as transaction:
+            for slot in slots:
+                transaction.put("slot", mapping.slot_to_item(slot), _is_new())
+
+    def list_slots(self, business_id: str) -> list[Slot]:
+        items = CatalogueItem.query(business_key(business_id), CatalogueItem.sk.startswith("SLOT#"))
+        slots = [mapping.slot_from_item(item) for item in items if isinstance(item, SlotItem)]
+        return sorted(slots, key=lambda slot: (slot.starts_at, slot.slot_id))
+
+    def get_slot(self, business_id: str, slot_id: str) -> Slot | None:
+        try:
+            item = SlotItem.get(business_key(business_id), mapping.slot_key(slot_id))
+        except DoesNotExist:
+            return None
+        return mapping.slot_from_item(item)
+
+    def get_slot_and_business(
+        self, business_id: str, slot_id: str
+    ) -> tuple[Slot | None, Business | None]:
+        pk = business_key(business_id)
+        found = self._batch_get(
+            [
+                (CatalogueItem, pk, mapping.slot_key(slot_id)),
+                (CatalogueItem, pk, BusinessItem.SORT_KEY),
+            ]
+        )
+        slot_item = found.get((pk, mapping.slot_key(slot_id)))
+        business_item = found.get((pk, BusinessItem.SORT_KEY))
+        return (
+            mapping.slot_from_item(slot_item) if isinstance(slot_item, SlotItem) else None,
+            mapping.business_from_item(business_item)
+            if isinstance(business_item, BusinessItem)
+            else None,
+        )
+
+    # --- bookings --------------------------------------------------------------------------
+
+    def book(self, booking: Booking) -> None:
+        """Take a free seat: the slot's count and the booking in one transaction."""
+        with self._transaction() as transaction:
+            transaction.update(
+                "slot",
+                _slot_keys(booking.business_id, booking.slot_id),
+                [SlotItem.taken.add(1)],
+                SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
+            )
+            transaction.put("booking", mapping.booking_to_item(booking), _is_new())
+
+    def get_booking_and_slot(
+        self, business_id: str, slot_id: str, booking_id: str
+    ) -> tuple[Booking | None, Slot | None]:
+        partition = slot_partition(business_id, slot_id)
+        found = self._batch_get(
+            [
+                (BookingsItem, partition, mapping.booking_key(booking_id)),
+                (CatalogueItem, business_key(business_id), mapping.slot_key(slot_id)),
+            ]
+        )
+        booking_item = found.get((partition, mapping.booking_key(booking_id)))
+        slot_item = found.get((business_key(business_id), mapping.slot_key(slot_id)))
+        return (
+            mapping.booking_from_item(booking_item)
+            if isinstance(booking_item, BookingItem)
+            else None,
+            mapping.slot_from_item(slot_item) if isinstance(slot_item, SlotItem) else None,
+        )
+
+    def cancel(self, booking: Booking, slot: Slot, *, by: Actor, now: datetime) -> Booking:
+        """Free the booking's seat, holding it for the waiting list in the same write when
+        anyone waits. Conditioned on what was read, so a concurrent change forces a retry."""
+        decision = (
+            SeatAfterRelease.HELD_FOR_WAITING_LIST
+            if slot.waiting > 0
+            else SeatAfterRelease.BACK_ON_SALE
+        )
+        cancelled = replace(
+            booking,
+            status=BookingStatus.CANCELLED,
+            version=booking.version + 1,
+            cancelled_by=by,
+            seat_after_release=decision,
+            updated_at=now,
+        )
+        slot_item = _slot_keys(booking.business_id, booking.slot_id)
+        try:
+            with self._transaction() as transaction:
+                transaction.update(
+                    "booking",
+                    BookingItem(
+                        slot_partition(booking.business_id, booking.slot_id),
+                        mapping.booking_key(booking.booking_id),
+                    ),
+                    [
+                        BookingItem.status.set(cancelled.status.value),
+                        BookingItem.version.set(cancelled.version),
+                        BookingItem.cancelled_by.set(by.value),
+                        BookingItem.seat_after_release.set(decision.value),
+                        BookingItem.updated_at.set(now),
+                    ],
+                    (BookingItem.status == BookingStatus.CONFIRMED.value)
+                    & (BookingItem.version == booking.version),
+                )
+                if decision is SeatAfterRelease.HELD_FOR_WAITING_LIST:
+                    transaction.update(
+                        "slot", slot_item, [SlotItem.held.add(1)], SlotItem.pk.exists()
+                    )
+                else:
+                    # Nobody waited when we looked: free the seat only if that is still true.
+                    transaction.update(
+                        "slot",
+                        slot_item,
+                        [SlotItem.taken.add(-1)],
+                        SlotItem.pk.exists() & (SlotItem.waiting == 0),
+                    )
+        except TransactionCancelled as cancelled_by:
+            raise RetryableConflict("the booking or its slot changed meanwhile") from cancelled_by
+        return cancelled
+
+    def list_bookings(self, business_id: str, slot_id: str) -> list[Booking]:
+        items = BookingsItem.query(
+            slot_partition(business_id, slot_id), BookingsItem.sk.startswith("BOOKING#")
+        )
+        bookings = [mapping.booking_from_item(i) for i in items if isinstance(i, BookingItem)]
+        return sorted(bookings, key=lambda booking: (booking.created_at, booking.booking_id))
+
+    # --- waiting list ------------------------------------------------------------------------
+
+    def join(self, entry: WaitingEntry, seen_waiting: int) -> None:
+        """Add an entry to a full slot's list; conditioned on the count read, so the
+        position the customer is told is exact."""
+        with self._transaction() as transaction:
+            transaction.update(
+                "slot",
+                _slot_keys(entry.business_id, entry.slot_id),
+                [SlotItem.waiting.add(1)],
+                SlotItem.pk.exists()
+                & (SlotItem.taken >= SlotItem.capacity)
+                & (SlotItem.waiting == seen_waiting),
+            )
+            transaction.put(
+                "entry",
+                mapping.entry_to_item(entry, queue_position(entry.signed_up_at, entry.entry_id)),
+                _is_new(),
+            )
+
+    def get_entry(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry | None:
+        try:
+            item = WaitingEntryItem.get(
+                slot_partition(business_id, slot_id), mapping.entry_key(entry_id)
+            )
+        except DoesNotExist:
+            return None
+        return mapping.entry_from_item(item)
+
+    def position_of(self, entry: WaitingEntry) -> int:
+        """1 for the next in line. Counts only the entries ahead, through the queue index."""
+        ahead = BookingsItem.queue.count(
+            slot_partition(entry.business_id, entry.slot_id),
+            BookingsItem.queue_position < queue_position(entry.signed_up_at, entry.entry_id),
+            consistent_read=True,
+        )
+        return ahead + 1
+
+    def leave(self, entry: WaitingEntry, now: datetime) -> WaitingEntry:
+        try:
+            with self._transaction() as transaction:
+                transaction.update(
+                    "entry",
+                    _entry_keys(entry),
+                    [
+                        WaitingEntryItem.status.set(EntryStatus.LEFT.value),
+                        WaitingEntryItem.updated_at.set(now),
+                        WaitingEntryItem.queue_position.remove(),
+                    ],
+                    WaitingEntryItem.status == EntryStatus.WAITING.value,
+                )
+                transaction.update(
+                    "slot",
+                    _slot_keys(entry.business_id, entry.slot_id),
+                    [SlotItem.waiting.add(-1)],
+                    SlotItem.pk.exists(),
+                )
+        except TransactionCancelled as error:
+            if "entry" in error.failed:
+                raise NotActive("this place on the waiting list is no longer waiting") from error
+            raise
+        return replace(entry, status=EntryStatus.LEFT, updated_at=now)
+
+    def waiting_candidates(self, business_id: str, slot_id: str, limit: int) -> list[WaitingEntry]:
+        """The first `limit` entries still waiting, in sign-up order: one Query, however
+        long the list."""
+        items = BookingsItem.queue.query(
+            slot_partition(business_id, slot_id), consistent_read=True, limit=limit
+        )
+        return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
+
+    def list_entries(self, business_id: str, slot_id: str) -> list[WaitingEntry]:
+        items = BookingsItem.query(
+            slot_partition(business_id, slot_id), BookingsItem.sk.startswith("ENTRY#")
+        )
+        return sign_up_order(
+            [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
+        )
+
+    # --- the refill ----------------------------------------------------------------------------
+
+    def assign_held_seat(
+        self,
+        freed: FreedSeat,
+        entry: WaitingEntry,
+        booking: Booking,
+        message: OutboxMessage,
+        decision: RefillDecision,
+    ) -> None:
+        """Turn the hold into the waiting customer's booking, mark their entry, queue their
+        message and record the decision — all or nothing, and only once per cause."""
+        with self._transaction() as transaction:
+            transaction.put("booking", mapping.booking_to_item(booking), _is_new())
+            transaction.put("refill", _refill_item(freed, decision), _is_new())
+            transaction.put("message", _message_item(message), _is_new())
+            transaction.update(
+                "slot",
+                _slot_keys(freed.business_id, freed.slot_id),
+                [SlotItem.held.add(-1), SlotItem.waiting.add(-1)],
+                SlotItem.held > 0,
+            )
+            transaction.update(
+                "entry",
+                _entry_keys(entry),
+                [
+                    WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
+                    WaitingEntryItem.booking_id.set(booking.booking_id),
+                    WaitingEntryItem.updated_at.set(decision.decided_at),
+                    WaitingEntryItem.queue_position.remove(),
+                ],
+                WaitingEntryItem.status == EntryStatus.WAITING.value,
+            )
+
+    def release_held_seat(self, freed: FreedSeat, decision: RefillDecision) -> None:
+        """No one can take the held seat: put it back on sale, once per cause."""
+        with self._transaction() as transaction:
+            transaction.put("refill", _refill_item(freed, decision), _is_new())
+            transaction.update(
+                "slot",
+                _slot_keys(freed.business_id, freed.slot_id),
+                [SlotItem.held.add(-1), SlotItem.taken.add(-1)],
+                SlotItem.held > 0,
+            )
+
+    def get_refill(self, business_id: str, slot_id: str, cause: str) -> RefillDecision | None:
+        try:
+            item = RefillItem.get(slot_partition(business_id, slot_id), mapping.refill_key(cause))
+        except DoesNotExist:
+            return None
+        return RefillDecision(
+            cause=item.cause,
+            outcome=item.outcome,
+            decided_at=item.decided_at,
+            skipped=[SkippedEntry(s.entry_id, s.reason) for s in item.skipped],
+            booking_id=item.booking_id,
+            entry_id=item.entry_id,
+            reason=item.reason,
+        )
+
+    # --- outbox ------------------------------------------------------------------------------
+
+    def mark_message(
+        self,
+        message: OutboxMessage,
+        status: MessageStatus,
+        *,
+        at: datetime,
+        provider_message_id: str | None = None,
+        failure: str | None = None,
+    ) -> None:
+        item = OutboxMessageItem(
+            business_key(message.business_id), _message_key(message.message_id)
+        )
+        actions: list[Action] = [OutboxMessageItem.status.set(status.value)]
+        if status is MessageStatus.SENT:
+            actions.append(OutboxMessageItem.sent_at.set(at))
+        if provider_message_id:
+            actions.append(OutboxMessageItem.provider_message_id.set(provider_message_id))
+        if failure:
+            actions.append(OutboxMessageItem.failure.set(failure))
+        item.update(actions=actions, condition=OutboxMessageItem.pk.exists())
+
+
+def _is_new() -> Condition:
+    return CatalogueItem.pk.does_not_exist()
+
+
+def _slot_keys(business_id: str, slot_id: str) -> SlotItem:
+    return SlotItem(business_key(business_id), mapping.slot_key(slot_id))
+
+
+def _entry_keys(entry: WaitingEntry) -> WaitingEntryItem:
+    return WaitingEntryItem(
+        slot_partition(entry.business_id, entry.slot_id), mapping.entry_key(entry.entry_id)
+    )
+
+
+def _message_key(message_id: str) -> str:
+    return f"MSG#{message_id}"
+
+
+def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
+    return RefillItem(
+        slot_partition(freed.business_id, freed.slot_id),
+        mapping.refill_key(decision.cause),
+        business_id=freed.business_id,
+        slot_id=freed.slot_id,
+        cause=decision.cause,
+        outcome=decision.outcome,
+        decided_at=decision.decided_at,
+        booking_id=decision.booking_id,
+        entry_id=decision.entry_id,
+        reason=decision.reason,
+        skipped=[SkippedMap(entry_id=s.entry_id, reason=s.reason) for s in decision.skipped],
+    )
+
+
+def _message_item(message: OutboxMessage) -> OutboxMessageItem:
+    return OutboxMessageItem(
+        business_key(message.business_id),
+        _message_key(message.message_id),
+        business_id=message.business_id,
+        message_id=message.message_id,
+        message_type=message.message_type.value,
+        channel=message.channel.value,
+        recipient=message.recipient,
+        language=message.language,
+        time_zone=message.time_zone,
+        context=message.context,
+        status=message.status.value,
+        created_at=message.created_at,
+    )
+
+
+def message_from_stream_image(image: dict[str, Any] | None) -> OutboxMessage | None:
+    from chalicelib.domain.messages import Channel, MessageType
+
+    if not image or "message_type" not in image:
+        return None
+    item = OutboxMessageItem.from_raw_data(image)
+    return OutboxMessage(
+        business_id=item.business_id,
+        message_id=item.message_id,
+        message_type=MessageType(item.message_type),
+        channel=Channel(item.channel),
+        recipient=item.recipient,
+        language=item.language,
+        time_zone=item.time_zone,
+        context=item.context.as_dict(),
+        created_at=item.created_at,
+        status=MessageStatus(item.status),
+        sent_at=item.sent_at,
+        provider_message_id=item.provider_message_id,
+        failure=item.failure,
+    )

@@ -1,0 +1,80 @@
+"""Email through SES, SMS through SNS, each message handed over at most once (Powertools
+idempotency, keyed by the message id, which itself is derived from the message's cause)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from chalicelib.domain.messages import Channel, OutboxMessage
+from chalicelib.services.ports import RenderedMessage
+from chalicelib.settings import Settings
+
+# A stream record is retried for at most a day; keep the record of a send far longer.
+IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 3600
+
+
+class AwsMessageDelivery:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @cached_property
+    def _ses(self) -> Any:
+        return boto3.client("ses", region_name=self._settings.region)
+
+    @cached_property
+    def _sns(self) -> Any:
+        return boto3.client("sns", region_name=self._settings.region)
+
+    @cached_property
+    def _send_once(self) -> Any:
+        persistence = DynamoDBPersistenceLayer(table_name=self._settings.idempotency_table)
+        config = IdempotencyConfig(
+            event_key_jmespath="message_id",
+            expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
+            raise_on_no_idempotency_key=True,
+        )
+        return idempotent_function(
+            data_keyword_argument="send",
+            persistence_store=persistence,
+            config=config,
+        )(self._hand_over)
+
+    def deliver(self, message: OutboxMessage, rendered: RenderedMessage) -> str:
+        send = {
+            "message_id": message.message_id,
+            "channel": message.channel.value,
+            "to": message.recipient,
+            "subject": rendered.subject or "",
+            "text": rendered.text,
+            "html": rendered.html or "",
+        }
+        result = self._send_once(send=send)
+        return str(result["provider_message_id"])
+
+    def _hand_over(self, send: dict[str, str]) -> dict[str, str]:
+        if send["channel"] == Channel.SMS.value:
+            response = self._sns.publish(
+                PhoneNumber=send["to"],
+                Message=send["text"],
+                MessageAttributes={
+                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
+                },
+            )
+        else:
+            body: dict[str, Any] = {"Text": {"Data": send["text"], "Charset": "UTF-8"}}
+            if send["html"]:
+                body["Html"] = {"Data": send["html"], "Charset": "UTF-8"}
+            response = self._ses.send_email(
+                Source=self._settings.email_sender,
+                Destination={"ToAddresses": [send["to"]]},
+                Message={"Subject": {"Data": send["subject"], "Charset": "UTF-8"}, "Body": body},
+            )
+        return {"provider_message_id": response["MessageId"]}

@@ -1,0 +1,76 @@
+"""Messages rendered from jinja2 templates in `templates/`, dates written the way the
+customer's language writes them (Babel), in the business's time zone.
+
+Layout: templates/messages/<language>/<message type>.<part>.j2, where part is one of
+subject, email.txt, email.html and sms. A language without its own file falls back to
+English.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from chalicelib.domain.messages import Channel, OutboxMessage
+from chalicelib.domain.time_rules import in_zone
+from chalicelib.services.ports import RenderedMessage
+
+# Locally the folder sits beside chalicelib/; in the deployment package vendor/ puts it at
+# the zip root, which is again beside chalicelib/.
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+FALLBACK_LANGUAGE = "en"
+
+
+class TemplateRenderer:
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
+        self._dir = templates_dir
+
+    @cached_property
+    def _env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self._dir),
+            autoescape=jinja2.select_autoescape(["html"]),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=False,
+        )
+        return env
+
+    def render(self, message: OutboxMessage) -> RenderedMessage:
+        values = self._values(message)
+        name = message.message_type.value
+        if message.channel is Channel.SMS:
+            return RenderedMessage(
+                subject=None, text=self._part(message.language, name, "sms", values), html=None
+            )
+        return RenderedMessage(
+            subject=self._part(message.language, name, "subject", values),
+            text=self._part(message.language, name, "email.txt", values),
+            html=self._part(message.language, name, "email.html", values),
+        )
+
+    def _part(self, language: str, name: str, part: str, values: dict[str, Any]) -> str:
+        template = self._env.select_template(
+            [
+                f"messages/{language}/{name}.{part}.j2",
+                f"messages/{FALLBACK_LANGUAGE}/{name}.{part}.j2",
+            ]
+        )
+        return template.render(values).strip()
+
+    def _values(self, message: OutboxMessage) -> dict[str, Any]:
+        from babel.dates import format_date, format_time
+
+        locale = message.language.replace("-", "_")
+        values: dict[str, Any] = dict(message.context)
+        for key in ("starts_at", "ends_at"):
+            if key in message.context:
+                moment = in_zone(datetime.fromisoformat(message.context[key]), message.time_zone)
+                values[f"{key}_date"] = format_date(moment, format="full", locale=locale)
+                values[f"{key}_time"] = format_time(moment, format="short", locale=locale)
+        values.setdefault("staff", None)
+        values.setdefault("location", None)
+        return values

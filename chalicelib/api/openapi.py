@@ -1,0 +1,158 @@
+"""The OpenAPI document of the HTTP API, served at /openapi.json. A test keeps its
+operations and the app's routes in step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.api import schemas
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    staff: bool = False
+    body: type[BaseModel] | None = None
+    created: bool = False
+    refusals: tuple[int, ...] = ()
+
+
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("/staff/business", "GET"): Operation("The business's profile", staff=True, refusals=(409,)),
+    ("/staff/business", "PUT"): Operation(
+        "Set up or change the business's profile (name, time zone, language)",
+        staff=True,
+        body=schemas.BusinessProfile,
+        refusals=(400,),
+    ),
+    ("/staff/services", "GET"): Operation("The business's services", staff=True),
+    ("/staff/services", "POST"): Operation(
+        "Add one or many services (an object, a list, or {services: [...]})",
+        staff=True,
+        body=schemas.NewServicesBody,
+        created=True,
+        refusals=(400, 409),
+    ),
+    ("/staff/slots", "GET"): Operation("Slots with free seats and waiting-list length", staff=True),
+    ("/staff/slots", "POST"): Operation(
+        "Add one or many slots, all or none (an object, a list, or {slots: [...]})",
+        staff=True,
+        body=schemas.NewSlotsBody,
+        created=True,
+        refusals=(400, 404, 409),
+    ),
+    ("/staff/slots/{slot_id}/bookings", "GET"): Operation(
+        "A slot's bookings, oldest first", staff=True, refusals=(404,)
+    ),
+    ("/staff/slots/{slot_id}/waiting-list", "GET"): Operation(
+        "A slot's waiting list in sign-up order, with each waiting customer's position",
+        staff=True,
+        refusals=(404,),
+    ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}/cancel", "POST"): Operation(
+        "Cancel a booking; its seat goes to the waiting list", staff=True, refusals=(404, 409)
+    ),
+    ("/businesses/{business_id}/slots", "GET"): Operation("A business's slots and free seats"),
+    ("/businesses/{business_id}/slots/{slot_id}/bookings", "POST"): Operation(
+        "Book a seat (409 when full: join the waiting list instead)",
+        body=schemas.ContactBody,
+        created=True,
+        refusals=(400, 404, 409),
+    ),
+    ("/businesses/{business_id}/slots/{slot_id}/waiting-list", "POST"): Operation(
+        "Join a full slot's waiting list; answers with the position and a link to leave",
+        body=schemas.ContactBody,
+        created=True,
+        refusals=(400, 404, 409),
+    ),
+    ("/bookings/{token}", "GET"): Operation("A booking, through its manage link", refusals=(404,)),
+    ("/bookings/{token}/cancel", "POST"): Operation(
+        "Cancel a booking through its manage link", refusals=(404, 409)
+    ),
+    ("/waiting-list/{token}", "GET"): Operation(
+        "A place on a waiting list and its position", refusals=(404,)
+    ),
+    ("/waiting-list/{token}", "DELETE"): Operation("Leave the waiting list", refusals=(404, 409)),
+    ("/openapi.json", "GET"): Operation("This document"),
+}
+
+ERROR = {
+    "type": "object",
+    "properties": {"Code": {"type": "string"}, "Message": {"type": "string"}},
+    "required": ["Code", "Message"],
+}
+
+
+def _operation_id(path: str, method: str) -> str:
+    words = path.strip("/").replace("{", "").replace("}", "").replace(".", "_").split("/")
+    return "_".join([method.lower(), *words])
+
+
+def _parameters(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+    ]
+
+
+def _operation(
+    path: str, method: str, operation: Operation, components: dict[str, Any]
+) -> dict[str, Any]:
+    success = "201" if operation.created else "200"
+    spec: dict[str, Any] = {
+        "summary": operation.summary,
+        "operationId": _operation_id(path, method),
+        "parameters": _parameters(path),
+        "responses": {success: {"description": "OK", "content": {"application/json": {}}}},
+    }
+    for status in operation.refusals:
+        spec["responses"][str(status)] = {
+            "description": "Refused; the message names the field or the reason",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    if operation.staff:
+        spec["security"] = [{"staffToken": []}]
+        spec["responses"]["401"] = {"description": "No staff token"}
+        spec["responses"]["403"] = {"description": "The staff token is not valid"}
+    if operation.body is not None:
+        schema = operation.body.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[operation.body.__name__] = schema
+        spec["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{operation.body.__name__}"}
+                }
+            },
+        }
+    return spec
+
+
+def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Describe the routes the app has; an operation the app lacks is left out."""
+    components: dict[str, Any] = {"Error": ERROR}
+    paths: dict[str, Any] = {}
+    for (path, method), operation in OPERATIONS.items():
+        if method in routes.get(path, {}):
+            paths.setdefault(path, {})[method.lower()] = _operation(
+                path, method, operation, components
+            )
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Standby",
+            "version": "1",
+            "description": "Bookings with a waiting list that refills freed seats by itself.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "staffToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

@@ -1,0 +1,105 @@
+"""Request bodies: validated with pydantic, so a bad field gets a 400 naming it, and the
+same models describe the API in its OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.domain.time_rules import UnknownTimeZone, zone
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LANGUAGE = r"^[a-z]{2,3}(-[A-Z]{2})?$"
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Language = Annotated[str, Field(pattern=LANGUAGE, description="e.g. en, fr, de, da, nb")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class BusinessProfile(Strict):
+    name: Name
+    time_zone: str = Field(description="IANA time zone, e.g. Europe/Oslo")
+    language: Language = "en"
+    waiting_list_open: bool = True
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except UnknownTimeZone as error:
+            raise ValueError(str(error)) from error
+        return value
+
+
+class NewServiceBody(Strict):
+    name: Name
+    duration_minutes: int = Field(ge=5, le=24 * 60)
+
+
+class NewServicesBody(Strict):
+    services: list[NewServiceBody] = Field(min_length=1, max_length=100)
+
+
+class NewSlotBody(Strict):
+    service_id: str = Field(min_length=1, max_length=64)
+    starts_at: datetime = Field(description="ISO 8601; without an offset, the business's time")
+    ends_at: datetime | None = Field(
+        default=None, description="defaults to the start plus the service's duration"
+    )
+    capacity: int = Field(ge=1, le=1000)
+    staff: Name | None = None
+    location: Name | None = None
+
+
+class NewSlotsBody(Strict):
+    slots: list[NewSlotBody] = Field(min_length=1, max_length=100)
+
+
+class ContactBody(Strict):
+    name: Name
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, description="E.164, e.g. +4791234567")
+    language: Language | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.match(value):
+            raise ValueError("not a valid email address")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            number = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException as error:
+            raise ValueError("not a phone number in E.164 form, e.g. +4791234567") from error
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError("not a valid phone number")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ContactBody:
+        if not self.email and not self.phone:
+            raise ValueError("give an email address or a phone number")
+        return self
+
+
+def one_or_many(body: Any, key: str) -> Any:
+    """Staff may send one object, a list, or {key: [...]}; all mean the same."""
+    if isinstance(body, list):
+        return {key: body}
+    if isinstance(body, dict) and key not in body:
+        return {key: [body]}
+    return body

@@ -1,0 +1,42 @@
+"""The allocation policy: who gets a freed seat, in what order, and why others were passed over."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from chalicelib.domain.model import Allocation, EntryStatus, SkippedEntry, WaitingEntry
+
+SLOT_HAS_STARTED = "the slot has started"
+NO_ONE_WAITING = "no one is waiting"
+NO_LONGER_WAITING = "no longer waiting"
+NO_CONTACT = "no email address or phone number to reach them"
+
+
+def queue_position(signed_up_at: datetime, entry_id: str) -> str:
+    """A key that sorts entries by sign-up time, ties broken by id, as DynamoDB sorts strings."""
+    moment = signed_up_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{moment}#{entry_id}"
+
+
+def sign_up_order(entries: Sequence[WaitingEntry]) -> list[WaitingEntry]:
+    return sorted(entries, key=lambda entry: queue_position(entry.signed_up_at, entry.entry_id))
+
+
+def choose_next(
+    candidates: Sequence[WaitingEntry], *, slot_starts_at: datetime, now: datetime
+) -> Allocation:
+    """Give the seat to the customer who signed up first and can still take it."""
+    ordered = sign_up_order(candidates)
+    if now >= slot_starts_at:
+        skipped = tuple(SkippedEntry(entry.entry_id, SLOT_HAS_STARTED) for entry in ordered)
+        return Allocation(chosen=None, skipped=skipped, reason_if_none=SLOT_HAS_STARTED)
+    skipped_so_far: list[SkippedEntry] = []
+    for entry in ordered:
+        if entry.status is not EntryStatus.WAITING:
+            skipped_so_far.append(SkippedEntry(entry.entry_id, NO_LONGER_WAITING))
+        elif not (entry.contact.email or entry.contact.phone):
+            skipped_so_far.append(SkippedEntry(entry.entry_id, NO_CONTACT))
+        else:
+            return Allocation(chosen=entry, skipped=tuple(skipped_so_far))
+    return Allocation(chosen=None, skipped=tuple(skipped_so_far), reason_if_none=NO_ONE_WAITING)

@@ -1,0 +1,60 @@
+"""Messages to customers: which channel, to whom, and one identity per cause."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.domain.model import Contact
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class MessageType(StrEnum):
+    SEAT_ASSIGNED = "seat_assigned"
+
+
+class MessageStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    business_id: str
+    message_id: str
+    """Derived from the cause, so one cause can only ever queue one message."""
+    message_type: MessageType
+    channel: Channel
+    recipient: str
+    language: str
+    time_zone: str
+    context: dict[str, Any]
+    created_at: datetime
+    status: MessageStatus = MessageStatus.QUEUED
+    sent_at: datetime | None = None
+    provider_message_id: str | None = None
+    failure: str | None = None
+
+
+def message_id_for(message_type: MessageType, cause_id: str) -> str:
+    return f"{message_type.value}:{cause_id}"
+
+
+def preferred_channel(contact: Contact) -> tuple[Channel, str] | None:
+    """Email when the customer gave an address, SMS when they left only a phone."""
+    if contact.email:
+        return Channel.EMAIL, contact.email
+    if contact.phone:
+        return Channel.SMS, contact.phone
+    return None
+
+
+def message_language(contact: Contact, business_language: str) -> str:
+    return contact.language or business_language

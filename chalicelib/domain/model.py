@@ -1,0 +1,167 @@
+"""The vocabulary of Standby: businesses, services, slots, bookings and waiting entries.
+
+Pure data and the rules that belong to a single object. No AWS, no clock reads:
+every moment a rule needs is passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self is BookingStatus.CONFIRMED
+
+
+class BookingSource(StrEnum):
+    DIRECT = "direct"
+    WAITING_LIST = "waiting_list"
+
+
+class SeatAfterRelease(StrEnum):
+    """What the write that freed a seat did with it."""
+
+    HELD_FOR_WAITING_LIST = "held_for_waiting_list"
+    BACK_ON_SALE = "back_on_sale"
+
+
+class EntryStatus(StrEnum):
+    WAITING = "waiting"
+    BOOKED = "booked"
+    LEFT = "left"
+
+
+class Actor(StrEnum):
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    WAITING_LIST = "waiting_list"
+
+
+@dataclass(frozen=True)
+class Business:
+    business_id: str
+    name: str
+    time_zone: str
+    language: str
+    waiting_list_open: bool = True
+
+
+@dataclass(frozen=True)
+class Service:
+    business_id: str
+    service_id: str
+    name: str
+    duration_minutes: int
+
+
+@dataclass(frozen=True)
+class SlotSummary:
+    """What a message or a listing needs to say about a slot, copied onto bookings and entries."""
+
+    business_name: str
+    time_zone: str
+    language: str
+    service_name: str
+    starts_at: datetime
+    ends_at: datetime
+    staff: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    business_id: str
+    slot_id: str
+    service_id: str
+    service_name: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    staff: str | None = None
+    location: str | None = None
+    taken: int = 0
+    """Seats booked or held for the waiting list."""
+    held: int = 0
+    """Seats freed and held for the waiting list until the refill decides."""
+    waiting: int = 0
+    """Customers on the waiting list, still waiting."""
+
+    @property
+    def free_seats(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.free_seats == 0
+
+    def summary(self, business: Business) -> SlotSummary:
+        return SlotSummary(
+            business_name=business.name,
+            time_zone=business.time_zone,
+            language=business.language,
+            service_name=self.service_name,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            staff=self.staff,
+            location=self.location,
+        )
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Booking:
+    business_id: str
+    slot_id: str
+    booking_id: str
+    status: BookingStatus
+    source: BookingSource
+    contact: Contact
+    slot: SlotSummary
+    created_at: datetime
+    version: int = 1
+    updated_at: datetime | None = None
+    cancelled_by: Actor | None = None
+    seat_after_release: SeatAfterRelease | None = None
+    waiting_entry_id: str | None = None
+
+
+@dataclass(frozen=True)
+class WaitingEntry:
+    business_id: str
+    slot_id: str
+    entry_id: str
+    status: EntryStatus
+    contact: Contact
+    slot: SlotSummary
+    signed_up_at: datetime
+    booking_id: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    entry_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The refill's decision for one freed seat."""
+
+    chosen: WaitingEntry | None
+    skipped: tuple[SkippedEntry, ...] = field(default_factory=tuple)
+    reason_if_none: str | None = None

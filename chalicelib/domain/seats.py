@@ -1,0 +1,40 @@
+"""Seat rules: what a freeing write does with the seat, and how a stream change is read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.model import Booking, SeatAfterRelease, SlotSummary
+
+
+def seat_after_release(waiting_count: int) -> SeatAfterRelease:
+    """First claim belongs to the list: hold the seat whenever someone is waiting."""
+    if waiting_count > 0:
+        return SeatAfterRelease.HELD_FOR_WAITING_LIST
+    return SeatAfterRelease.BACK_ON_SALE
+
+
+@dataclass(frozen=True)
+class FreedSeat:
+    business_id: str
+    slot_id: str
+    cause: str
+    """Names the freeing write uniquely, so a redelivered change is recognised."""
+    held_for_waiting_list: bool
+    slot: SlotSummary
+
+
+def freed_seat(old: Booking | None, new: Booking | None) -> FreedSeat | None:
+    """A seat was freed when the old version of a booking held one and the new one does not."""
+    if old is None or not old.status.holds_seat:
+        return None
+    if new is not None and new.status.holds_seat:
+        return None
+    held = new is not None and new.seat_after_release is SeatAfterRelease.HELD_FOR_WAITING_LIST
+    return FreedSeat(
+        business_id=old.business_id,
+        slot_id=old.slot_id,
+        cause=f"{old.booking_id}.v{old.version}",
+        held_for_waiting_list=held,
+        slot=old.slot,
+    )

@@ -1,0 +1,78 @@
+"""Use cases of the waiting list: join a full slot's list, see one's place, leave."""
+
+from __future__ import annotations
+
+from chalicelib.adapters.dynamodb.store import (
+    DynamoStore,
+    RetryableConflict,
+    TransactionCancelled,
+)
+from chalicelib.domain.errors import MissingSetup, NotFound, SlotHasFreeSeats
+from chalicelib.domain.model import Contact, EntryStatus, WaitingEntry
+from chalicelib.services.bookings import MAX_ATTEMPTS
+from chalicelib.services.ids import new_id
+from chalicelib.services.ports import Clock
+
+
+class WaitingListClosed(MissingSetup):
+    pass
+
+
+class WaitingList:
+    def __init__(self, store: DynamoStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def join(self, business_id: str, slot_id: str, contact: Contact) -> tuple[WaitingEntry, int]:
+        """Join a full slot's waiting list; returns the entry and its exact position."""
+        for _ in range(MAX_ATTEMPTS):
+            slot, business = self._store.get_slot_and_business(business_id, slot_id)
+            if slot is None:
+                raise NotFound(f"no slot {slot_id!r}")
+            if business is None:
+                raise MissingSetup("the business has no profile yet")
+            if not business.waiting_list_open:
+                raise WaitingListClosed("this business does not keep a waiting list")
+            if not slot.is_full:
+                raise SlotHasFreeSeats("the slot has a free seat: book it instead")
+            entry = WaitingEntry(
+                business_id=business_id,
+                slot_id=slot_id,
+                entry_id=new_id(),
+                status=EntryStatus.WAITING,
+                contact=contact,
+                slot=slot.summary(business),
+                signed_up_at=self._clock.now(),
+            )
+            try:
+                self._store.join(entry, seen_waiting=slot.waiting)
+            except (TransactionCancelled, RetryableConflict):
+                # The slot changed since we read it (a seat freed, someone else joined):
+                # read again so the answer and the position are right.
+                continue
+            return entry, slot.waiting + 1
+        raise RetryableConflict("the waiting list is busy; try again")
+
+    def view(
+        self, business_id: str, slot_id: str, entry_id: str
+    ) -> tuple[WaitingEntry, int | None]:
+        """The entry, and its position while it still waits."""
+        entry = self._entry(business_id, slot_id, entry_id)
+        if entry.status is not EntryStatus.WAITING:
+            return entry, None
+        return entry, self._store.position_of(entry)
+
+    def leave(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry:
+        entry = self._entry(business_id, slot_id, entry_id)
+        return self._store.leave(entry, self._clock.now())
+
+    def list_for_slot(self, business_id: str, slot_id: str) -> list[WaitingEntry]:
+        if self._store.get_slot(business_id, slot_id) is None:
+            raise NotFound(f"no slot {slot_id!r}")
+        return self._store.list_entries(business_id, slot_id)
+
+    def _entry(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry:
+        entry = self._store.get_entry(business_id, slot_id, entry_id)
+        if entry is None:
+            raise NotFound("no such place on the waiting list")
+        return entry

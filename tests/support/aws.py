@@ -1,0 +1,121 @@
+"""Test support on moto: tables, a stream reader that delivers records as Lambda would,
+and what SES and SNS were asked to send."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
+
+from chalicelib.adapters.dynamodb.tables import create_all_tables
+from chalicelib.settings import get_settings
+
+REGION = "eu-west-1"
+
+
+@contextmanager
+def mocked_aws() -> Iterator[None]:
+    with mock_aws():
+        create_all_tables(boto3.client("dynamodb", region_name=REGION))
+        boto3.client("ses", region_name=REGION).verify_email_identity(
+            EmailAddress=get_settings().email_sender
+        )
+        yield
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    channel: str
+    to: str
+    subject: str | None
+    body: str
+
+
+def sent_messages() -> list[SentMessage]:
+    sent: list[SentMessage] = []
+    for email in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages:
+        for to in email.destinations.get("ToAddresses", []):
+            sent.append(SentMessage("email", to, email.subject, email.body))
+    for number, text, _ in sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values():
+        sent.append(SentMessage("sms", number, None, text))
+    return sent
+
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass
+class StreamFeed:
+    """Reads a table's stream from moto and hands new records to a handler as Lambda
+    would; `copies` delivers every record more than once, as streams may."""
+
+    table: str
+    handler: Handler
+    _iterators: dict[str, str] = field(default_factory=dict)
+
+    def _client(self) -> Any:
+        return boto3.client("dynamodbstreams", region_name=REGION)
+
+    def _new_records(self) -> list[dict[str, Any]]:
+        streams = self._client()
+        arn = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=self.table)[
+            "Table"
+        ]["LatestStreamArn"]
+        records: list[dict[str, Any]] = []
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            response = streams.get_records(ShardIterator=self._iterators[shard_id])
+            self._iterators[shard_id] = response["NextShardIterator"]
+            for record in response["Records"]:
+                record["eventSourceARN"] = arn
+                records.append(record)
+        return records
+
+    def deliver(self, copies: int = 1) -> list[dict[str, Any]]:
+        """Deliver what is new; returns each batch's response."""
+        responses = []
+        for record in self._new_records():
+            for _ in range(copies):
+                responses.append(self.handler({"Records": [_lambda_shape(record)]}, None))
+        return responses
+
+
+def _lambda_shape(record: dict[str, Any]) -> dict[str, Any]:
+    change = dict(record["dynamodb"])
+    change.pop("ApproximateCreationDateTime", None)
+    return {
+        "eventID": record["eventID"],
+        "eventName": record["eventName"],
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "dynamodb": change,
+        "eventSourceARN": record["eventSourceARN"],
+    }
+
+
+@dataclass
+class Streams:
+    """Both stream consumers of the app, fed until nothing new arrives."""
+
+    feeds: list[StreamFeed]
+
+    def settle(self, copies: int = 1) -> list[dict[str, Any]]:
+        responses: list[dict[str, Any]] = []
+        for _ in range(10):
+            delivered = [r for feed in self.feeds for r in feed.deliver(copies)]
+            if not delivered:
+                return responses
+            responses.extend(delivered)
+        raise AssertionError("streams did not settle")
