@@ -33,7 +33,7 @@ class TemplateRenderer:
     def _env(self) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self._dir),
-            autoescape=jinja2.select_autoescape(["html"]),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
         )

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.allocation import (
+    NO_CONTACT,
+    NO_LONGER_WAITING,
+    NO_ONE_WAITING,
+    SLOT_HAS_STARTED,
+    choose_next,
+    queue_position,
+)
+from chalicelib.domain.model import Contact, EntryStatus, SlotSummary, WaitingEntry
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+STARTS = NOW + timedelta(days=1)
+SUMMARY = SlotSummary("Salon", "Europe/Oslo", "en", "Haircut", STARTS, STARTS + timedelta(hours=1))
+
+
+def entry(
+    entry_id: str,
+    minutes_ago: int,
+    status: EntryStatus = EntryStatus.WAITING,
+    contact: Contact | None = None,
+) -> WaitingEntry:
+    return WaitingEntry(
+        business_id="b",
+        slot_id="s",
+        entry_id=entry_id,
+        status=status,
+        contact=contact or Contact(name=entry_id, email=f"{entry_id}@example.com"),
+        slot=SUMMARY,
+        signed_up_at=NOW - timedelta(minutes=minutes_ago),
+    )
+
+
+def test_the_customer_who_signed_up_first_gets_the_seat_whatever_the_order_given() -> None:
+    allocation = choose_next(
+        [entry("late", 5), entry("early", 50), entry("middle", 20)], slot_starts_at=STARTS, now=NOW
+    )
+    assert allocation.chosen is not None and allocation.chosen.entry_id == "early"
+    assert allocation.skipped == ()
+
+
+def test_customers_no_longer_waiting_are_skipped_with_the_reason_recorded() -> None:
+    allocation = choose_next(
+        [entry("left", 50, EntryStatus.LEFT), entry("next", 20)], slot_starts_at=STARTS, now=NOW
+    )
+    assert allocation.chosen is not None and allocation.chosen.entry_id == "next"
+    assert [(s.entry_id, s.reason) for s in allocation.skipped] == [("left", NO_LONGER_WAITING)]
+
+
+def test_a_customer_who_cannot_be_reached_is_skipped() -> None:
+    unreachable = entry("silent", 50, contact=Contact(name="Silent"))
+    allocation = choose_next([unreachable, entry("next", 20)], slot_starts_at=STARTS, now=NOW)
+    assert allocation.chosen is not None and allocation.chosen.entry_id == "next"
+    assert [s.reason for s in allocation.skipped] == [NO_CONTACT]
+
+
+def test_no_one_gets_a_seat_in_a_slot_that_has_started() -> None:
+    allocation = choose_next([entry("a", 50)], slot_starts_at=STARTS, now=STARTS)
+    assert allocation.chosen is None
+    assert allocation.reason_if_none == SLOT_HAS_STARTED
+    assert [s.reason for s in allocation.skipped] == [SLOT_HAS_STARTED]
+
+
+def test_with_no_one_waiting_the_seat_goes_to_no_one() -> None:
+    allocation = choose_next([], slot_starts_at=STARTS, now=NOW)
+    assert (allocation.chosen, allocation.reason_if_none) == (None, NO_ONE_WAITING)
+
+
+def test_queue_positions_sort_as_sign_up_times_do_ties_broken_by_id() -> None:
+    moments = [NOW - timedelta(microseconds=n) for n in (0, 1, 999_999, 1_000_000)]
+    keys = [queue_position(moment, "x") for moment in moments]
+    assert sorted(keys) == [queue_position(m, "x") for m in sorted(moments)]
+    assert queue_position(NOW, "a") < queue_position(NOW, "b")
+
+
+def test_queue_positions_compare_moments_given_in_different_zones() -> None:
+    oslo = NOW.astimezone(ZoneInfo("Europe/Oslo"))
+    assert queue_position(oslo, "a") == queue_position(NOW, "a")

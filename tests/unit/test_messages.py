@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chalicelib.adapters.templates import TemplateRenderer
+from chalicelib.domain.messages import (
+    Channel,
+    MessageType,
+    OutboxMessage,
+    message_language,
+    preferred_channel,
+)
+from chalicelib.domain.model import Contact
+
+CONTEXT = {
+    "customer_name": "Ada <script>",
+    "business_name": "Salon",
+    "service_name": "Haircut",
+    "starts_at": "2026-12-01T09:00:00+00:00",
+    "ends_at": "2026-12-01T09:30:00+00:00",
+    "manage_url": "http://127.0.0.1:8000/bookings/abc",
+    "booking_id": "k1",
+}
+
+
+def message(channel: Channel, language: str = "en") -> OutboxMessage:
+    return OutboxMessage(
+        business_id="b",
+        message_id="seat_assigned:k1",
+        message_type=MessageType.SEAT_ASSIGNED,
+        channel=channel,
+        recipient="ada@example.com" if channel is Channel.EMAIL else "+4791234567",
+        language=language,
+        time_zone="Europe/Oslo",
+        context=CONTEXT,
+        created_at=datetime(2026, 11, 22, tzinfo=UTC),
+    )
+
+
+def test_email_is_preferred_and_a_phone_alone_means_sms() -> None:
+    both = Contact(name="A", email="a@example.com", phone="+4791234567")
+    assert preferred_channel(both) == (Channel.EMAIL, "a@example.com")
+    assert preferred_channel(Contact(name="A", phone="+4791234567")) == (Channel.SMS, "+4791234567")
+    assert preferred_channel(Contact(name="A")) is None
+
+
+def test_the_customers_language_wins_over_the_business_language() -> None:
+    assert message_language(Contact(name="A", language="fr"), "en") == "fr"
+    assert message_language(Contact(name="A"), "nb") == "nb"
+
+
+def test_the_seat_assigned_email_gives_the_time_in_the_business_time_zone() -> None:
+    rendered = TemplateRenderer().render(message(Channel.EMAIL))
+    assert rendered.subject == (
+        "A seat opened up: you're booked for Haircut on Tuesday, December 1, 2026"
+    )
+    assert "10:00" in rendered.text  # 09:00 UTC is 10:00 in Oslo in winter
+    assert CONTEXT["manage_url"] in rendered.text
+    assert rendered.html is not None and "Ada &lt;script&gt;" in rendered.html
+    assert "<script>" not in rendered.html
+
+
+def test_the_seat_assigned_sms_is_one_short_text_with_the_link() -> None:
+    rendered = TemplateRenderer().render(message(Channel.SMS))
+    assert rendered.subject is None and rendered.html is None
+    assert "Haircut" in rendered.text and CONTEXT["manage_url"] in rendered.text
+    assert len(rendered.text) <= 320
+
+
+def test_a_language_without_its_own_templates_falls_back_to_english_with_local_dates(
+    tmp_path: Path,
+) -> None:
+    rendered = TemplateRenderer().render(message(Channel.EMAIL, language="fr"))
+    assert "A seat opened up" in (rendered.subject or "")
+    assert "mardi 1 décembre 2026" in (rendered.subject or "")
+
+
+def test_a_language_with_its_own_templates_uses_them(tmp_path: Path) -> None:
+    folder = tmp_path / "messages" / "nb"
+    folder.mkdir(parents=True)
+    (folder / "seat_assigned.sms.j2").write_text("Du har fått plass {{ starts_at_date }}")
+    rendered = TemplateRenderer(tmp_path).render(message(Channel.SMS, language="nb"))
+    assert rendered.text == "Du har fått plass tirsdag 1. desember 2026"
