@@ -26,3 +26,6 @@ os.environ.update(
 )
 for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "STAFF_TOKEN_JWKS_URL"):
     os.environ.pop(name, None)
+
+# Joins botocore's built-in handlers, so it must come before any client is created.
+import tests.support.calls  # noqa: E402,F401

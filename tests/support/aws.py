@@ -43,7 +43,7 @@ def sent_messages() -> list[SentMessage]:
     for email in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages:
         for to in email.destinations.get("ToAddresses", []):
             sent.append(SentMessage("email", to, email.subject, email.body))
-    for number, text, _ in sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values():
+    for number, text in sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values():
         sent.append(SentMessage("sms", number, None, text))
     return sent
 
@@ -59,15 +59,18 @@ class StreamFeed:
     table: str
     handler: Handler
     _iterators: dict[str, str] = field(default_factory=dict)
+    _arn: str | None = None
 
     def _client(self) -> Any:
         return boto3.client("dynamodbstreams", region_name=REGION)
 
     def _new_records(self) -> list[dict[str, Any]]:
         streams = self._client()
-        arn = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=self.table)[
-            "Table"
-        ]["LatestStreamArn"]
+        if self._arn is None:
+            self._arn = boto3.client("dynamodb", region_name=REGION).describe_table(
+                TableName=self.table
+            )["Table"]["LatestStreamArn"]
+        arn = self._arn
         records: list[dict[str, Any]] = []
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             shard_id = shard["ShardId"]

@@ -121,11 +121,6 @@ class DynamoStore:
     def _connection(self) -> Connection:
         return Connection(region=self._settings.region)
 
-    @property
-    def client_events(self) -> Any:
-        """botocore's event hooks of the DynamoDB client: how calls are counted."""
-        return self._connection.client.meta.events
-
     @contextmanager
     def _transaction(self) -> Iterator[_Transaction]:
         transaction = _Transaction(self._connection)

@@ -1,0 +1,138 @@
+"""The refill's rules against DynamoDB: order, cost, the slot's start, partial failures."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from app import on_booking_change
+from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.adapters.tokens import LinkSigner
+from chalicelib.bootstrap import services
+from chalicelib.domain.model import Actor, Business, Contact
+from chalicelib.services.bookings import Bookings
+from chalicelib.services.catalogue import Catalogue, NewService, NewSlot
+from chalicelib.services.links import Links
+from chalicelib.services.refill import BOOKED, RELEASED, Refill
+from chalicelib.services.waiting_list import WaitingList
+from chalicelib.settings import get_settings
+from tests.support.aws import StreamFeed, Streams
+from tests.support.calls import aws_calls
+from tests.support.fakes import FakeClock
+
+START = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class Shop:
+    """The use cases wired to DynamoDB with a clock the test turns."""
+
+    def __init__(self) -> None:
+        settings = get_settings()
+        self.clock = FakeClock(START - timedelta(days=1))
+        self.store = DynamoStore(settings)
+        links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
+        self.catalogue = Catalogue(self.store)
+        self.bookings = Bookings(self.store, self.clock)
+        self.waiting_list = WaitingList(self.store, self.clock)
+        self.refill = Refill(self.store, self.clock, links)
+        self.catalogue.set_up_business(Business("shop", "Shop", "Europe/Oslo", "en"))
+        service = self.catalogue.add_services("shop", [NewService("Cut", 30)])[0]
+        self.slot_id = self.catalogue.add_slots(
+            "shop", [NewSlot(service.service_id, START, capacity=1)]
+        )[0].slot_id
+        self.holder = self.bookings.book("shop", self.slot_id, Contact("Ada", "ada@example.com"))
+        self.bookings_feed = StreamFeed(settings.bookings_table, self._on_change)
+
+    def _on_change(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        from chalicelib.adapters.stream_events import booking_changes, process_changes
+
+        return process_changes(event, context, booking_changes(self.refill.on_booking_change))
+
+    def wait(self, count: int) -> None:
+        for number in range(count):
+            self.clock.advance(seconds=1)
+            self.waiting_list.join("shop", self.slot_id, Contact(f"C{number}", f"c{number}@example.com"))
+
+    def cancel_holder(self) -> None:
+        self.feed_changes()  # what came before the cancellation
+        self.bookings.cancel("shop", self.slot_id, self.holder.booking_id, by=Actor.STAFF)
+
+    def feed_changes(self) -> None:
+        self.bookings_feed.deliver()
+
+    def refill_record(self) -> Any:
+        return self.store.get_refill("shop", self.slot_id, f"{self.holder.booking_id}.v1")
+
+
+@pytest.fixture
+def shop(aws: None) -> Shop:
+    return Shop()
+
+
+def test_a_seat_freed_after_the_slot_started_goes_back_on_sale_with_the_reason_recorded(
+    shop: Shop,
+) -> None:
+    shop.wait(2)
+    shop.cancel_holder()
+    shop.clock.current = START + timedelta(minutes=1)
+    shop.feed_changes()
+
+    decision = shop.refill_record()
+    assert (decision.outcome, decision.reason) == (RELEASED, "the slot has started")
+    assert [s.reason for s in decision.skipped] == ["the slot has started"] * 2
+    slot = shop.catalogue.slot("shop", shop.slot_id)
+    assert (slot.taken, slot.held, slot.waiting) == (0, 0, 2)
+
+
+def test_the_refill_records_who_was_skipped_and_who_got_the_seat(shop: Shop) -> None:
+    shop.wait(3)
+    first = shop.waiting_list.list_for_slot("shop", shop.slot_id)[0]
+    shop.cancel_holder()
+    shop.feed_changes()
+    decision = shop.refill_record()
+    assert (decision.outcome, decision.entry_id) == (BOOKED, first.entry_id)
+
+
+@pytest.mark.parametrize("waiting", [3, 60])
+def test_the_next_customer_is_found_with_one_query_whatever_the_lists_length(
+    shop: Shop, waiting: int
+) -> None:
+    shop.wait(waiting)
+    shop.cancel_holder()
+    with aws_calls() as calls:
+        shop.feed_changes()
+    refill_calls = [call for call in calls if not call.startswith("dynamodbstreams.")]
+    assert refill_calls == ["dynamodb.Query", "dynamodb.TransactWriteItems"]
+    assert shop.refill_record().outcome == BOOKED
+
+
+def test_a_record_that_fails_is_reported_alone_and_the_rest_of_the_batch_is_processed(
+    aws: None, streams: Streams
+) -> None:
+    shop = Shop()
+    shop.wait(1)
+    shop.cancel_holder()
+    good = _records(shop)
+    assert good, "the cancellation reached the stream"
+    broken = json.loads(json.dumps(good[-1]))
+    broken["dynamodb"]["SequenceNumber"] = "999"
+    broken["dynamodb"]["NewImage"]["status"] = {"S": "no-such-status"}
+    response = on_booking_change({"Records": [broken, *good]}, None)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "999"}]}
+    assert shop.refill_record().outcome == BOOKED
+
+
+def _records(shop: Shop) -> list[dict[str, Any]]:
+    captured: list[dict[str, Any]] = []
+
+    def capture(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        captured.extend(event["Records"])
+        return {"batchItemFailures": []}
+
+    shop.bookings_feed.handler = capture
+    shop.bookings_feed.deliver()
+    services.cache_clear()
+    return captured
