@@ -33,11 +33,13 @@ def process_changes(
         change = record.raw_event.get("dynamodb", {})
         on_images(change.get("OldImage"), change.get("NewImage"))
 
-    return process_partial_response(
-        event=event,
-        record_handler=handle,
-        processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
-        context=context,
+    return dict(
+        process_partial_response(
+            event=event,
+            record_handler=handle,
+            processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
+            context=context,
+        )
     )
 
 

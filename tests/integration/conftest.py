@@ -65,9 +65,7 @@ class Api:
 
     client: Client
 
-    def call(
-        self, method: str, path: str, body: Any = None, token: str | None = None
-    ) -> Answer:
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Answer:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -91,7 +89,12 @@ class Business:
         answer = self.api.call(
             "POST",
             "/staff/slots",
-            {"service_id": self.service_id, "starts_at": starts_at.isoformat(), "capacity": capacity, **extra},
+            {
+                "service_id": self.service_id,
+                "starts_at": starts_at.isoformat(),
+                "capacity": capacity,
+                **extra,
+            },
             self.token,
         )
         assert answer.status == 201, answer.body
@@ -102,7 +105,9 @@ class Business:
 
     def book(self, slot_id: str, name: str, **contact: str) -> Answer:
         return self.api.call(
-            "POST", f"/businesses/{self.business_id}/slots/{slot_id}/bookings", {"name": name, **contact}
+            "POST",
+            f"/businesses/{self.business_id}/slots/{slot_id}/bookings",
+            {"name": name, **contact},
         )
 
     def join(self, slot_id: str, name: str, **contact: str) -> Answer:
@@ -121,7 +126,10 @@ def api(client: Client) -> Api:
 def set_up_business(api: Api, business_id: str, name: str = "Salon") -> Business:
     token = staff_token(business_id)
     answer = api.call(
-        "PUT", "/staff/business", {"name": name, "time_zone": "Europe/Oslo", "language": "en"}, token
+        "PUT",
+        "/staff/business",
+        {"name": name, "time_zone": "Europe/Oslo", "language": "en"},
+        token,
     )
     assert answer.status == 200, answer.body
     answer = api.call("POST", "/staff/services", {"name": "Haircut", "duration_minutes": 30}, token)

@@ -104,7 +104,9 @@ def test_a_staff_token_of_one_business_cannot_read_or_change_anothers_data(
     )
     # A's slot made with B's service id does not reach B's catalogue.
     made = salon.staff(
-        "POST", "/staff/slots", {"service_id": other.service_id, "starts_at": "2030-01-01T10:00", "capacity": 1}
+        "POST",
+        "/staff/slots",
+        {"service_id": other.service_id, "starts_at": "2030-01-01T10:00", "capacity": 1},
     )
     assert made.status == 404
     # B's data is untouched.

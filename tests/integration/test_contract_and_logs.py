@@ -24,7 +24,9 @@ def test_the_openapi_document_lists_exactly_the_routes_the_app_has(api: Api) -> 
     booking = served["paths"]["/businesses/{business_id}/slots/{slot_id}/bookings"]["post"]
     schema_name = booking["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert schema_name.endswith("/ContactBody")
-    assert {"name", "email", "phone"} <= set(served["components"]["schemas"]["ContactBody"]["properties"])
+    assert {"name", "email", "phone"} <= set(
+        served["components"]["schemas"]["ContactBody"]["properties"]
+    )
     assert served["paths"]["/staff/slots"]["get"]["security"] == [{"staffToken": []}]
 
 
@@ -34,11 +36,12 @@ def test_logs_are_structured_with_correlation_ids_and_hold_no_email_or_phone(
     output = io.StringIO()
     handler = logging.StreamHandler(output)
     handler.setFormatter(logger.registered_formatter)
-    logger.addHandler(handler)
+    standard_logger = logging.getLogger(logger.service)
+    standard_logger.addHandler(handler)
     try:
         _refill_with_contacts(salon, streams)
     finally:
-        logger.removeHandler(handler)
+        standard_logger.removeHandler(handler)
 
     lines = output.getvalue().splitlines()
     records = [json.loads(line) for line in lines]
@@ -57,4 +60,3 @@ def _refill_with_contacts(salon: Business, streams: Streams) -> None:
     salon.join(slot, "Cy", phone="+4791234567")
     salon.api.call("POST", f"/bookings/{holder.body['manage_token']}/cancel")
     streams.settle()
-

@@ -54,7 +54,9 @@ class Shop:
     def wait(self, count: int) -> None:
         for number in range(count):
             self.clock.advance(seconds=1)
-            self.waiting_list.join("shop", self.slot_id, Contact(f"C{number}", f"c{number}@example.com"))
+            self.waiting_list.join(
+                "shop", self.slot_id, Contact(f"C{number}", f"c{number}@example.com")
+            )
 
     def cancel_holder(self) -> None:
         self.feed_changes()  # what came before the cancellation

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chalicelib.api.errors import describe
 from chalicelib.api.schemas import BusinessProfile, ContactBody, NewSlotsBody, one_or_many
 
 
-def problems(model: type, raw: object) -> str:
+def problems(model: type[BaseModel], raw: object) -> str:
     with pytest.raises(ValidationError) as caught:
         model.model_validate(raw)
     return describe(caught.value)

@@ -27,9 +27,7 @@ CONFIRMED = Booking(
 
 
 def cancelled(seat: SeatAfterRelease) -> Booking:
-    return replace(
-        CONFIRMED, status=BookingStatus.CANCELLED, version=2, seat_after_release=seat
-    )
+    return replace(CONFIRMED, status=BookingStatus.CANCELLED, version=2, seat_after_release=seat)
 
 
 def test_a_seat_is_held_for_the_list_only_when_someone_waits() -> None:

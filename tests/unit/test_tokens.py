@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jwt
@@ -26,7 +26,11 @@ CLAIM = "custom:business_id"
 LOCAL = Settings.from_env({"STAFF_TOKEN_SECRET": "local-secret-0123456789abcdef0123456789"})
 
 
-def local_token(business_id: str = "salon-a", secret: str = "local-secret-0123456789abcdef0123456789", hours: float = 1) -> str:
+def local_token(
+    business_id: str = "salon-a",
+    secret: str = "local-secret-0123456789abcdef0123456789",
+    hours: float = 1,
+) -> str:
     return issue_local_staff_token(
         secret,
         business_id,
@@ -104,7 +108,9 @@ def test_identity_provider_tokens_are_verified_with_its_published_keys(
     # A token signed with the local key is worth nothing where the provider's keys rule.
     with pytest.raises(InvalidToken):
         StaffTokenVerifier(settings).verify(local_token())
-    wrong_audience = jwt.encode({**claims, "aud": "other"}, key, algorithm="RS256", headers={"kid": "k1"})
+    wrong_audience = jwt.encode(
+        {**claims, "aud": "other"}, key, algorithm="RS256", headers={"kid": "k1"}
+    )
     with pytest.raises(InvalidToken):
         StaffTokenVerifier(settings).verify(wrong_audience)
 

@@ -141,7 +141,8 @@ class DynamoStore:
             )
         found: dict[tuple[str, str], Any] = {}
         while request:
-            response = self._connection.client.batch_get_item(RequestItems=request)
+            client: Any = self._connection.client
+            response = client.batch_get_item(RequestItems=request)
             for table, items in response.get("Responses", {}).items():
                 for raw in items:
                     found[(raw["pk"]["S"], raw["sk"]["S"])] = models[table].from_raw_data(raw)
