@@ -7,7 +7,7 @@ import random
 import pytest
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.model import Actor, BookingStatus, Contact, EntryStatus
+from chalicelib.domain.model import Actor, BookingStatus, Contact, EntryStatus, Slot
 from tests.integration.test_refill_rules import Shop
 
 
@@ -53,7 +53,7 @@ def test_seats_never_exceed_capacity_and_the_counts_match_the_bookings(
     assert slot.held == 0, "every held seat was refilled or released"
 
 
-def _assert_seats_add_up(shop: Shop):  # type: ignore[no-untyped-def]
+def _assert_seats_add_up(shop: Shop) -> Slot:
     slot = shop.catalogue.slot("shop", shop.slot_id)
     confirmed = [
         b
