@@ -1,0 +1,227 @@
+"""Every email and SMS the app handed to SES or SNS, read back from the emulator.
+
+The emulator runs in this process (``ThreadedMotoServer``), so its backends are plain
+Python objects: SES (and SESv2, which stores into SES) keeps ``sent_messages``, SNS keeps
+``sms_messages`` and each topic's ``sent_notifications``. The outbox polls them, prints each
+new message once, and lists them for the HTTP view.
+
+SES in the emulator keeps only the HTML body when both bodies are sent, so an HTML body is
+turned back into readable text here.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from functools import partial
+from html.parser import HTMLParser
+from typing import Any, TextIO
+
+logger = logging.getLogger("local.outbox")
+
+PREVIEW_CHARS = 160
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    channel: str
+    """"email", "sms" or "sns" (a topic)."""
+    to: str
+    subject: str
+    body: str
+    sent_at: str
+    """When the outbox first saw it: the emulator does not record a send time."""
+    message_id: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def console_line(self) -> str:
+        body = " ".join(self.body.split())
+        if len(body) > PREVIEW_CHARS:
+            body = body[: PREVIEW_CHARS - 3] + "..."
+        subject = f" | {self.subject}" if self.subject else ""
+        return f"[outbox] {self.channel} -> {self.to}{subject} | {body}"
+
+
+class _TextOfHtml(HTMLParser):
+    _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table"})
+    _HIDDEN = frozenset({"style", "script", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.parts.append(f" <{href}> ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def text_of(body: str) -> str:
+    """Readable text of a body that may be HTML."""
+    if "<" not in body or ">" not in body:
+        return body.strip()
+    parser = _TextOfHtml()
+    parser.feed(body)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _addresses(destinations: Any) -> str:
+    if isinstance(destinations, dict):
+        found = [
+            address
+            for field_name in ("ToAddresses", "CcAddresses", "BccAddresses")
+            for address in destinations.get(field_name, [])
+        ]
+    elif isinstance(destinations, list):
+        found = [str(address) for address in destinations]
+    else:
+        found = [str(destinations)]
+    return ", ".join(found)
+
+
+def _raw_parts(raw: str) -> tuple[str, str]:
+    message = email.message_from_string(raw, policy=email.policy.default)
+    subject = str(message.get("Subject", ""))
+    part = message.get_body(preferencelist=("plain", "html"))
+    body = part.get_content() if part is not None else ""
+    return subject, text_of(str(body))
+
+
+class Outbox:
+    def __init__(
+        self,
+        *,
+        out: TextIO | None = None,
+        poll_interval: float = 0.1,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """``out`` is where each new message is printed (standard output by default)."""
+        self._out = out if out is not None else sys.stdout
+        self._poll_interval = poll_interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: set[tuple[str, ...]] = set()
+        self._messages: list[SentMessage] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.collect()
+            except Exception:  # the printer must outlive any surprise in the emulator's data
+                logger.exception("outbox could not read the emulator; carrying on")
+            self._stop.wait(self._poll_interval)
+
+    def messages(self) -> list[SentMessage]:
+        """Everything sent so far, oldest first (reading the emulator now)."""
+        self.collect()
+        with self._lock:
+            return list(self._messages)
+
+    def collect(self) -> list[SentMessage]:
+        """Take in and print the messages sent since the last look."""
+        with self._lock:
+            fresh = []
+            for key, make in self._sent():
+                if key in self._seen:
+                    continue
+                self._seen.add(key)
+                message = make()
+                self._messages.append(message)
+                fresh.append(message)
+            for message in fresh:
+                print(message.console_line(), file=self._out, flush=True)
+            return fresh
+
+    def _sent(self) -> Iterator[tuple[tuple[str, ...], Callable[[], SentMessage]]]:
+        from moto.ses.models import ses_backends
+        from moto.sns.models import sns_backends
+
+        for account_id, region, backend in _backends(ses_backends):
+            for sent in list(backend.sent_messages):
+                key = ("ses", account_id, region, str(getattr(sent, "id", id(sent))))
+                yield key, partial(self._email, sent)
+        for account_id, region, backend in _backends(sns_backends):
+            for message_id, (phone, text) in list(backend.sms_messages.items()):
+                key = ("sms", account_id, region, str(message_id))
+                yield key, partial(self._message, "sms", str(phone), "", str(text), str(message_id))
+            for topic in list(backend.topics.values()):
+                for notification in list(topic.sent_notifications):
+                    message_id, text, subject = notification[0], notification[1], notification[2]
+                    key = ("sns", account_id, region, str(message_id))
+                    yield (
+                        key,
+                        partial(
+                            self._message,
+                            "sns",
+                            str(topic.arn),
+                            str(subject or ""),
+                            str(text),
+                            str(message_id),
+                        ),
+                    )
+
+    def _email(self, sent: Any) -> SentMessage:
+        message_id = str(getattr(sent, "id", ""))
+        if hasattr(sent, "raw_data"):
+            subject, body = _raw_parts(str(sent.raw_data))
+        elif hasattr(sent, "template"):
+            subject, body = f"(template {sent.template})", str(sent.template_data)
+        else:
+            subject, body = str(sent.subject), text_of(str(sent.body))
+        return self._message("email", _addresses(sent.destinations), subject, body, message_id)
+
+    def _message(self, channel: str, to: str, subject: str, body: str, mid: str) -> SentMessage:
+        return SentMessage(
+            channel=channel,
+            to=to,
+            subject=subject,
+            body=body,
+            sent_at=self._clock().isoformat(),
+            message_id=mid,
+        )
+
+
+def _backends(backend_dict: Any) -> Iterator[tuple[str, str, Any]]:
+    # Copies first: the emulator's request threads may add accounts or regions meanwhile.
+    for account_id, account in list(backend_dict.items()):
+        for region, backend in list(account.items()):
+            yield str(account_id), str(region), backend
