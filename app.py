@@ -276,6 +276,8 @@ def on_booking_change(event: DynamoDBEvent) -> dict[str, Any]:
 )
 def on_outbox_message(event: DynamoDBEvent) -> dict[str, Any]:
     """A queued message is sent."""
+    if event.context is not None:
+        services().message_delivery.register_invocation(event.context)
     return process_changes(
         event.to_dict(), event.context, queued_messages(services().notifications.deliver)
     )

@@ -28,6 +28,7 @@ class Services:
     waiting_list: WaitingList
     refill: Refill
     notifications: Notifications
+    message_delivery: AwsMessageDelivery
     links: Links
     staff_tokens: StaffTokenVerifier
 
@@ -35,12 +36,14 @@ class Services:
 def build_services(settings: Settings, clock: Clock) -> Services:
     store = DynamoStore(settings)
     links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
+    delivery = AwsMessageDelivery(settings)
     return Services(
         catalogue=Catalogue(store),
         bookings=Bookings(store, clock),
         waiting_list=WaitingList(store, clock),
         refill=Refill(store, clock, links),
-        notifications=Notifications(store, TemplateRenderer(), AwsMessageDelivery(settings), clock),
+        notifications=Notifications(store, TemplateRenderer(), delivery, clock),
+        message_delivery=delivery,
         links=links,
         staff_tokens=StaffTokenVerifier(settings),
     )

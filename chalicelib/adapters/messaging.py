@@ -26,26 +26,39 @@ class AwsMessageDelivery:
         self._settings = settings
 
     @cached_property
+    def _session(self) -> boto3.session.Session:
+        # Its own session: boto3's default one is not safe to share across threads.
+        return boto3.session.Session(region_name=self._settings.region)
+
+    @cached_property
     def _ses(self) -> Any:
-        return boto3.client("ses", region_name=self._settings.region)
+        return self._session.client("ses")
 
     @cached_property
     def _sns(self) -> Any:
-        return boto3.client("sns", region_name=self._settings.region)
+        return self._session.client("sns")
 
     @cached_property
-    def _send_once(self) -> Any:
-        persistence = DynamoDBPersistenceLayer(table_name=self._settings.idempotency_table)
-        config = IdempotencyConfig(
+    def _config(self) -> IdempotencyConfig:
+        return IdempotencyConfig(
             event_key_jmespath="message_id",
             expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
             raise_on_no_idempotency_key=True,
         )
+
+    @cached_property
+    def _send_once(self) -> Any:
+        persistence = DynamoDBPersistenceLayer(table_name=self._settings.idempotency_table)
         return idempotent_function(
             data_keyword_argument="send",
             persistence_store=persistence,
-            config=config,
+            config=self._config,
         )(self._hand_over)
+
+    def register_invocation(self, lambda_context: Any) -> None:
+        """Tell the duplicate-send guard when this invocation will time out: a send cut
+        short by a timeout must not block its retry until the guard's record expires."""
+        self._config.register_lambda_context(lambda_context)
 
     def deliver(self, message: OutboxMessage, rendered: RenderedMessage) -> str:
         send = {
