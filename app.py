@@ -7,6 +7,7 @@ chalicelib/services.
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 from chalice import (
     AuthResponse,
@@ -35,7 +36,9 @@ app = Chalice(app_name="standby")
 
 @app.middleware("http")
 def correlation_id(event: Request, get_response: Any) -> Response:
-    correlation = event.headers.get("x-correlation-id") or event.context.get("requestId", "")
+    correlation = (
+        event.headers.get("x-correlation-id") or event.context.get("requestId") or uuid4().hex
+    )
     logger.set_correlation_id(correlation)
     response: Response = get_response(event)
     response.headers["X-Correlation-Id"] = correlation

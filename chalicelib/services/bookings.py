@@ -7,6 +7,7 @@ from chalicelib.adapters.dynamodb.store import (
     RetryableConflict,
     TransactionCancelled,
 )
+from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import MissingSetup, NotActive, NotFound, SlotFull
 from chalicelib.domain.model import Actor, Booking, BookingSource, BookingStatus, Contact
 from chalicelib.services.ids import new_id
@@ -46,6 +47,7 @@ class Bookings:
                 if "slot" in error.failed:
                     raise SlotFull(_full_message(business.waiting_list_open)) from error
                 raise
+            logger.info("booked", extra=_ids(booking))
             return booking
         raise RetryableConflict("the slot is busy; try again")
 
@@ -65,9 +67,20 @@ class Bookings:
             if not booking.status.holds_seat:
                 raise NotActive(f"the booking is already {booking.status.value}")
             try:
-                return self._store.cancel(booking, slot, by=by, now=self._clock.now())
+                cancelled = self._store.cancel(booking, slot, by=by, now=self._clock.now())
             except RetryableConflict:
                 continue
+            logger.info(
+                "booking cancelled",
+                extra={
+                    **_ids(cancelled),
+                    "by": by.value,
+                    "seat": cancelled.seat_after_release.value
+                    if cancelled.seat_after_release
+                    else None,
+                },
+            )
+            return cancelled
         raise RetryableConflict("the booking kept changing; try again")
 
     def list_for_slot(self, business_id: str, slot_id: str) -> list[Booking]:
@@ -80,3 +93,11 @@ def _full_message(waiting_list_open: bool) -> str:
     if waiting_list_open:
         return "the slot is full; its waiting list is open: join it to get the next free seat"
     return "the slot is full"
+
+
+def _ids(booking: Booking) -> dict[str, str]:
+    return {
+        "business_id": booking.business_id,
+        "slot_id": booking.slot_id,
+        "booking_id": booking.booking_id,
+    }

@@ -7,6 +7,7 @@ from chalicelib.adapters.dynamodb.store import (
     RetryableConflict,
     TransactionCancelled,
 )
+from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import MissingSetup, NotFound, SlotHasFreeSeats
 from chalicelib.domain.model import Contact, EntryStatus, WaitingEntry
 from chalicelib.services.bookings import MAX_ATTEMPTS
@@ -50,6 +51,7 @@ class WaitingList:
                 # The slot changed since we read it (a seat freed, someone else joined):
                 # read again so the answer and the position are right.
                 continue
+            logger.info("joined the waiting list", extra=_ids(entry))
             return entry, slot.waiting + 1
         raise RetryableConflict("the waiting list is busy; try again")
 
@@ -64,7 +66,9 @@ class WaitingList:
 
     def leave(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry:
         entry = self._entry(business_id, slot_id, entry_id)
-        return self._store.leave(entry, self._clock.now())
+        left = self._store.leave(entry, self._clock.now())
+        logger.info("left the waiting list", extra=_ids(left))
+        return left
 
     def list_for_slot(self, business_id: str, slot_id: str) -> list[WaitingEntry]:
         if self._store.get_slot(business_id, slot_id) is None:
@@ -76,3 +80,7 @@ class WaitingList:
         if entry is None:
             raise NotFound("no such place on the waiting list")
         return entry
+
+
+def _ids(entry: WaitingEntry) -> dict[str, str]:
+    return {"business_id": entry.business_id, "slot_id": entry.slot_id, "entry_id": entry.entry_id}
