@@ -23,6 +23,8 @@ from functools import partial
 from html.parser import HTMLParser
 from typing import Any, TextIO
 
+from local.repeating import Repeating
+
 logger = logging.getLogger("local.outbox")
 
 PREVIEW_CHARS = 160
@@ -128,27 +130,13 @@ class Outbox:
         self._lock = threading.Lock()
         self._seen: set[tuple[str, ...]] = set()
         self._messages: list[SentMessage] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Repeating("outbox", self.collect, poll_interval)
 
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.collect()
-            except Exception:  # the printer must outlive any surprise in the emulator's data
-                logger.exception("outbox could not read the emulator; carrying on")
-            self._stop.wait(self._poll_interval)
+        self._loop.stop(timeout)
 
     def messages(self) -> list[SentMessage]:
         """Everything sent so far, oldest first (reading the emulator now)."""

@@ -34,6 +34,7 @@ from local.lambda_runtime import (
     handler_of,
     lambda_context,
 )
+from local.repeating import Repeating
 
 if TYPE_CHECKING:
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
@@ -172,31 +173,17 @@ class SchedulerPump:
         self._retries: dict[tuple[str, str], _Retry] = {}
         self._stats = _Stats()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Repeating("scheduler-pump", self.tick, poll_interval)
 
     @property
     def rate_functions(self) -> list[RateFunction]:
         return [state.function for state in self._rates]
 
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="scheduler-pump", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:  # the pump must outlive any bug it meets
-                logger.exception("scheduler pump failed; carrying on")
-            self._stop.wait(self._poll_interval)
+        self._loop.stop(timeout)
 
     def tick(self) -> int:
         """Fire whatever is due now; returns how many calls were made."""

@@ -9,7 +9,15 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import MissingSetup, NotActive, NotFound, SlotFull
-from chalicelib.domain.model import Actor, Booking, BookingSource, BookingStatus, Contact
+from chalicelib.domain.model import (
+    Actor,
+    Booking,
+    BookingSource,
+    BookingStatus,
+    Business,
+    Contact,
+    Slot,
+)
 from chalicelib.services.ids import new_id
 from chalicelib.services.ports import Clock
 
@@ -23,11 +31,7 @@ class Bookings:
 
     def book(self, business_id: str, slot_id: str, contact: Contact) -> Booking:
         """Take a free seat, or refuse with SlotFull when there is none."""
-        slot, business = self._store.get_slot_and_business(business_id, slot_id)
-        if slot is None:
-            raise NotFound(f"no slot {slot_id!r}")
-        if business is None:
-            raise MissingSetup("the business has no profile yet")
+        slot, business = slot_and_business(self._store, business_id, slot_id)
         booking = Booking(
             business_id=business_id,
             slot_id=slot_id,
@@ -101,3 +105,13 @@ def _ids(booking: Booking) -> dict[str, str]:
         "slot_id": booking.slot_id,
         "booking_id": booking.booking_id,
     }
+
+
+def slot_and_business(store: DynamoStore, business_id: str, slot_id: str) -> tuple[Slot, Business]:
+    """A slot and its business, read together: what booking and joining both start from."""
+    slot, business = store.get_slot_and_business(business_id, slot_id)
+    if slot is None:
+        raise NotFound(f"no slot {slot_id!r}")
+    if business is None:
+        raise MissingSetup("the business has no profile yet")
+    return slot, business

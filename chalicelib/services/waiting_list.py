@@ -10,7 +10,7 @@ from chalicelib.adapters.dynamodb.store import (
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import MissingSetup, NotFound, SlotHasFreeSeats
 from chalicelib.domain.model import Contact, EntryStatus, WaitingEntry
-from chalicelib.services.bookings import MAX_ATTEMPTS
+from chalicelib.services.bookings import MAX_ATTEMPTS, slot_and_business
 from chalicelib.services.ids import new_id
 from chalicelib.services.ports import Clock
 
@@ -27,11 +27,7 @@ class WaitingList:
     def join(self, business_id: str, slot_id: str, contact: Contact) -> tuple[WaitingEntry, int]:
         """Join a full slot's waiting list; returns the entry and its exact position."""
         for _ in range(MAX_ATTEMPTS):
-            slot, business = self._store.get_slot_and_business(business_id, slot_id)
-            if slot is None:
-                raise NotFound(f"no slot {slot_id!r}")
-            if business is None:
-                raise MissingSetup("the business has no profile yet")
+            slot, business = slot_and_business(self._store, business_id, slot_id)
             if not business.waiting_list_open:
                 raise WaitingListClosed("this business does not keep a waiting list")
             if not slot.is_full:
