@@ -11,6 +11,7 @@ from uuid import uuid4
 
 from chalice import (
     AuthResponse,
+    BadRequestError,
     Chalice,
     Response,
 )
@@ -24,6 +25,7 @@ from chalicelib.api import schemas, views
 from chalicelib.api.errors import parse_body, refusals_as_http
 from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
+from chalicelib.domain.lifecycle import Action
 from chalicelib.domain.model import Actor, Business, Contact, EntryStatus
 from chalicelib.services.catalogue import NewService, NewSlot
 from chalicelib.services.links import BOOKING, WAITING_ENTRY
@@ -108,7 +110,8 @@ def add_services() -> Response:
         prepare=lambda raw: schemas.one_or_many(raw, "services"),
     )
     created = services().catalogue.add_services(
-        _business_id(), [NewService(s.name, s.duration_minutes) for s in body.services]
+        _business_id(),
+        [NewService(s.name, s.duration_minutes, s.requires_confirmation) for s in body.services],
     )
     return _created({"services": [views.service_view(service) for service in created]})
 
@@ -164,15 +167,85 @@ def list_slot_waiting_list(slot_id: str) -> dict[str, Any]:
     return {"entries": [views.entry_view(e, positions.get(e.entry_id)) for e in entries]}
 
 
-@app.route(
-    "/staff/slots/{slot_id}/bookings/{booking_id}/cancel",
-    methods=["POST"],
-    authorizer=staff_authorizer,
-)
+STAFF_BOOKING = "/staff/slots/{slot_id}/bookings/{booking_id}"
+RELEASE_PREVIEW_ACTIONS = (Action.CANCEL, Action.REJECT, Action.NO_SHOW, Action.DELETE, Action.MOVE)
+
+
+def _optional_reason() -> str | None:
+    if not app.current_request.raw_body:
+        return None
+    return parse_body(schemas.ReasonBody, app.current_request).reason
+
+
+def _staff_act(slot_id: str, booking_id: str, action: Action, reason: str | None) -> dict[str, Any]:
+    changed = services().bookings.act(
+        _business_id(), slot_id, booking_id, action, by=Actor.STAFF, reason=reason
+    )
+    return {"booking": views.booking_view(changed)}
+
+
+@app.route(f"{STAFF_BOOKING}/confirm", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_confirm_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
+    return _staff_act(slot_id, booking_id, Action.CONFIRM, None)
+
+
+@app.route(f"{STAFF_BOOKING}/reject", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_reject_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
+    body = parse_body(schemas.RequiredReasonBody, app.current_request)
+    return _staff_act(slot_id, booking_id, Action.REJECT, body.reason)
+
+
+@app.route(f"{STAFF_BOOKING}/cancel", methods=["POST"], authorizer=staff_authorizer)
 @refusals_as_http
 def staff_cancel_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
-    cancelled = services().bookings.cancel(_business_id(), slot_id, booking_id, by=Actor.STAFF)
-    return {"booking": views.booking_view(cancelled)}
+    return _staff_act(slot_id, booking_id, Action.CANCEL, _optional_reason())
+
+
+@app.route(f"{STAFF_BOOKING}/no-show", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_mark_no_show(slot_id: str, booking_id: str) -> dict[str, Any]:
+    return _staff_act(slot_id, booking_id, Action.NO_SHOW, None)
+
+
+@app.route(STAFF_BOOKING, methods=["DELETE"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_delete_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
+    return _staff_act(slot_id, booking_id, Action.DELETE, None)
+
+
+@app.route(f"{STAFF_BOOKING}/move", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_move_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
+    body = parse_body(schemas.MoveBody, app.current_request)
+    moved = services().bookings.move(
+        _business_id(), slot_id, booking_id, body.slot_id, by=Actor.STAFF
+    )
+    return {"booking": views.booking_view(moved)}
+
+
+@app.route(f"{STAFF_BOOKING}/history", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_booking_history(slot_id: str, booking_id: str) -> dict[str, Any]:
+    changes = services().bookings.history(_business_id(), slot_id, booking_id)
+    return {"history": [views.change_view(change) for change in changes]}
+
+
+@app.route(f"{STAFF_BOOKING}/release-preview", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_release_preview(slot_id: str, booking_id: str) -> dict[str, Any]:
+    query = app.current_request.query_params or {}
+    wanted = query.get("action", Action.CANCEL.value)
+    action = next((a for a in RELEASE_PREVIEW_ACTIONS if a.value == wanted), None)
+    if action is None:
+        raise BadRequestError(
+            "action: one of " + ", ".join(a.value for a in RELEASE_PREVIEW_ACTIONS)
+        )
+    preview = services().bookings.preview(
+        _business_id(), slot_id, booking_id, action, by=Actor.STAFF
+    )
+    return views.preview_view(preview)
 
 
 # --- customers -------------------------------------------------------------------------------
@@ -238,6 +311,17 @@ def cancel_booking(token: str) -> dict[str, Any]:
         link.business_id, link.slot_id, link.item_id, by=Actor.CUSTOMER
     )
     return {"booking": views.booking_view(cancelled)}
+
+
+@app.route("/bookings/{token}/move", methods=["POST"])
+@refusals_as_http
+def move_booking(token: str) -> dict[str, Any]:
+    link = services().links.read(token, BOOKING)
+    body = parse_body(schemas.MoveBody, app.current_request)
+    moved = services().bookings.move(
+        link.business_id, link.slot_id, link.item_id, body.slot_id, by=Actor.CUSTOMER
+    )
+    return {"booking": views.booking_view(moved)}
 
 
 @app.route("/waiting-list/{token}", methods=["GET"])

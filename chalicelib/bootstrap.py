@@ -37,11 +37,12 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     store = DynamoStore(settings)
     links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
     delivery = AwsMessageDelivery(settings)
+    refill = Refill(store, clock, links)
     return Services(
         catalogue=Catalogue(store),
-        bookings=Bookings(store, clock),
+        bookings=Bookings(store, clock, links, refill),
         waiting_list=WaitingList(store, clock),
-        refill=Refill(store, clock, links),
+        refill=refill,
         notifications=Notifications(store, TemplateRenderer(), delivery, clock),
         message_delivery=delivery,
         links=links,

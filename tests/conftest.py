@@ -5,27 +5,9 @@ Set before anything imports chalicelib, since the settings are read once at cold
 
 from __future__ import annotations
 
-import os
+from tests.support.env import use_local_account
 
-os.environ.update(
-    {
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_REGION": "eu-west-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-        "STANDBY_TABLE_PREFIX": "standby-test",
-        "LINK_SIGNING_KEY": "test-link-signing-key-0123456789abcdef",
-        "STAFF_TOKEN_SECRET": "test-staff-token-secret-0123456789abcdef",
-        "EMAIL_SENDER": "bookings@standby.example",
-        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
-        "POWERTOOLS_SERVICE_NAME": "standby",
-        "POWERTOOLS_METRICS_NAMESPACE": "Standby",
-    }
-)
-for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "STAFF_TOKEN_JWKS_URL"):
-    os.environ.pop(name, None)
+use_local_account()
 
 # Joins botocore's built-in handlers, so it must come before any client is created.
 import tests.support.calls  # noqa: E402,F401

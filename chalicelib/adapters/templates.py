@@ -66,11 +66,11 @@ class TemplateRenderer:
 
         locale = message.language.replace("-", "_")
         values: dict[str, Any] = dict(message.context)
-        for key in ("starts_at", "ends_at"):
+        for key in ("starts_at", "ends_at", "previous_starts_at", "previous_ends_at"):
             if key in message.context:
                 moment = in_zone(datetime.fromisoformat(message.context[key]), message.time_zone)
                 values[f"{key}_date"] = format_date(moment, format="full", locale=locale)
                 values[f"{key}_time"] = format_time(moment, format="short", locale=locale)
-        values.setdefault("staff", None)
-        values.setdefault("location", None)
+        for optional in ("staff", "location", "reason"):
+            values.setdefault(optional, None)
         return values

@@ -52,8 +52,47 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         staff=True,
         refusals=(404,),
     ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}/confirm", "POST"): Operation(
+        "Confirm a pending booking; the customer is told", staff=True, refusals=(404, 409)
+    ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}/reject", "POST"): Operation(
+        "Reject a pending booking with a reason sent to the customer; its seat goes to the "
+        "waiting list",
+        staff=True,
+        body=schemas.RequiredReasonBody,
+        refusals=(400, 404, 409),
+    ),
     ("/staff/slots/{slot_id}/bookings/{booking_id}/cancel", "POST"): Operation(
-        "Cancel a booking; its seat goes to the waiting list", staff=True, refusals=(404, 409)
+        "Cancel a booking (optional reason); its seat goes to the waiting list",
+        staff=True,
+        body=schemas.ReasonBody,
+        refusals=(400, 404, 409),
+    ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}/no-show", "POST"): Operation(
+        "Mark a confirmed booking as not taken; its seat goes to the waiting list",
+        staff=True,
+        refusals=(404, 409),
+    ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}", "DELETE"): Operation(
+        "Delete a booking; a seat it held goes to the waiting list", staff=True, refusals=(404, 409)
+    ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}/move", "POST"): Operation(
+        "Move a booking to another slot: the new seat is taken and the old one freed, or "
+        "nothing changes (409 when the new slot is full)",
+        staff=True,
+        body=schemas.MoveBody,
+        refusals=(400, 404, 409),
+    ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}/history", "GET"): Operation(
+        "Every change of the booking (who, when, from, to, reason), newest first",
+        staff=True,
+        refusals=(404,),
+    ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}/release-preview", "GET"): Operation(
+        "What ?action=cancel|reject|no_show|delete|move would do to the seat, and which "
+        "waiting customer would get it — without doing it",
+        staff=True,
+        refusals=(400, 404, 409),
     ),
     ("/businesses/{business_id}/slots", "GET"): Operation("A business's slots and free seats"),
     ("/businesses/{business_id}/slots/{slot_id}/bookings", "POST"): Operation(
@@ -71,6 +110,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/bookings/{token}", "GET"): Operation("A booking, through its manage link", refusals=(404,)),
     ("/bookings/{token}/cancel", "POST"): Operation(
         "Cancel a booking through its manage link", refusals=(404, 409)
+    ),
+    ("/bookings/{token}/move", "POST"): Operation(
+        "Move the booking to another slot of the same service with a free seat",
+        body=schemas.MoveBody,
+        refusals=(400, 404, 409),
     ),
     ("/waiting-list/{token}", "GET"): Operation(
         "A place on a waiting list and its position", refusals=(404,)

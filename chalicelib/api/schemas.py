@@ -42,6 +42,9 @@ class BusinessProfile(Strict):
 class NewServiceBody(Strict):
     name: Name
     duration_minutes: int = Field(ge=5, le=24 * 60)
+    requires_confirmation: bool = Field(
+        default=False, description="bookings wait as pending until staff confirm them"
+    )
 
 
 class NewServicesBody(Strict):
@@ -94,6 +97,18 @@ class ContactBody(Strict):
         if not self.email and not self.phone:
             raise ValueError("give an email address or a phone number")
         return self
+
+
+class ReasonBody(Strict):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class RequiredReasonBody(Strict):
+    reason: str = Field(min_length=1, max_length=1000, description="sent to the customer")
+
+
+class MoveBody(Strict):
+    slot_id: str = Field(min_length=1, max_length=64, description="the slot to move to")
 
 
 def one_or_many(body: Any, key: str) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.lifecycle import Change
 from chalicelib.domain.model import Booking, Business, Contact, Service, Slot, WaitingEntry
+from chalicelib.services.bookings import ReleasePreview
 
 
 def business_view(business: Business) -> dict[str, Any]:
@@ -22,6 +24,7 @@ def service_view(service: Service) -> dict[str, Any]:
         "service_id": service.service_id,
         "name": service.name,
         "duration_minutes": service.duration_minutes,
+        "requires_confirmation": service.requires_confirmation,
     }
 
 
@@ -64,6 +67,45 @@ def booking_view(booking: Booking) -> dict[str, Any]:
         "ends_at": booking.slot.ends_at.isoformat(),
         "created_at": booking.created_at.isoformat(),
         "cancelled_by": booking.cancelled_by.value if booking.cancelled_by else None,
+        "reason": booking.reason,
+        "moved_from_slot_id": booking.moved_from_slot_id,
+        "version": booking.version,
+    }
+
+
+def change_view(change: Change) -> dict[str, Any]:
+    return {
+        "version": change.version,
+        "at": change.at.isoformat(),
+        "by": change.by.value,
+        "from": change.from_status.value if change.from_status else None,
+        "to": change.to_status.value,
+        "reason": change.reason,
+        "from_slot_id": change.from_slot_id,
+        "to_slot_id": change.to_slot_id,
+    }
+
+
+def preview_view(preview: ReleasePreview) -> dict[str, Any]:
+    chosen = preview.allocation.chosen if preview.allocation else None
+    if preview.seat == "kept":
+        summary = "The booking keeps its seat."
+    elif preview.seat == "back_on_sale":
+        summary = "No one is waiting: the seat goes back on sale."
+    elif chosen is not None:
+        summary = (
+            f"The next customer on the waiting list, {chosen.contact.name}, will get the seat."
+        )
+    else:
+        reason = preview.allocation.reason_if_none if preview.allocation else None
+        summary = f"No one on the waiting list can take the seat ({reason}): it goes back on sale."
+    return {
+        "action": preview.action.value,
+        "seat": preview.seat,
+        "next_customer": {"entry_id": chosen.entry_id, "name": chosen.contact.name}
+        if chosen
+        else None,
+        "summary": summary,
     }
 
 

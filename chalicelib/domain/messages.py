@@ -17,6 +17,12 @@ class Channel(StrEnum):
 
 class MessageType(StrEnum):
     SEAT_ASSIGNED = "seat_assigned"
+    BOOKING_PENDING = "booking_pending"
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_REJECTED = "booking_rejected"
+    BOOKING_CANCELLED_BY_STAFF = "booking_cancelled_by_staff"
+    BOOKING_CANCELLED_BY_CUSTOMER = "booking_cancelled_by_customer"
+    BOOKING_MOVED = "booking_moved"
 
 
 class MessageStatus(StrEnum):

@@ -12,12 +12,19 @@ from enum import StrEnum
 
 
 class BookingStatus(StrEnum):
+    PENDING = "pending"
+    """Waiting for staff to confirm; holds its seat meanwhile."""
     CONFIRMED = "confirmed"
+    REJECTED = "rejected"
     CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+    DELETED = "deleted"
+    MOVED = "moved"
+    """Moved to another slot; the booking lives on there."""
 
     @property
     def holds_seat(self) -> bool:
-        return self is BookingStatus.CONFIRMED
+        return self in (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
 
 class BookingSource(StrEnum):
@@ -59,6 +66,8 @@ class Service:
     service_id: str
     name: str
     duration_minutes: int
+    requires_confirmation: bool = False
+    """Bookings wait as pending until staff confirm them."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,7 @@ class Slot:
     capacity: int
     staff: str | None = None
     location: str | None = None
+    requires_confirmation: bool = False
     taken: int = 0
     """Seats booked or held for the waiting list."""
     held: int = 0
@@ -137,6 +147,10 @@ class Booking:
     cancelled_by: Actor | None = None
     seat_after_release: SeatAfterRelease | None = None
     waiting_entry_id: str | None = None
+    reason: str | None = None
+    """Why it was rejected, cancelled or moved, when someone said."""
+    moved_to_slot_id: str | None = None
+    moved_from_slot_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
-"""Use cases of bookings: take a seat, cancel it, list a slot's bookings."""
+"""Use cases of bookings: take a seat, then confirm, reject, cancel, mark a no-show,
+delete or move it; a preview says what a release would do before it is done."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 from chalicelib.adapters.dynamodb.store import (
     DynamoStore,
@@ -8,89 +11,294 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.errors import MissingSetup, NotActive, NotFound, SlotFull
+from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, SlotFull
+from chalicelib.domain.lifecycle import Action, Change, apply
+from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
+    Allocation,
     Booking,
     BookingSource,
     BookingStatus,
     Business,
     Contact,
+    SeatAfterRelease,
     Slot,
 )
+from chalicelib.domain.seats import seat_after_release
+from chalicelib.services.booking_messages import message_about
 from chalicelib.services.ids import new_id
+from chalicelib.services.links import Links
 from chalicelib.services.ports import Clock
+from chalicelib.services.refill import Refill
 
 MAX_ATTEMPTS = 5
+MAX_MOVES_FOLLOWED = 10
+
+STATUS_ACTIONS = (Action.CONFIRM, Action.REJECT, Action.CANCEL, Action.NO_SHOW, Action.DELETE)
+
+
+@dataclass(frozen=True)
+class ReleasePreview:
+    """What a change would do to the seat, without doing it."""
+
+    action: Action
+    seat: str
+    """`kept`, `held_for_waiting_list` or `back_on_sale`."""
+    allocation: Allocation | None
+    """Who the refill would give the seat to, when it is held for the list."""
 
 
 class Bookings:
-    def __init__(self, store: DynamoStore, clock: Clock) -> None:
+    def __init__(self, store: DynamoStore, clock: Clock, links: Links, refill: Refill) -> None:
         self._store = store
         self._clock = clock
+        self._links = links
+        self._refill = refill
 
     def book(self, business_id: str, slot_id: str, contact: Contact) -> Booking:
-        """Take a free seat, or refuse with SlotFull when there is none."""
+        """Take a free seat, or refuse with SlotFull when there is none. The booking waits
+        as pending when the service asks staff to confirm."""
         slot, business = slot_and_business(self._store, business_id, slot_id)
         booking = Booking(
             business_id=business_id,
             slot_id=slot_id,
             booking_id=new_id(),
-            status=BookingStatus.CONFIRMED,
+            status=BookingStatus.PENDING if slot.requires_confirmation else BookingStatus.CONFIRMED,
             source=BookingSource.DIRECT,
             contact=contact,
             slot=slot.summary(business),
             created_at=self._clock.now(),
         )
+        message_type = (
+            MessageType.BOOKING_PENDING
+            if booking.status is BookingStatus.PENDING
+            else MessageType.BOOKING_CONFIRMED
+        )
+        message = message_about(booking, message_type, self._links)
         for _ in range(MAX_ATTEMPTS):
             try:
-                self._store.book(booking)
+                self._store.book(booking, message)
             except RetryableConflict:
                 continue
             except TransactionCancelled as error:
                 if "slot" in error.failed:
                     raise SlotFull(_full_message(business.waiting_list_open)) from error
                 raise
-            logger.info("booked", extra=_ids(booking))
+            logger.info("booked", extra={**_ids(booking), "status": booking.status.value})
             return booking
         raise RetryableConflict("the slot is busy; try again")
 
     def get(self, business_id: str, slot_id: str, booking_id: str) -> Booking:
-        booking, _ = self._store.get_booking_and_slot(business_id, slot_id, booking_id)
-        if booking is None:
-            raise NotFound(f"no booking {booking_id!r}")
-        return booking
+        return self._locate(business_id, slot_id, booking_id)[0]
 
     def cancel(self, business_id: str, slot_id: str, booking_id: str, *, by: Actor) -> Booking:
-        """Cancel a booking. Its seat goes to the waiting list when anyone waits (the
-        refill takes it from there), or back on sale."""
+        return self.act(business_id, slot_id, booking_id, Action.CANCEL, by=by)
+
+    def act(
+        self,
+        business_id: str,
+        slot_id: str,
+        booking_id: str,
+        action: Action,
+        *,
+        by: Actor,
+        reason: str | None = None,
+    ) -> Booking:
+        """Change a booking's status. A booking that gives up its seat hands it to the
+        waiting list when anyone waits (the refill takes it from there), or back on sale."""
+        if action not in STATUS_ACTIONS:
+            raise InvalidRequest("action", f"{action.value} is not a change of status")
         for _ in range(MAX_ATTEMPTS):
-            booking, slot = self._store.get_booking_and_slot(business_id, slot_id, booking_id)
-            if booking is None or slot is None:
-                raise NotFound(f"no booking {booking_id!r}")
-            if not booking.status.holds_seat:
-                raise NotActive(f"the booking is already {booking.status.value}")
+            booking, slot, business = self._locate(business_id, slot_id, booking_id)
+            after = self._released(
+                apply(booking, action, by=by, at=self._clock.now(), reason=reason),
+                booking,
+                slot,
+                business,
+            )
+            change = _change(booking, after, by)
             try:
-                cancelled = self._store.cancel(booking, slot, by=by, now=self._clock.now())
+                self._store.change_booking(
+                    booking,
+                    after,
+                    change,
+                    self._message(action, after, by),
+                    list_open=business.waiting_list_open,
+                )
             except RetryableConflict:
                 continue
             logger.info(
-                "booking cancelled",
+                "booking changed",
                 extra={
-                    **_ids(cancelled),
+                    **_ids(after),
+                    "action": action.value,
                     "by": by.value,
-                    "seat": cancelled.seat_after_release.value
-                    if cancelled.seat_after_release
-                    else None,
+                    "status": after.status.value,
+                    "seat": after.seat_after_release.value if after.seat_after_release else None,
                 },
             )
-            return cancelled
+            return after
         raise RetryableConflict("the booking kept changing; try again")
+
+    def move(
+        self, business_id: str, slot_id: str, booking_id: str, target_slot_id: str, *, by: Actor
+    ) -> Booking:
+        """Move a booking to another slot: the new seat is taken and the old one freed (for
+        the waiting list when anyone waits), or nothing changes."""
+        for _ in range(MAX_ATTEMPTS):
+            booking, slot, business = self._locate(business_id, slot_id, booking_id)
+            if target_slot_id == booking.slot_id:
+                raise InvalidRequest("slot_id", "the booking is already in that slot")
+            target = self._store.get_slot(business_id, target_slot_id)
+            if target is None:
+                raise NotFound(f"slot_id: no slot {target_slot_id!r}")
+            if by is Actor.CUSTOMER and target.service_id != slot.service_id:
+                raise InvalidRequest(
+                    "slot_id", "a customer can move only to a slot of the same service"
+                )
+            now = self._clock.now()
+            moved_away = self._released(
+                replace(
+                    apply(booking, Action.MOVE, by=by, at=now), moved_to_slot_id=target.slot_id
+                ),
+                booking,
+                slot,
+                business,
+            )
+            arrived = replace(
+                booking,
+                slot_id=target.slot_id,
+                slot=target.summary(business),
+                version=moved_away.version,
+                updated_at=now,
+                moved_from_slot_id=booking.slot_id,
+                moved_to_slot_id=None,
+                seat_after_release=None,
+            )
+            change = Change(
+                booking_id=booking.booking_id,
+                version=arrived.version,
+                at=now,
+                by=by,
+                from_status=booking.status,
+                to_status=arrived.status,
+                from_slot_id=booking.slot_id,
+                to_slot_id=target.slot_id,
+            )
+            message = message_about(
+                arrived,
+                MessageType.BOOKING_MOVED,
+                self._links,
+                extra={
+                    "previous_starts_at": booking.slot.starts_at.isoformat(),
+                    "previous_ends_at": booking.slot.ends_at.isoformat(),
+                },
+            )
+            try:
+                self._store.move_booking(
+                    booking,
+                    moved_away,
+                    arrived,
+                    change,
+                    message,
+                    list_open=business.waiting_list_open,
+                )
+            except RetryableConflict:
+                continue
+            except TransactionCancelled as error:
+                if "target" in error.failed:
+                    raise SlotFull(
+                        "the new slot is full; the booking stays where it was"
+                    ) from error
+                if error.failed & {"booking", "slot"}:
+                    continue
+                raise
+            logger.info("booking moved", extra={**_ids(arrived), "from_slot_id": booking.slot_id})
+            return arrived
+        raise RetryableConflict("the booking kept changing; try again")
+
+    def preview(
+        self, business_id: str, slot_id: str, booking_id: str, action: Action, *, by: Actor
+    ) -> ReleasePreview:
+        """What `action` would do: the seat kept, held for the list — and then who the
+        refill would give it to, by the same plan the refill follows — or back on sale."""
+        booking, slot, business = self._locate(business_id, slot_id, booking_id)
+        now = self._clock.now()
+        after = apply(
+            booking, action, by=by, at=now, reason="preview" if action is Action.REJECT else None
+        )
+        if after.status.holds_seat:
+            return ReleasePreview(action, "kept", None)
+        decision = _seat_decision(slot, business)
+        if decision is SeatAfterRelease.BACK_ON_SALE:
+            return ReleasePreview(action, decision.value, None)
+        allocation = self._refill.plan(business_id, booking.slot_id, booking.slot.starts_at, now)
+        return ReleasePreview(action, decision.value, allocation)
+
+    def history(self, business_id: str, slot_id: str, booking_id: str) -> list[Change]:
+        """Every change of the booking, newest first."""
+        self._locate(business_id, slot_id, booking_id)
+        return self._store.history(business_id, booking_id)
 
     def list_for_slot(self, business_id: str, slot_id: str) -> list[Booking]:
         if self._store.get_slot(business_id, slot_id) is None:
             raise NotFound(f"no slot {slot_id!r}")
-        return self._store.list_bookings(business_id, slot_id)
+        return [
+            booking
+            for booking in self._store.list_bookings(business_id, slot_id)
+            if booking.status not in (BookingStatus.DELETED, BookingStatus.MOVED)
+        ]
+
+    def _locate(
+        self, business_id: str, slot_id: str, booking_id: str
+    ) -> tuple[Booking, Slot, Business]:
+        """The booking where it is now: a moved booking is followed to its new slot, so the
+        customer's link keeps working."""
+        for _ in range(MAX_MOVES_FOLLOWED):
+            booking, slot, business = self._store.get_booking_context(
+                business_id, slot_id, booking_id
+            )
+            if booking is None or slot is None or booking.status is BookingStatus.DELETED:
+                break
+            if business is None:
+                raise MissingSetup("the business has no profile yet")
+            if booking.status is BookingStatus.MOVED and booking.moved_to_slot_id:
+                slot_id = booking.moved_to_slot_id
+                continue
+            return booking, slot, business
+        raise NotFound(f"no booking {booking_id!r}")
+
+    def _released(self, after: Booking, before: Booking, slot: Slot, business: Business) -> Booking:
+        if before.status.holds_seat and not after.status.holds_seat:
+            return replace(after, seat_after_release=_seat_decision(slot, business))
+        return after
+
+    def _message(self, action: Action, after: Booking, by: Actor) -> OutboxMessage | None:
+        message_type = {
+            Action.CONFIRM: MessageType.BOOKING_CONFIRMED,
+            Action.REJECT: MessageType.BOOKING_REJECTED,
+            Action.CANCEL: MessageType.BOOKING_CANCELLED_BY_CUSTOMER
+            if by is Actor.CUSTOMER
+            else MessageType.BOOKING_CANCELLED_BY_STAFF,
+        }.get(action)
+        return message_about(after, message_type, self._links) if message_type else None
+
+
+def _seat_decision(slot: Slot, business: Business) -> SeatAfterRelease:
+    return seat_after_release(slot.waiting if business.waiting_list_open else 0)
+
+
+def _change(before: Booking, after: Booking, by: Actor) -> Change:
+    return Change(
+        booking_id=after.booking_id,
+        version=after.version,
+        at=after.updated_at or after.created_at,
+        by=by,
+        from_status=before.status,
+        to_status=after.status,
+        reason=after.reason if after.reason != before.reason else None,
+    )
 
 
 def _full_message(waiting_list_open: bool) -> str:

@@ -16,6 +16,7 @@ from chalicelib.services.ids import new_id
 class NewService:
     name: str
     duration_minutes: int
+    requires_confirmation: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,14 @@ class Catalogue:
         self.business(business_id)
         _check_batch_size("services", new)
         services = [
-            Service(business_id, new_id(), item.name, item.duration_minutes) for item in new
+            Service(
+                business_id,
+                new_id(),
+                item.name,
+                item.duration_minutes,
+                requires_confirmation=item.requires_confirmation,
+            )
+            for item in new
         ]
         self._store.add_services(services)
         return services
@@ -86,6 +94,7 @@ class Catalogue:
                     capacity=item.capacity,
                     staff=item.staff,
                     location=item.location,
+                    requires_confirmation=service.requires_confirmation,
                 )
             )
         self._store.add_slots(slots)

@@ -13,14 +13,9 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import choose_next
-from chalicelib.domain.messages import (
-    MessageType,
-    OutboxMessage,
-    message_id_for,
-    message_language,
-    preferred_channel,
-)
+from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
+    Allocation,
     Booking,
     BookingSource,
     BookingStatus,
@@ -28,6 +23,7 @@ from chalicelib.domain.model import (
     WaitingEntry,
 )
 from chalicelib.domain.seats import FreedSeat, freed_seat
+from chalicelib.services.booking_messages import message_about
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
 from chalicelib.services.ports import Clock
@@ -37,7 +33,7 @@ MAX_ATTEMPTS = 5
 BOOKED = "booked"
 RELEASED = "released"
 ALREADY_DECIDED = "already_decided"
-DUPLICATE_LABELS = frozenset({"refill", "booking", "message"})
+DUPLICATE_LABELS = frozenset({"refill", "booking", "message", "history"})
 
 
 @dataclass(frozen=True)
@@ -64,11 +60,8 @@ class Refill:
         """Give the held seat to the earliest-signed-up customer still waiting, or put it
         back on sale when no one can take it. Once per cause, however often delivered."""
         for _ in range(MAX_ATTEMPTS):
-            candidates = self._store.waiting_candidates(
-                freed.business_id, freed.slot_id, CANDIDATES_PER_QUERY
-            )
             now = self._clock.now()
-            allocation = choose_next(candidates, slot_starts_at=freed.slot.starts_at, now=now)
+            allocation = self.plan(freed.business_id, freed.slot_id, freed.slot.starts_at, now)
             try:
                 if allocation.chosen is None:
                     decision = RefillDecision(
@@ -94,6 +87,14 @@ class Refill:
             except RetryableConflict:
                 continue
         raise RetryableConflict(f"could not refill the seat freed by {freed.cause}")
+
+    def plan(
+        self, business_id: str, slot_id: str, slot_starts_at: datetime, now: datetime
+    ) -> Allocation:
+        """Who would get a seat of this slot freed now. The refill acts on this answer; a
+        dry run before a release shows it."""
+        candidates = self._store.waiting_candidates(business_id, slot_id, CANDIDATES_PER_QUERY)
+        return choose_next(candidates, slot_starts_at=slot_starts_at, now=now)
 
     def _assign(
         self,
@@ -126,40 +127,10 @@ class Refill:
         return RefillOutcome(BOOKED, booking_id=booking.booking_id, entry_id=entry.entry_id)
 
     def _seat_assigned(self, booking: Booking) -> OutboxMessage:
-        channel = preferred_channel(booking.contact)
-        if channel is None:  # entries are refused without a way to reach the customer
+        message = message_about(booking, MessageType.SEAT_ASSIGNED, self._links)
+        if message is None:  # entries are refused without a way to reach the customer
             raise ValueError("a waiting customer without email or phone")
-        token = self._links.booking_token(booking.business_id, booking.slot_id, booking.booking_id)
-        return OutboxMessage(
-            business_id=booking.business_id,
-            message_id=message_id_for(MessageType.SEAT_ASSIGNED, booking.booking_id),
-            message_type=MessageType.SEAT_ASSIGNED,
-            channel=channel[0],
-            recipient=channel[1],
-            language=message_language(booking.contact, booking.slot.language),
-            time_zone=booking.slot.time_zone,
-            context=booking_message_context(booking, self._links.booking_url(token)),
-            created_at=booking.created_at,
-        )
-
-
-def booking_message_context(booking: Booking, manage_url: str) -> dict[str, str]:
-    """What a message about a booking may say; only strings, kept with the message."""
-    summary = booking.slot
-    context = {
-        "customer_name": booking.contact.name,
-        "business_name": summary.business_name,
-        "service_name": summary.service_name,
-        "starts_at": summary.starts_at.isoformat(),
-        "ends_at": summary.ends_at.isoformat(),
-        "manage_url": manage_url,
-        "booking_id": booking.booking_id,
-    }
-    if summary.staff:
-        context["staff"] = summary.staff
-    if summary.location:
-        context["location"] = summary.location
-    return context
+        return message
 
 
 def _log_fields(freed: FreedSeat, decision: RefillDecision) -> dict[str, object]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.integration.conftest import Business
-from tests.support.aws import Streams, sent_messages
+from tests.support.aws import Streams, sent_about
 
 
 def test_a_cancelled_seat_goes_to_the_customer_who_has_waited_longest(
@@ -23,8 +23,8 @@ def test_a_cancelled_seat_goes_to_the_customer_who_has_waited_longest(
     bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
     confirmed = [b for b in bookings if b["status"] == "confirmed"]
     assert [(b["customer"]["name"], b["source"]) for b in confirmed] == [("Bo", "waiting_list")]
-    assert [m.to for m in sent_messages()] == ["bo@example.com"]
-    assert "Haircut" in (sent_messages()[0].subject or "")
+    assert [m.to for m in sent_about("seat opened up")] == ["bo@example.com"]
+    assert "Haircut" in (sent_about("seat opened up")[0].subject or "")
     entries = salon.staff("GET", f"/staff/slots/{slot}/waiting-list").body["entries"]
     assert [(e["customer"]["name"], e["status"], e["position"]) for e in entries] == [
         ("Bo", "booked", None),
@@ -53,7 +53,7 @@ def test_every_stream_record_delivered_twice_still_makes_one_booking_and_one_mes
 
     bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
     assert [b["customer"]["name"] for b in bookings if b["status"] == "confirmed"] == ["Bo"]
-    assert [m.to for m in sent_messages()] == ["bo@example.com"]
+    assert [m.to for m in sent_about("seat opened up")] == ["bo@example.com"]
     entries = salon.staff("GET", f"/staff/slots/{slot}/waiting-list").body["entries"]
     assert [e["status"] for e in entries] == ["booked", "waiting"]
 
@@ -62,7 +62,7 @@ def test_a_customer_with_only_a_phone_gets_a_text(salon: Business, streams: Stre
     _, holder = _full_slot_with_waiting(salon, {"name": "Bo", "phone": "+4791234567"})
     salon.api.call("POST", f"/bookings/{holder}/cancel")
     streams.settle()
-    [text] = sent_messages()
+    [text] = sent_about("seat opened up")
     assert (text.channel, text.to) == ("sms", "+4791234567")
     assert "Haircut" in text.body
 
@@ -80,7 +80,7 @@ def test_when_everyone_waiting_left_the_held_seat_goes_back_on_sale(
     streams.settle()
     listed = salon.staff("GET", "/staff/slots").body["slots"][0]
     assert (listed["free_seats"], listed["held_for_waiting_list"]) == (1, 0)
-    assert sent_messages() == []
+    assert sent_about("seat opened up") == []
     assert salon.book(slot, "Di", email="di@example.com").status == 201
 
 

@@ -35,9 +35,9 @@ class Shop:
         self.store = DynamoStore(settings)
         links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
         self.catalogue = Catalogue(self.store)
-        self.bookings = Bookings(self.store, self.clock)
-        self.waiting_list = WaitingList(self.store, self.clock)
         self.refill = Refill(self.store, self.clock, links)
+        self.bookings = Bookings(self.store, self.clock, links, self.refill)
+        self.waiting_list = WaitingList(self.store, self.clock)
         self.catalogue.set_up_business(Business("shop", "Shop", "Europe/Oslo", "en"))
         service = self.catalogue.add_services("shop", [NewService("Cut", 30)])[0]
         self.slot_id = self.catalogue.add_slots(
@@ -119,7 +119,12 @@ def test_a_record_that_fails_is_reported_alone_and_the_rest_of_the_batch_is_proc
     shop.cancel_holder()
     good = _records(shop)
     assert good, "the cancellation reached the stream"
-    broken = json.loads(json.dumps(good[-1]))
+    cancellation = next(
+        r
+        for r in good
+        if r["eventName"] == "MODIFY" and r["dynamodb"]["NewImage"]["kind"]["S"] == "booking"
+    )
+    broken = json.loads(json.dumps(cancellation))
     broken["dynamodb"]["SequenceNumber"] = "999"
     broken["dynamodb"]["NewImage"]["status"] = {"S": "no-such-status"}
     response = on_booking_change({"Records": [broken, *good]}, None)

@@ -48,6 +48,11 @@ def sent_messages() -> list[SentMessage]:
     return sent
 
 
+def sent_about(words: str) -> list[SentMessage]:
+    """What was sent whose subject (or, for a text, body) says `words`."""
+    return [m for m in sent_messages() if words in (m.subject or m.body)]
+
+
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 

@@ -80,6 +80,7 @@ def service_from_item(item: ServiceItem) -> Service:
         service_id=item.service_id,
         name=item.name,
         duration_minutes=int(item.duration_minutes),
+        requires_confirmation=bool(item.requires_confirmation),
     )
 
 
@@ -91,6 +92,7 @@ def service_to_item(service: Service) -> ServiceItem:
         service_id=service.service_id,
         name=service.name,
         duration_minutes=service.duration_minutes,
+        requires_confirmation=service.requires_confirmation,
     )
 
 
@@ -105,6 +107,7 @@ def slot_from_item(item: SlotItem) -> Slot:
         capacity=int(item.capacity),
         staff=item.staff,
         location=item.location,
+        requires_confirmation=bool(item.requires_confirmation),
         taken=int(item.taken),
         held=int(item.held),
         waiting=int(item.waiting),
@@ -124,6 +127,7 @@ def slot_to_item(slot: Slot) -> SlotItem:
         capacity=slot.capacity,
         staff=slot.staff,
         location=slot.location,
+        requires_confirmation=slot.requires_confirmation,
         taken=slot.taken,
         held=slot.held,
         waiting=slot.waiting,
@@ -185,6 +189,9 @@ def booking_to_item(booking: Booking) -> BookingItem:
             booking.seat_after_release.value if booking.seat_after_release else None
         ),
         waiting_entry_id=booking.waiting_entry_id,
+        reason=booking.reason,
+        moved_to_slot_id=booking.moved_to_slot_id,
+        moved_from_slot_id=booking.moved_from_slot_id,
     )
 
 
@@ -205,6 +212,9 @@ def booking_from_item(item: BookingItem) -> Booking:
             SeatAfterRelease(item.seat_after_release) if item.seat_after_release else None
         ),
         waiting_entry_id=item.waiting_entry_id,
+        reason=item.reason,
+        moved_to_slot_id=item.moved_to_slot_id,
+        moved_from_slot_id=item.moved_from_slot_id,
     )
 
 

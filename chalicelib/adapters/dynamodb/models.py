@@ -67,6 +67,7 @@ class ServiceItem(CatalogueItem, discriminator="service"):
     service_id = UnicodeAttribute()
     name = UnicodeAttribute()
     duration_minutes = NumberAttribute()
+    requires_confirmation = BooleanAttribute(default=False)
 
 
 class SlotItem(CatalogueItem, discriminator="slot"):
@@ -79,6 +80,7 @@ class SlotItem(CatalogueItem, discriminator="slot"):
     capacity = NumberAttribute()
     staff = UnicodeAttribute(null=True)
     location = UnicodeAttribute(null=True)
+    requires_confirmation = BooleanAttribute(default=False)
     taken = NumberAttribute(default=0)
     held = NumberAttribute(default=0)
     waiting = NumberAttribute(default=0)
@@ -140,6 +142,25 @@ class BookingItem(BookingsItem, discriminator="booking"):
     cancelled_by = UnicodeAttribute(null=True)
     seat_after_release = UnicodeAttribute(null=True)
     waiting_entry_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    moved_to_slot_id = UnicodeAttribute(null=True)
+    moved_from_slot_id = UnicodeAttribute(null=True)
+
+
+class HistoryItem(BookingsItem, discriminator="history"):
+    """One change of a booking. Kept in the booking's own partition, so its history is
+    one Query, newest first, wherever the booking has moved."""
+
+    business_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    version = NumberAttribute()
+    at = UTCDateTimeAttribute()
+    by = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    from_slot_id = UnicodeAttribute(null=True)
+    to_slot_id = UnicodeAttribute(null=True)
 
 
 class WaitingEntryItem(BookingsItem, discriminator="waiting_entry"):

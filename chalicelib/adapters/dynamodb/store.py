@@ -22,6 +22,7 @@ from chalicelib.adapters.dynamodb.models import (
     BookingsItem,
     BusinessItem,
     CatalogueItem,
+    HistoryItem,
     OutboxMessageItem,
     RefillItem,
     ServiceItem,
@@ -33,10 +34,12 @@ from chalicelib.adapters.dynamodb.models import (
 )
 from chalicelib.domain.allocation import queue_position, sign_up_order
 from chalicelib.domain.errors import Conflict, NotActive
+from chalicelib.domain.lifecycle import Change
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
     Booking,
+    BookingSource,
     BookingStatus,
     Business,
     EntryStatus,
@@ -222,8 +225,9 @@ class DynamoStore:
 
     # --- bookings --------------------------------------------------------------------------
 
-    def book(self, booking: Booking) -> None:
-        """Take a free seat: the slot's count and the booking in one transaction."""
+    def book(self, booking: Booking, message: OutboxMessage | None) -> None:
+        """Take a free seat: the slot's count, the booking, its history and its message in
+        one transaction."""
         with self._transaction() as transaction:
             transaction.update(
                 "slot",
@@ -232,76 +236,104 @@ class DynamoStore:
                 SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
             )
             transaction.put("booking", mapping.booking_to_item(booking), _is_new())
+            transaction.put(
+                "history", _history_item(booking.business_id, _created(booking)), _is_new()
+            )
+            if message is not None:
+                transaction.put("message", _message_item(message), _is_new())
 
-    def get_booking_and_slot(
+    def get_booking_context(
         self, business_id: str, slot_id: str, booking_id: str
-    ) -> tuple[Booking | None, Slot | None]:
+    ) -> tuple[Booking | None, Slot | None, Business | None]:
+        """A booking with its slot and business, in one read."""
         partition = slot_partition(business_id, slot_id)
+        catalogue = business_key(business_id)
         found = self._batch_get(
             [
                 (BookingsItem, partition, mapping.booking_key(booking_id)),
-                (CatalogueItem, business_key(business_id), mapping.slot_key(slot_id)),
+                (CatalogueItem, catalogue, mapping.slot_key(slot_id)),
+                (CatalogueItem, catalogue, BusinessItem.SORT_KEY),
             ]
         )
         booking_item = found.get((partition, mapping.booking_key(booking_id)))
-        slot_item = found.get((business_key(business_id), mapping.slot_key(slot_id)))
+        slot_item = found.get((catalogue, mapping.slot_key(slot_id)))
+        business_item = found.get((catalogue, BusinessItem.SORT_KEY))
         return (
             mapping.booking_from_item(booking_item)
             if isinstance(booking_item, BookingItem)
             else None,
             mapping.slot_from_item(slot_item) if isinstance(slot_item, SlotItem) else None,
+            mapping.business_from_item(business_item)
+            if isinstance(business_item, BusinessItem)
+            else None,
         )
 
-    def cancel(self, booking: Booking, slot: Slot, *, by: Actor, now: datetime) -> Booking:
-        """Free the booking's seat, holding it for the waiting list in the same write when
-        anyone waits. Conditioned on what was read, so a concurrent change forces a retry."""
-        decision = (
-            SeatAfterRelease.HELD_FOR_WAITING_LIST
-            if slot.waiting > 0
-            else SeatAfterRelease.BACK_ON_SALE
-        )
-        cancelled = replace(
-            booking,
-            status=BookingStatus.CANCELLED,
-            version=booking.version + 1,
-            cancelled_by=by,
-            seat_after_release=decision,
-            updated_at=now,
-        )
-        slot_item = _slot_keys(booking.business_id, booking.slot_id)
+    def change_booking(
+        self,
+        before: Booking,
+        after: Booking,
+        change: Change,
+        message: OutboxMessage | None,
+        *,
+        list_open: bool,
+    ) -> None:
+        """Write a booking's new status. When it gives up its seat, the same transaction
+        holds the seat for the waiting list or puts it back on sale, as `after` says.
+        Conditioned on the version read, so a concurrent change forces a retry."""
         try:
             with self._transaction() as transaction:
-                transaction.update(
+                transaction.put(
                     "booking",
-                    BookingItem(
-                        slot_partition(booking.business_id, booking.slot_id),
-                        mapping.booking_key(booking.booking_id),
-                    ),
-                    [
-                        BookingItem.status.set(cancelled.status.value),
-                        BookingItem.version.set(cancelled.version),
-                        BookingItem.cancelled_by.set(by.value),
-                        BookingItem.seat_after_release.set(decision.value),
-                        BookingItem.updated_at.set(now),
-                    ],
-                    (BookingItem.status == BookingStatus.CONFIRMED.value)
-                    & (BookingItem.version == booking.version),
+                    mapping.booking_to_item(after),
+                    BookingItem.version == before.version,
                 )
-                if decision is SeatAfterRelease.HELD_FOR_WAITING_LIST:
-                    transaction.update(
-                        "slot", slot_item, [SlotItem.held.add(1)], SlotItem.pk.exists()
-                    )
-                else:
-                    # Nobody waited when we looked: free the seat only if that is still true.
-                    transaction.update(
-                        "slot",
-                        slot_item,
-                        [SlotItem.taken.add(-1)],
-                        SlotItem.pk.exists() & (SlotItem.waiting == 0),
-                    )
-        except TransactionCancelled as cancelled_by:
-            raise RetryableConflict("the booking or its slot changed meanwhile") from cancelled_by
-        return cancelled
+                if before.status.holds_seat and not after.status.holds_seat:
+                    _free_seat(transaction, before.business_id, before.slot_id, after, list_open)
+                transaction.put("history", _history_item(after.business_id, change), _is_new())
+                if message is not None:
+                    transaction.put("message", _message_item(message), _is_new())
+        except TransactionCancelled as error:
+            raise RetryableConflict("the booking or its slot changed meanwhile") from error
+
+    def move_booking(
+        self,
+        before: Booking,
+        moved_away: Booking,
+        arrived: Booking,
+        change: Change,
+        message: OutboxMessage | None,
+        *,
+        list_open: bool,
+    ) -> None:
+        """Take the new seat and free the old one, or change nothing."""
+        with self._transaction() as transaction:
+            transaction.put(
+                "booking",
+                mapping.booking_to_item(moved_away),
+                BookingItem.version == before.version,
+            )
+            transaction.put(
+                "arrived",
+                mapping.booking_to_item(arrived),
+                BookingItem.pk.does_not_exist() | (BookingItem.status == BookingStatus.MOVED.value),
+            )
+            transaction.update(
+                "target",
+                _slot_keys(arrived.business_id, arrived.slot_id),
+                [SlotItem.taken.add(1)],
+                SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
+            )
+            _free_seat(transaction, before.business_id, before.slot_id, moved_away, list_open)
+            transaction.put("history", _history_item(arrived.business_id, change), _is_new())
+            if message is not None:
+                transaction.put("message", _message_item(message), _is_new())
+
+    def history(self, business_id: str, booking_id: str) -> list[Change]:
+        """Every change of a booking, newest first."""
+        items = BookingsItem.query(
+            _history_partition(business_id, booking_id), scan_index_forward=False
+        )
+        return [_change_from_item(item) for item in items if isinstance(item, HistoryItem)]
 
     def list_bookings(self, business_id: str, slot_id: str) -> list[Booking]:
         items = BookingsItem.query(
@@ -403,6 +435,9 @@ class DynamoStore:
         message and record the decision — all or nothing, and only once per cause."""
         with self._transaction() as transaction:
             transaction.put("booking", mapping.booking_to_item(booking), _is_new())
+            transaction.put(
+                "history", _history_item(booking.business_id, _created(booking)), _is_new()
+            )
             transaction.put("refill", _refill_item(freed, decision), _is_new())
             transaction.put("message", _message_item(message), _is_new())
             transaction.update(
@@ -471,6 +506,71 @@ class DynamoStore:
         if failure:
             actions.append(OutboxMessageItem.failure.set(failure))
         item.update(actions=actions, condition=OutboxMessageItem.pk.exists())
+
+
+def _free_seat(
+    transaction: _Transaction, business_id: str, slot_id: str, after: Booking, list_open: bool
+) -> None:
+    slot = _slot_keys(business_id, slot_id)
+    if after.seat_after_release is SeatAfterRelease.HELD_FOR_WAITING_LIST:
+        transaction.update("slot", slot, [SlotItem.held.add(1)], SlotItem.pk.exists())
+    elif list_open:
+        # Nobody waited when we looked: free the seat only if that is still true.
+        transaction.update(
+            "slot",
+            slot,
+            [SlotItem.taken.add(-1)],
+            SlotItem.pk.exists() & (SlotItem.waiting == 0),
+        )
+    else:
+        transaction.update("slot", slot, [SlotItem.taken.add(-1)], SlotItem.pk.exists())
+
+
+def _history_partition(business_id: str, booking_id: str) -> str:
+    return f"BIZ#{business_id}#BOOKING#{booking_id}"
+
+
+def _created(booking: Booking) -> Change:
+    return Change(
+        booking_id=booking.booking_id,
+        version=booking.version,
+        at=booking.created_at,
+        by=Actor.WAITING_LIST if booking.source is BookingSource.WAITING_LIST else Actor.CUSTOMER,
+        from_status=None,
+        to_status=booking.status,
+        to_slot_id=booking.slot_id,
+    )
+
+
+def _history_item(business_id: str, change: Change) -> HistoryItem:
+    return HistoryItem(
+        _history_partition(business_id, change.booking_id),
+        f"HIST#{change.version:08d}",
+        business_id=business_id,
+        booking_id=change.booking_id,
+        version=change.version,
+        at=change.at,
+        by=change.by.value,
+        from_status=change.from_status.value if change.from_status else None,
+        to_status=change.to_status.value,
+        reason=change.reason,
+        from_slot_id=change.from_slot_id,
+        to_slot_id=change.to_slot_id,
+    )
+
+
+def _change_from_item(item: HistoryItem) -> Change:
+    return Change(
+        booking_id=item.booking_id,
+        version=int(item.version),
+        at=item.at,
+        by=Actor(item.by),
+        from_status=BookingStatus(item.from_status) if item.from_status else None,
+        to_status=BookingStatus(item.to_status),
+        reason=item.reason,
+        from_slot_id=item.from_slot_id,
+        to_slot_id=item.to_slot_id,
+    )
 
 
 def _is_new() -> Condition:
