@@ -17,9 +17,10 @@ from chalice import (
 )
 from chalice.app import AuthRequest, DynamoDBEvent, Request
 
+from chalicelib.adapters.bookings_stream import refill_from_images
 from chalicelib.adapters.dynamodb.streams import BOOKINGS, OUTBOX, placeholder_stream_arn
 from chalicelib.adapters.observability import logger
-from chalicelib.adapters.stream_events import booking_changes, process_changes, queued_messages
+from chalicelib.adapters.stream_events import process_changes, queued_messages
 from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.api import schemas, views
 from chalicelib.api.errors import parse_body, refusals_as_http
@@ -27,7 +28,7 @@ from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
 from chalicelib.domain.lifecycle import Action
 from chalicelib.domain.model import Actor, Business, Contact, EntryStatus
-from chalicelib.services.catalogue import NewService, NewSlot
+from chalicelib.services.catalogue import UNCHANGED, NewService, NewSlot, SlotChanges
 from chalicelib.services.links import BOOKING, WAITING_ENTRY
 from chalicelib.settings import get_settings
 
@@ -146,6 +147,20 @@ def add_slots() -> Response:
         ],
     )
     return _created({"slots": [views.slot_view(slot, for_staff=True) for slot in created]})
+
+
+@app.route("/staff/slots/{slot_id}", methods=["PATCH"], authorizer=staff_authorizer)
+@refusals_as_http
+def change_slot(slot_id: str) -> dict[str, Any]:
+    body = parse_body(schemas.SlotChangesBody, app.current_request)
+    given = body.model_fields_set
+    changes = SlotChanges(
+        capacity=body.capacity,
+        staff=body.staff if "staff" in given else UNCHANGED,
+        location=body.location if "location" in given else UNCHANGED,
+    )
+    slot = services().catalogue.change_slot(_business_id(), slot_id, changes)
+    return {"slot": views.slot_view(slot, for_staff=True)}
 
 
 # --- staff: bookings and waiting lists ---------------------------------------------------------
@@ -353,8 +368,9 @@ def openapi() -> dict[str, Any]:
 )
 def on_booking_change(event: DynamoDBEvent) -> dict[str, Any]:
     """A seat held for the waiting list is refilled from it."""
+    refill = services().refill
     return process_changes(
-        event.to_dict(), event.context, booking_changes(services().refill.on_booking_change)
+        event.to_dict(), event.context, lambda old, new: refill_from_images(refill, old, new)
     )
 
 

@@ -39,7 +39,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     delivery = AwsMessageDelivery(settings)
     refill = Refill(store, clock, links)
     return Services(
-        catalogue=Catalogue(store),
+        catalogue=Catalogue(store, clock),
         bookings=Bookings(store, clock, links, refill),
         waiting_list=WaitingList(store, clock),
         refill=refill,

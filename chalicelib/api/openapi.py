@@ -44,6 +44,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         created=True,
         refusals=(400, 404, 409),
     ),
+    ("/staff/slots/{slot_id}", "PATCH"): Operation(
+        "Change a slot's capacity, staff member or location; seats a raise adds go to the "
+        "waiting list first",
+        staff=True,
+        body=schemas.SlotChangesBody,
+        refusals=(400, 404, 409),
+    ),
     ("/staff/slots/{slot_id}/bookings", "GET"): Operation(
         "A slot's bookings, oldest first", staff=True, refusals=(404,)
     ),

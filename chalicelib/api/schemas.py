@@ -99,6 +99,18 @@ class ContactBody(Strict):
         return self
 
 
+class SlotChangesBody(Strict):
+    capacity: int | None = Field(default=None, ge=1, le=1000)
+    staff: Name | None = Field(default=None, description="null clears it; leave out to keep")
+    location: Name | None = Field(default=None, description="null clears it; leave out to keep")
+
+    @model_validator(mode="after")
+    def _something(self) -> SlotChangesBody:
+        if not self.model_fields_set:
+            raise ValueError("give capacity, staff or location")
+        return self
+
+
 class ReasonBody(Strict):
     reason: str | None = Field(default=None, max_length=1000)
 

@@ -38,3 +38,36 @@ def freed_seat(old: Booking | None, new: Booking | None) -> FreedSeat | None:
         held_for_waiting_list=held,
         slot=old.slot,
     )
+
+
+@dataclass(frozen=True)
+class SeatRelease:
+    """Seats added to a slot (its capacity raised) while customers wait: held for the
+    waiting list in the same write, each then refilled like a seat a booking gave up."""
+
+    business_id: str
+    slot_id: str
+    release_id: str
+    count: int
+    slot: SlotSummary
+
+
+def freed_seats_of(release: SeatRelease) -> list[FreedSeat]:
+    return [
+        FreedSeat(
+            business_id=release.business_id,
+            slot_id=release.slot_id,
+            cause=f"{release.release_id}.{number}",
+            held_for_waiting_list=True,
+            slot=release.slot,
+        )
+        for number in range(release.count)
+    ]
+
+
+def seats_to_hold(added: int, waiting: int, list_open: bool) -> int:
+    """Of the seats a capacity raise adds, as many as there are customers waiting go to
+    the list first."""
+    if not list_open or added <= 0:
+        return 0
+    return min(added, waiting)

@@ -27,6 +27,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.seats import seat_after_release
 from chalicelib.services.booking_messages import message_about
+from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
 from chalicelib.services.links import Links
 from chalicelib.services.ports import Clock
@@ -313,13 +314,3 @@ def _ids(booking: Booking) -> dict[str, str]:
         "slot_id": booking.slot_id,
         "booking_id": booking.booking_id,
     }
-
-
-def slot_and_business(store: DynamoStore, business_id: str, slot_id: str) -> tuple[Slot, Business]:
-    """A slot and its business, read together: what booking and joining both start from."""
-    slot, business = store.get_slot_and_business(business_id, slot_id)
-    if slot is None:
-        raise NotFound(f"no slot {slot_id!r}")
-    if business is None:
-        raise MissingSetup("the business has no profile yet")
-    return slot, business

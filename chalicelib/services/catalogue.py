@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from chalicelib.adapters.dynamodb.store import MAX_ITEMS_PER_TRANSACTION, DynamoStore
-from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound
+from chalicelib.adapters.dynamodb.store import (
+    MAX_ITEMS_PER_TRANSACTION,
+    DynamoStore,
+    RetryableConflict,
+)
+from chalicelib.adapters.observability import logger
+from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, SlotFull
 from chalicelib.domain.model import Business, Service, Slot
+from chalicelib.domain.seats import SeatRelease, seats_to_hold
 from chalicelib.domain.time_rules import to_utc
 from chalicelib.services.ids import new_id
+from chalicelib.services.ports import Clock
+
+
+class _Unchanged:
+    """Marks a field the request left out, as opposed to one it cleared."""
+
+
+UNCHANGED: Any = _Unchanged()
+
+
+@dataclass(frozen=True)
+class SlotChanges:
+    capacity: int | None = None
+    staff: str | None = UNCHANGED
+    location: str | None = UNCHANGED
 
 
 @dataclass(frozen=True)
@@ -31,8 +53,9 @@ class NewSlot:
 
 
 class Catalogue:
-    def __init__(self, store: DynamoStore) -> None:
+    def __init__(self, store: DynamoStore, clock: Clock) -> None:
         self._store = store
+        self._clock = clock
 
     def set_up_business(self, business: Business) -> Business:
         """Create or update the business's profile."""
@@ -100,6 +123,44 @@ class Catalogue:
         self._store.add_slots(slots)
         return slots
 
+    def change_slot(self, business_id: str, slot_id: str, changes: SlotChanges) -> Slot:
+        """Change a slot's capacity, staff member or location. Seats a raise adds go to
+        the waiting list first; a capacity below the seats taken is refused."""
+        for _ in range(MAX_ATTEMPTS):
+            slot, business = slot_and_business(self._store, business_id, slot_id)
+            after = replace(
+                slot,
+                capacity=slot.capacity if changes.capacity is None else changes.capacity,
+                staff=changes.staff if changes.staff is not UNCHANGED else slot.staff,
+                location=changes.location if changes.location is not UNCHANGED else slot.location,
+            )
+            if after.capacity < slot.taken:
+                raise SlotFull(
+                    f"capacity: {slot.taken} seats are taken or held; cancel or move bookings first"
+                )
+            hold = seats_to_hold(
+                after.capacity - slot.capacity, slot.waiting, business.waiting_list_open
+            )
+            release = (
+                SeatRelease(business_id, slot_id, new_id(), hold, after.summary(business))
+                if hold
+                else None
+            )
+            try:
+                self._store.change_slot(slot, after, release, self._clock.now())
+            except RetryableConflict:
+                continue
+            logger.info(
+                "slot changed",
+                extra={
+                    "business_id": business_id,
+                    "slot_id": slot_id,
+                    "held_for_waiting_list": hold,
+                },
+            )
+            return replace(after, taken=slot.taken + hold, held=slot.held + hold)
+        raise RetryableConflict("the slot kept changing; try again")
+
     def list_slots(self, business_id: str) -> list[Slot]:
         return self._store.list_slots(business_id)
 
@@ -115,3 +176,16 @@ def _check_batch_size(field: str, items: list[NewService] | list[NewSlot]) -> No
         raise InvalidRequest(field, "give at least one")
     if len(items) > MAX_ITEMS_PER_TRANSACTION:
         raise InvalidRequest(field, f"at most {MAX_ITEMS_PER_TRANSACTION} at once")
+
+
+MAX_ATTEMPTS = 5
+
+
+def slot_and_business(store: DynamoStore, business_id: str, slot_id: str) -> tuple[Slot, Business]:
+    """A slot and its business, read together: what most changes to a slot start from."""
+    slot, business = store.get_slot_and_business(business_id, slot_id)
+    if slot is None:
+        raise NotFound(f"no slot {slot_id!r}")
+    if business is None:
+        raise MissingSetup("the business has no profile yet")
+    return slot, business

@@ -22,7 +22,7 @@ from chalicelib.domain.model import (
     SkippedEntry,
     WaitingEntry,
 )
-from chalicelib.domain.seats import FreedSeat, freed_seat
+from chalicelib.domain.seats import FreedSeat, SeatRelease, freed_seat, freed_seats_of
 from chalicelib.services.booking_messages import message_about
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
@@ -55,6 +55,10 @@ class Refill:
         if freed is None or not freed.held_for_waiting_list:
             return None
         return self.refill(freed)
+
+    def on_seat_release(self, release: SeatRelease) -> list[RefillOutcome]:
+        """Refill each seat a capacity raise held for the list, each once."""
+        return [self.refill(freed) for freed in freed_seats_of(release)]
 
     def refill(self, freed: FreedSeat) -> RefillOutcome:
         """Give the held seat to the earliest-signed-up customer still waiting, or put it

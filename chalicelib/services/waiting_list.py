@@ -10,7 +10,8 @@ from chalicelib.adapters.dynamodb.store import (
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import MissingSetup, NotFound, SlotHasFreeSeats
 from chalicelib.domain.model import Contact, EntryStatus, WaitingEntry
-from chalicelib.services.bookings import MAX_ATTEMPTS, slot_and_business
+from chalicelib.services.bookings import MAX_ATTEMPTS
+from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
 from chalicelib.services.ports import Clock
 

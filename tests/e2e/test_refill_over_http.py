@@ -70,4 +70,5 @@ def test_a_cancelled_seat_goes_to_the_waiting_customer_who_is_told_by_email(
     print(f"cancellation -> email in the outbox: {latency * 1000:.0f} ms")
     assert told, f"no email to Ola within {REFILL_DEADLINE_SECONDS} s:\n{stack.output()}"
     assert len(booked) == 1, f"no waiting-list booking for Ola:\n{stack.output()}"
-    assert stack.call("GET", "/_local/outbox")[1]["dead_letters"] == []
+    dead = stack.call("GET", "/_local/outbox")[1]["dead_letters"]
+    assert dead == [], f"{dead}\n{stack.output()}"

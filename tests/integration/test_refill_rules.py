@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from app import on_booking_change
+from chalicelib.adapters.bookings_stream import refill_from_images
 from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.adapters.stream_events import process_changes
 from chalicelib.adapters.tokens import LinkSigner
 from chalicelib.bootstrap import services
 from chalicelib.domain.model import Actor, Business, Contact
@@ -34,7 +36,7 @@ class Shop:
         self.clock = FakeClock(START - timedelta(days=1))
         self.store = DynamoStore(settings)
         links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
-        self.catalogue = Catalogue(self.store)
+        self.catalogue = Catalogue(self.store, self.clock)
         self.refill = Refill(self.store, self.clock, links)
         self.bookings = Bookings(self.store, self.clock, links, self.refill)
         self.waiting_list = WaitingList(self.store, self.clock)
@@ -47,9 +49,9 @@ class Shop:
         self.bookings_feed = StreamFeed(settings.bookings_table, self._on_change)
 
     def _on_change(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        from chalicelib.adapters.stream_events import booking_changes, process_changes
-
-        return process_changes(event, context, booking_changes(self.refill.on_booking_change))
+        return process_changes(
+            event, context, lambda old, new: refill_from_images(self.refill, old, new)
+        )
 
     def wait(self, count: int) -> None:
         for number in range(count):

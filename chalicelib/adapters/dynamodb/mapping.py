@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb.models import (
@@ -9,6 +10,7 @@ from chalicelib.adapters.dynamodb.models import (
     BookingsItem,
     BusinessItem,
     ContactMap,
+    SeatReleaseItem,
     ServiceItem,
     SlotItem,
     SlotSummaryMap,
@@ -30,6 +32,7 @@ from chalicelib.domain.model import (
     SlotSummary,
     WaitingEntry,
 )
+from chalicelib.domain.seats import SeatRelease
 
 
 def service_key(service_id: str) -> str:
@@ -256,3 +259,31 @@ def booking_from_stream_image(image: dict[str, Any] | None) -> Booking | None:
         return None
     item = BookingsItem.from_raw_data(image)
     return booking_from_item(item) if isinstance(item, BookingItem) else None
+
+
+def seat_release_to_item(release: SeatRelease, at: datetime) -> SeatReleaseItem:
+    return SeatReleaseItem(
+        slot_partition(release.business_id, release.slot_id),
+        f"RELEASE#{release.release_id}",
+        business_id=release.business_id,
+        slot_id=release.slot_id,
+        release_id=release.release_id,
+        seats=release.count,
+        slot=summary_to_map(release.slot),
+        at=at,
+    )
+
+
+def seat_release_from_stream_image(image: dict[str, Any] | None) -> SeatRelease | None:
+    if not image or image.get("kind", {}).get("S") != "seat_release" or "seats" not in image:
+        return None
+    item = BookingsItem.from_raw_data(image)
+    if not isinstance(item, SeatReleaseItem):
+        return None
+    return SeatRelease(
+        business_id=item.business_id,
+        slot_id=item.slot_id,
+        release_id=item.release_id,
+        count=int(item.seats),
+        slot=summary_from_map(item.slot),
+    )

@@ -175,6 +175,17 @@ class WaitingEntryItem(BookingsItem, discriminator="waiting_entry"):
     booking_id = UnicodeAttribute(null=True)
 
 
+class SeatReleaseItem(BookingsItem, discriminator="seat_release"):
+    """Seats a capacity raise held for the waiting list; its insert starts their refill."""
+
+    business_id = UnicodeAttribute()
+    slot_id = UnicodeAttribute()
+    release_id = UnicodeAttribute()
+    seats = NumberAttribute()
+    slot = SlotSummaryMap()
+    at = UTCDateTimeAttribute()
+
+
 class SkippedMap(MapAttribute[str, Any]):
     entry_id = UnicodeAttribute()
     reason = UnicodeAttribute()

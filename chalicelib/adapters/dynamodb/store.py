@@ -49,7 +49,7 @@ from chalicelib.domain.model import (
     Slot,
     WaitingEntry,
 )
-from chalicelib.domain.seats import FreedSeat
+from chalicelib.domain.seats import FreedSeat, SeatRelease
 from chalicelib.settings import Settings
 
 MAX_ITEMS_PER_TRANSACTION = 100
@@ -191,6 +191,35 @@ class DynamoStore:
         with self._transaction() as transaction:
             for slot in slots:
                 transaction.put("slot", mapping.slot_to_item(slot), _is_new())
+
+    def change_slot(
+        self, before: Slot, after: Slot, release: SeatRelease | None, at: datetime
+    ) -> None:
+        """Change a slot's capacity, staff or location. Seats a raise adds go to the waiting
+        list in the same write when customers wait; conditioned on what was read."""
+        held = release.count if release else 0
+        actions: list[Action] = [
+            SlotItem.capacity.set(after.capacity),
+            SlotItem.staff.set(after.staff) if after.staff else SlotItem.staff.remove(),
+            SlotItem.location.set(after.location) if after.location else SlotItem.location.remove(),
+        ]
+        if held:
+            actions += [SlotItem.taken.add(held), SlotItem.held.add(held)]
+        condition = (
+            SlotItem.pk.exists()
+            & (SlotItem.capacity == before.capacity)
+            & (SlotItem.taken == before.taken)
+            & (SlotItem.waiting == before.waiting)
+        )
+        try:
+            with self._transaction() as transaction:
+                transaction.update(
+                    "slot", _slot_keys(before.business_id, before.slot_id), actions, condition
+                )
+                if release is not None:
+                    transaction.put("release", mapping.seat_release_to_item(release, at), _is_new())
+        except TransactionCancelled as error:
+            raise RetryableConflict("the slot changed meanwhile") from error
 
     def list_slots(self, business_id: str) -> list[Slot]:
         items = CatalogueItem.query(business_key(business_id), CatalogueItem.sk.startswith("SLOT#"))

@@ -1,0 +1,31 @@
+"""What a change in the bookings table means for the refill."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from chalicelib.adapters.dynamodb.mapping import (
+    booking_from_stream_image,
+    seat_release_from_stream_image,
+)
+from chalicelib.domain.model import Booking
+from chalicelib.domain.seats import SeatRelease
+
+Image = dict[str, Any] | None
+
+
+class HeldSeatsRefill(Protocol):
+    def on_booking_change(self, old: Booking | None, new: Booking | None) -> object: ...
+
+    def on_seat_release(self, release: SeatRelease) -> object: ...
+
+
+def refill_from_images(refill: HeldSeatsRefill, old: Image, new: Image) -> None:
+    """A new seat release starts the refill of the seats it held; a booking that gave up
+    its seat for the list starts the refill of that seat; anything else is no one's
+    business here."""
+    release = seat_release_from_stream_image(new) if old is None else None
+    if release is not None:
+        refill.on_seat_release(release)
+        return
+    refill.on_booking_change(booking_from_stream_image(old), booking_from_stream_image(new))
