@@ -27,7 +27,7 @@ from chalicelib.api.errors import parse_body, refusals_as_http
 from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
 from chalicelib.domain.lifecycle import Action
-from chalicelib.domain.model import Actor, Business, Contact, EntryStatus
+from chalicelib.domain.model import Actor, BookingStatus, Business, Contact, EntryStatus
 from chalicelib.services.catalogue import UNCHANGED, NewService, NewSlot, SlotChanges
 from chalicelib.services.links import BOOKING, WAITING_ENTRY
 from chalicelib.settings import get_settings
@@ -164,6 +164,17 @@ def change_slot(slot_id: str) -> dict[str, Any]:
 
 
 # --- staff: bookings and waiting lists ---------------------------------------------------------
+
+
+@app.route("/staff/bookings", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_bookings_by_status() -> dict[str, Any]:
+    wanted = (app.current_request.query_params or {}).get("status", BookingStatus.PENDING.value)
+    status = next((s for s in BookingStatus if s.value == wanted and s.holds_seat), None)
+    if status is None:
+        raise BadRequestError("status: pending or confirmed")
+    found = services().bookings.with_status(_business_id(), status)
+    return {"bookings": [views.booking_view(booking) for booking in found]}
 
 
 @app.route("/staff/slots/{slot_id}/bookings", methods=["GET"], authorizer=staff_authorizer)

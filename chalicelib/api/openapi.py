@@ -44,6 +44,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         created=True,
         refusals=(400, 404, 409),
     ),
+    ("/staff/bookings", "GET"): Operation(
+        "Requests waiting for confirmation (?status=pending, the default) or confirmed "
+        "bookings (?status=confirmed) across all slots, soonest first",
+        staff=True,
+        refusals=(400,),
+    ),
     ("/staff/slots/{slot_id}", "PATCH"): Operation(
         "Change a slot's capacity, staff member or location; seats a raise adds go to the "
         "waiting list first",

@@ -35,6 +35,7 @@ from chalicelib.services.refill import Refill
 
 MAX_ATTEMPTS = 5
 MAX_MOVES_FOLLOWED = 10
+LISTING_LIMIT = 200
 
 STATUS_ACTIONS = (Action.CONFIRM, Action.REJECT, Action.CANCEL, Action.NO_SHOW, Action.DELETE)
 
@@ -241,6 +242,12 @@ class Bookings:
         """Every change of the booking, newest first."""
         self._locate(business_id, slot_id, booking_id)
         return self._store.history(business_id, booking_id)
+
+    def with_status(self, business_id: str, status: BookingStatus) -> list[Booking]:
+        """Requests waiting for confirmation, or confirmed bookings, soonest first."""
+        if not status.holds_seat:
+            raise InvalidRequest("status", "list pending or confirmed bookings")
+        return self._store.bookings_with_status(business_id, status, LISTING_LIMIT)
 
     def list_for_slot(self, business_id: str, slot_id: str) -> list[Booking]:
         if self._store.get_slot(business_id, slot_id) is None:

@@ -256,3 +256,21 @@ def test_with_the_waiting_list_off_no_one_joins_and_freed_seats_go_back_on_sale(
     assert (listed["free_seats"], listed["held_for_waiting_list"]) == (1, 0)
     entries = salon.staff("GET", f"/staff/slots/{slot}/waiting-list").body["entries"]
     assert [(e["customer"]["name"], e["status"]) for e in entries] == [("Bo", "waiting")]
+
+
+def test_staff_list_requests_waiting_for_confirmation_and_confirmed_bookings_across_slots(
+    salon: Business,
+) -> None:
+    service = _approval_service(salon)
+    later = salon.add_slot(capacity=2, days_ahead=5, service_id=service)
+    sooner = salon.add_slot(capacity=2, days_ahead=2, service_id=service)
+    first = salon.book(later, "Ada", email="ada@example.com").body["booking"]["booking_id"]
+    salon.book(sooner, "Bo", email="bo@example.com")
+    salon.book(later, "Cy", email="cy@example.com")
+    salon.staff("POST", _booking_path(later, first, "confirm"))
+
+    pending = salon.staff("GET", "/staff/bookings").body["bookings"]
+    assert [b["customer"]["name"] for b in pending] == ["Bo", "Cy"]  # soonest slot first
+    confirmed = salon.staff("GET", "/staff/bookings?status=confirmed").body["bookings"]
+    assert [b["customer"]["name"] for b in confirmed] == ["Ada"]
+    assert salon.staff("GET", "/staff/bookings?status=cancelled").status == 400

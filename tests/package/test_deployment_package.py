@@ -194,7 +194,7 @@ def _attributes(definitions: list[dict[str, str]]) -> set[tuple[str, str]]:
     return {(item["AttributeName"], item["AttributeType"]) for item in definitions}
 
 
-def _local_indexes(indexes: list[dict[str, Any]]) -> dict[str, Any]:
+def _indexes(indexes: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         index["IndexName"]: (_key_schema(index["KeySchema"]), index["Projection"])
         for index in indexes
@@ -211,9 +211,8 @@ def test_each_table_matches_its_models_definition(package: Package, model: type[
     assert _attributes(table["AttributeDefinitions"]) == _attributes(
         definition["AttributeDefinitions"]
     )
-    assert _local_indexes(table.get("LocalSecondaryIndexes", [])) == _local_indexes(
-        definition.get("LocalSecondaryIndexes", [])
-    )
+    for indexes in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
+        assert _indexes(table.get(indexes, [])) == _indexes(definition.get(indexes, []))
     assert table.get("StreamSpecification", {}).get("StreamViewType") == definition.get(
         "StreamSpecification", {}
     ).get("StreamViewType")

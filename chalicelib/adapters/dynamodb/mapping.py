@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters.dynamodb.models import (
@@ -173,6 +173,15 @@ def summary_from_map(value: SlotSummaryMap) -> SlotSummary:
     )
 
 
+def status_key(business_id: str, status: BookingStatus) -> str:
+    return f"BIZ#{business_id}#STATUS#{status.value}"
+
+
+def summary_sort(booking: Booking) -> str:
+    moment = booking.slot.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{moment}#{booking.slot_id}#{booking.booking_id}"
+
+
 def booking_to_item(booking: Booking) -> BookingItem:
     return BookingItem(
         slot_partition(booking.business_id, booking.slot_id),
@@ -192,6 +201,10 @@ def booking_to_item(booking: Booking) -> BookingItem:
             booking.seat_after_release.value if booking.seat_after_release else None
         ),
         waiting_entry_id=booking.waiting_entry_id,
+        status_key=status_key(booking.business_id, booking.status)
+        if booking.status.holds_seat
+        else None,
+        status_sort=f"{summary_sort(booking)}" if booking.status.holds_seat else None,
         reason=booking.reason,
         moved_to_slot_id=booking.moved_to_slot_id,
         moved_from_slot_id=booking.moved_from_slot_id,

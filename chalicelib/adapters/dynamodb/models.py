@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, LocalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.settings import get_settings
@@ -116,6 +116,18 @@ class QueueIndex(LocalSecondaryIndex["BookingsItem"]):
     queue_position = UnicodeAttribute(range_key=True)
 
 
+class StatusIndex(GlobalSecondaryIndex["BookingsItem"]):
+    """Bookings that hold a seat, by business and status, in slot order: the requests
+    waiting for confirmation, or the confirmed ones, across every slot."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status_key = UnicodeAttribute(hash_key=True)
+    status_sort = UnicodeAttribute(range_key=True)
+
+
 class BookingsItem(Model):
     class Meta(_Meta):
         table_name = _settings.bookings_table
@@ -126,6 +138,9 @@ class BookingsItem(Model):
     kind = DiscriminatorAttribute()
     queue_position = UnicodeAttribute(null=True)
     queue = QueueIndex()
+    status_key = UnicodeAttribute(null=True)
+    status_sort = UnicodeAttribute(null=True)
+    by_status = StatusIndex()
 
 
 class BookingItem(BookingsItem, discriminator="booking"):

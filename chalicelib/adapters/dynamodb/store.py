@@ -364,6 +364,14 @@ class DynamoStore:
         )
         return [_change_from_item(item) for item in items if isinstance(item, HistoryItem)]
 
+    def bookings_with_status(
+        self, business_id: str, status: BookingStatus, limit: int
+    ) -> list[Booking]:
+        """Bookings of a status across every slot, soonest first: one Query on an index
+        that holds only bookings with a seat."""
+        items = BookingsItem.by_status.query(mapping.status_key(business_id, status), limit=limit)
+        return [mapping.booking_from_item(i) for i in items if isinstance(i, BookingItem)]
+
     def list_bookings(self, business_id: str, slot_id: str) -> list[Booking]:
         items = BookingsItem.query(
             slot_partition(business_id, slot_id), BookingsItem.sk.startswith("BOOKING#")

@@ -42,6 +42,12 @@ def table_definition(model: type[Model]) -> dict[str, Any]:
     ]
     if local_indexes:
         definition["LocalSecondaryIndexes"] = local_indexes
+    global_indexes = [
+        {_camel(key): value for key, value in index.items() if key in _INDEX_KEYS}
+        for index in schema["global_secondary_indexes"]
+    ]
+    if global_indexes:
+        definition["GlobalSecondaryIndexes"] = global_indexes
     stream_view_type = getattr(model.Meta, "stream_view_type", None)
     if stream_view_type:
         definition["StreamSpecification"] = {
