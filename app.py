@@ -28,7 +28,13 @@ from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
 from chalicelib.domain.lifecycle import Action
 from chalicelib.domain.model import Actor, BookingStatus, Business, Contact, EntryStatus
-from chalicelib.services.catalogue import UNCHANGED, NewService, NewSlot, SlotChanges
+from chalicelib.services.catalogue import (
+    UNCHANGED,
+    NewPipelineStatus,
+    NewService,
+    NewSlot,
+    SlotChanges,
+)
 from chalicelib.services.links import BOOKING, WAITING_ENTRY
 from chalicelib.settings import get_settings
 
@@ -91,6 +97,7 @@ def put_business() -> dict[str, Any]:
         time_zone=body.time_zone,
         language=body.language,
         waiting_list_open=body.waiting_list_open,
+        addresses=dict(body.addresses),
     )
     return views.business_view(services().catalogue.set_up_business(business))
 
@@ -112,9 +119,47 @@ def add_services() -> Response:
     )
     created = services().catalogue.add_services(
         _business_id(),
-        [NewService(s.name, s.duration_minutes, s.requires_confirmation) for s in body.services],
+        [
+            NewService(s.name, s.duration_minutes, s.requires_confirmation, s.uses_status_pipeline)
+            for s in body.services
+        ],
     )
     return _created({"services": [views.service_view(service) for service in created]})
+
+
+@app.route("/staff/statuses", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_pipeline_statuses() -> dict[str, Any]:
+    found = services().catalogue.pipeline(_business_id())
+    return {"statuses": [views.pipeline_status_view(status) for status in found]}
+
+
+def _new_status(body: schemas.PipelineStatusBody) -> NewPipelineStatus:
+    return NewPipelineStatus(body.name, body.position, body.colour, body.kind, body.description)
+
+
+@app.route("/staff/statuses", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def add_pipeline_statuses() -> Response:
+    body = parse_body(
+        schemas.PipelineStatusesBody,
+        app.current_request,
+        prepare=lambda raw: schemas.one_or_many(raw, "statuses"),
+    )
+    added = services().catalogue.add_pipeline_statuses(
+        _business_id(), [_new_status(status) for status in body.statuses]
+    )
+    return _created({"statuses": [views.pipeline_status_view(status) for status in added]})
+
+
+@app.route("/staff/statuses/{status_id}", methods=["PUT"], authorizer=staff_authorizer)
+@refusals_as_http
+def change_pipeline_status(status_id: str) -> dict[str, Any]:
+    body = parse_body(schemas.PipelineStatusBody, app.current_request)
+    changed = services().catalogue.change_pipeline_status(
+        _business_id(), status_id, _new_status(body)
+    )
+    return views.pipeline_status_view(changed)
 
 
 @app.route("/staff/slots", methods=["GET"], authorizer=staff_authorizer)
@@ -249,6 +294,16 @@ def staff_move_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
         _business_id(), slot_id, booking_id, body.slot_id, by=Actor.STAFF
     )
     return {"booking": views.booking_view(moved)}
+
+
+@app.route(f"{STAFF_BOOKING}/status", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_move_along_pipeline(slot_id: str, booking_id: str) -> dict[str, Any]:
+    body = parse_body(schemas.StepBody, app.current_request)
+    changed = services().bookings.enter_step(
+        _business_id(), slot_id, booking_id, body.status_id, by=Actor.STAFF, reason=body.reason
+    )
+    return {"booking": views.booking_view(changed)}
 
 
 @app.route(f"{STAFF_BOOKING}/history", methods=["GET"], authorizer=staff_authorizer)

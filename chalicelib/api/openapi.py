@@ -36,6 +36,17 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         created=True,
         refusals=(400, 409),
     ),
+    ("/staff/statuses", "GET"): Operation("The business's status pipeline, in order", staff=True),
+    ("/staff/statuses", "POST"): Operation(
+        "Add one or many pipeline statuses (an object, a list, or {statuses: [...]})",
+        staff=True,
+        body=schemas.PipelineStatusesBody,
+        created=True,
+        refusals=(400, 409),
+    ),
+    ("/staff/statuses/{status_id}", "PUT"): Operation(
+        "Change a pipeline status", staff=True, body=schemas.PipelineStatusBody, refusals=(400, 404)
+    ),
     ("/staff/slots", "GET"): Operation("Slots with free seats and waiting-list length", staff=True),
     ("/staff/slots", "POST"): Operation(
         "Add one or many slots, all or none (an object, a list, or {slots: [...]})",
@@ -94,6 +105,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "nothing changes (409 when the new slot is full)",
         staff=True,
         body=schemas.MoveBody,
+        refusals=(400, 404, 409),
+    ),
+    ("/staff/slots/{slot_id}/bookings/{booking_id}/status", "POST"): Operation(
+        "Move a booking to a pipeline status: a confirmation status confirms it (and copies "
+        "the staff member's or location's address); a cancellation status needs a reason, "
+        "frees the seat and sends the rejection",
+        staff=True,
+        body=schemas.StepBody,
         refusals=(400, 404, 409),
     ),
     ("/staff/slots/{slot_id}/bookings/{booking_id}/history", "GET"): Operation(

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.pipeline import StepKind
 from chalicelib.domain.time_rules import UnknownTimeZone, zone
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -28,6 +29,19 @@ class BusinessProfile(Strict):
     time_zone: str = Field(description="IANA time zone, e.g. Europe/Oslo")
     language: Language = "en"
     waiting_list_open: bool = True
+    addresses: dict[Name, str] = Field(
+        default_factory=dict,
+        description="email addresses of staff members and locations, by name, for copies of "
+        "confirmed bookings",
+    )
+
+    @field_validator("addresses")
+    @classmethod
+    def _emails(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, address in value.items():
+            if not EMAIL.match(address):
+                raise ValueError(f"{name}: not a valid email address")
+        return value
 
     @field_validator("time_zone")
     @classmethod
@@ -44,6 +58,9 @@ class NewServiceBody(Strict):
     duration_minutes: int = Field(ge=5, le=24 * 60)
     requires_confirmation: bool = Field(
         default=False, description="bookings wait as pending until staff confirm them"
+    )
+    uses_status_pipeline: bool = Field(
+        default=False, description="bookings go through the business's status pipeline"
     )
 
 
@@ -109,6 +126,26 @@ class SlotChangesBody(Strict):
         if not self.model_fields_set:
             raise ValueError("give capacity, staff or location")
         return self
+
+
+class PipelineStatusBody(Strict):
+    name: Name
+    description: str | None = Field(default=None, max_length=1000)
+    position: int = Field(ge=0, le=10_000)
+    colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="e.g. #2E7D32")
+    kind: StepKind = Field(
+        description="start: where bookings begin; confirmation: confirms; cancellation: "
+        "needs a reason, frees the seat; none: just a step"
+    )
+
+
+class PipelineStatusesBody(Strict):
+    statuses: list[PipelineStatusBody] = Field(min_length=1, max_length=100)
+
+
+class StepBody(Strict):
+    status_id: str = Field(min_length=1, max_length=64)
+    reason: str | None = Field(default=None, max_length=1000)
 
 
 class ReasonBody(Strict):

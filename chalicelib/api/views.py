@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.domain.lifecycle import Change
 from chalicelib.domain.model import Booking, Business, Contact, Service, Slot, WaitingEntry
+from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.services.bookings import ReleasePreview
 
 
@@ -16,6 +17,18 @@ def business_view(business: Business) -> dict[str, Any]:
         "time_zone": business.time_zone,
         "language": business.language,
         "waiting_list_open": business.waiting_list_open,
+        "addresses": business.addresses,
+    }
+
+
+def pipeline_status_view(status: PipelineStatus) -> dict[str, Any]:
+    return {
+        "status_id": status.status_id,
+        "name": status.name,
+        "description": status.description,
+        "position": status.position,
+        "colour": status.colour,
+        "kind": status.kind.value,
     }
 
 
@@ -25,6 +38,7 @@ def service_view(service: Service) -> dict[str, Any]:
         "name": service.name,
         "duration_minutes": service.duration_minutes,
         "requires_confirmation": service.requires_confirmation,
+        "uses_status_pipeline": service.uses_status_pipeline,
     }
 
 
@@ -69,6 +83,12 @@ def booking_view(booking: Booking) -> dict[str, Any]:
         "cancelled_by": booking.cancelled_by.value if booking.cancelled_by else None,
         "reason": booking.reason,
         "moved_from_slot_id": booking.moved_from_slot_id,
+        "pipeline_status": {
+            "status_id": booking.pipeline_status_id,
+            "name": booking.pipeline_status_name,
+        }
+        if booking.pipeline_status_id
+        else None,
         "version": booking.version,
     }
 
@@ -83,6 +103,8 @@ def change_view(change: Change) -> dict[str, Any]:
         "reason": change.reason,
         "from_slot_id": change.from_slot_id,
         "to_slot_id": change.to_slot_id,
+        "from_step": change.from_step,
+        "to_step": change.to_step,
     }
 
 

@@ -75,6 +75,9 @@ class Change:
     reason: str | None = None
     from_slot_id: str | None = None
     to_slot_id: str | None = None
+    from_step: str | None = None
+    to_step: str | None = None
+    """Names of the status pipeline's steps, when the booking goes through one."""
 
 
 def apply(

@@ -23,6 +23,7 @@ class MessageType(StrEnum):
     BOOKING_CANCELLED_BY_STAFF = "booking_cancelled_by_staff"
     BOOKING_CANCELLED_BY_CUSTOMER = "booking_cancelled_by_customer"
     BOOKING_MOVED = "booking_moved"
+    STAFF_BOOKING_CONFIRMED = "staff_booking_confirmed"
 
 
 class MessageStatus(StrEnum):

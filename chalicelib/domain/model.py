@@ -58,6 +58,18 @@ class Business:
     time_zone: str
     language: str
     waiting_list_open: bool = True
+    addresses: dict[str, str] = field(default_factory=dict)
+    """Email addresses of staff members and locations, by name, for their copies."""
+    pipeline_start_id: str | None = None
+    pipeline_start_name: str | None = None
+    """Where bookings of pipeline services begin; kept here so booking reads it for free."""
+
+    def address_for(self, staff: str | None, location: str | None) -> str | None:
+        """The staff member's address, else the location's."""
+        for name in (staff, location):
+            if name and name in self.addresses:
+                return self.addresses[name]
+        return None
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,8 @@ class Service:
     duration_minutes: int
     requires_confirmation: bool = False
     """Bookings wait as pending until staff confirm them."""
+    uses_status_pipeline: bool = False
+    """Bookings go through the business's status pipeline (and so wait as pending)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,7 @@ class Slot:
     staff: str | None = None
     location: str | None = None
     requires_confirmation: bool = False
+    uses_status_pipeline: bool = False
     taken: int = 0
     """Seats booked or held for the waiting list."""
     held: int = 0
@@ -151,6 +166,8 @@ class Booking:
     """Why it was rejected, cancelled or moved, when someone said."""
     moved_to_slot_id: str | None = None
     moved_from_slot_id: str | None = None
+    pipeline_status_id: str | None = None
+    pipeline_status_name: str | None = None
 
 
 @dataclass(frozen=True)

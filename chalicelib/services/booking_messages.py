@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain.messages import (
+    Channel,
     MessageType,
     OutboxMessage,
     message_id_for,
@@ -38,6 +39,27 @@ def message_about(
         language=message_language(booking.contact, booking.slot.language),
         time_zone=booking.slot.time_zone,
         context=context,
+        created_at=booking.updated_at or booking.created_at,
+    )
+
+
+def staff_copy(booking: Booking, address: str, language: str) -> OutboxMessage:
+    """The staff member's (or location's) copy of a confirmed booking."""
+    return OutboxMessage(
+        business_id=booking.business_id,
+        message_id=message_id_for(
+            MessageType.STAFF_BOOKING_CONFIRMED, f"{booking.booking_id}.v{booking.version}"
+        ),
+        message_type=MessageType.STAFF_BOOKING_CONFIRMED,
+        channel=Channel.EMAIL,
+        recipient=address,
+        language=language,
+        time_zone=booking.slot.time_zone,
+        context={
+            **booking_message_context(booking, ""),
+            "customer_email": booking.contact.email or "",
+            "customer_phone": booking.contact.phone or "",
+        },
         created_at=booking.updated_at or booking.created_at,
     )
 

@@ -12,7 +12,7 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, SlotFull
-from chalicelib.domain.lifecycle import Action, Change, apply
+from chalicelib.domain.lifecycle import Action, Change, NotAllowed, apply
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
@@ -25,8 +25,9 @@ from chalicelib.domain.model import (
     SeatAfterRelease,
     Slot,
 )
+from chalicelib.domain.pipeline import StepKind, action_on_entering
 from chalicelib.domain.seats import seat_after_release
-from chalicelib.services.booking_messages import message_about
+from chalicelib.services.booking_messages import message_about, staff_copy
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
 from chalicelib.services.links import Links
@@ -66,11 +67,17 @@ class Bookings:
             business_id=business_id,
             slot_id=slot_id,
             booking_id=new_id(),
-            status=BookingStatus.PENDING if slot.requires_confirmation else BookingStatus.CONFIRMED,
+            status=BookingStatus.PENDING
+            if slot.requires_confirmation or slot.uses_status_pipeline
+            else BookingStatus.CONFIRMED,
             source=BookingSource.DIRECT,
             contact=contact,
             slot=slot.summary(business),
             created_at=self._clock.now(),
+            pipeline_status_id=business.pipeline_start_id if slot.uses_status_pipeline else None,
+            pipeline_status_name=business.pipeline_start_name
+            if slot.uses_status_pipeline
+            else None,
         )
         message_type = (
             MessageType.BOOKING_PENDING
@@ -125,7 +132,7 @@ class Bookings:
                     booking,
                     after,
                     change,
-                    self._message(action, after, by),
+                    self._messages(action, after, by, business),
                     list_open=business.waiting_list_open,
                 )
             except RetryableConflict:
@@ -139,6 +146,67 @@ class Bookings:
                     "status": after.status.value,
                     "seat": after.seat_after_release.value if after.seat_after_release else None,
                 },
+            )
+            return after
+        raise RetryableConflict("the booking kept changing; try again")
+
+    def enter_step(
+        self,
+        business_id: str,
+        slot_id: str,
+        booking_id: str,
+        status_id: str,
+        *,
+        by: Actor,
+        reason: str | None = None,
+    ) -> Booking:
+        """Move a booking along its service's status pipeline. A confirmation step confirms
+        it; a cancellation step needs a reason, frees its seat and sends the rejection."""
+        step = self._store.get_pipeline_status(business_id, status_id)
+        if step is None:
+            raise NotFound(f"status_id: no status {status_id!r}")
+        if step.kind is StepKind.CANCELLATION and not (reason and reason.strip()):
+            raise InvalidRequest("reason", f"required to move a booking into {step.name!r}")
+        for _ in range(MAX_ATTEMPTS):
+            booking, slot, business = self._locate(business_id, slot_id, booking_id)
+            if not slot.uses_status_pipeline:
+                raise NotAllowed("this booking's service does not use the status pipeline")
+            if booking.pipeline_status_id == step.status_id:
+                raise NotAllowed(f"the booking is already in {step.name!r}")
+            now = self._clock.now()
+            action = action_on_entering(step.kind, booking.status)
+            if action is None:
+                if not booking.status.holds_seat:
+                    raise NotAllowed(f"a {booking.status.value} booking has left the pipeline")
+                after = replace(booking, version=booking.version + 1, updated_at=now)
+            else:
+                after = apply(booking, action, by=by, at=now, reason=reason)
+            after = self._released(
+                replace(after, pipeline_status_id=step.status_id, pipeline_status_name=step.name),
+                booking,
+                slot,
+                business,
+            )
+            change = replace(
+                _change(booking, after, by),
+                from_step=booking.pipeline_status_name,
+                to_step=step.name,
+            )
+            # A cancellation step sends the rejection, whatever the booking's status was.
+            message_action = Action.REJECT if step.kind is StepKind.CANCELLATION else action
+            try:
+                self._store.change_booking(
+                    booking,
+                    after,
+                    change,
+                    self._messages(message_action, after, by, business),
+                    list_open=business.waiting_list_open,
+                )
+            except RetryableConflict:
+                continue
+            logger.info(
+                "booking moved along its pipeline",
+                extra={**_ids(after), "status_id": step.status_id, "status": after.status.value},
             )
             return after
         raise RetryableConflict("the booking kept changing; try again")
@@ -203,7 +271,7 @@ class Bookings:
                     moved_away,
                     arrived,
                     change,
-                    message,
+                    [message] if message else [],
                     list_open=business.waiting_list_open,
                 )
             except RetryableConflict:
@@ -282,15 +350,27 @@ class Bookings:
             return replace(after, seat_after_release=_seat_decision(slot, business))
         return after
 
-    def _message(self, action: Action, after: Booking, by: Actor) -> OutboxMessage | None:
-        message_type = {
-            Action.CONFIRM: MessageType.BOOKING_CONFIRMED,
-            Action.REJECT: MessageType.BOOKING_REJECTED,
-            Action.CANCEL: MessageType.BOOKING_CANCELLED_BY_CUSTOMER
-            if by is Actor.CUSTOMER
-            else MessageType.BOOKING_CANCELLED_BY_STAFF,
-        }.get(action)
-        return message_about(after, message_type, self._links) if message_type else None
+    def _messages(
+        self, action: Action | None, after: Booking, by: Actor, business: Business
+    ) -> list[OutboxMessage]:
+        """The customer's message for `action`; on a confirmation, also a copy to the staff
+        member's or location's address when the business gave one."""
+        message_type = (
+            {
+                Action.CONFIRM: MessageType.BOOKING_CONFIRMED,
+                Action.REJECT: MessageType.BOOKING_REJECTED,
+                Action.CANCEL: MessageType.BOOKING_CANCELLED_BY_CUSTOMER
+                if by is Actor.CUSTOMER
+                else MessageType.BOOKING_CANCELLED_BY_STAFF,
+            }.get(action)
+            if action
+            else None
+        )
+        messages = [message_about(after, message_type, self._links)] if message_type else []
+        address = business.address_for(after.slot.staff, after.slot.location)
+        if action is Action.CONFIRM and address:
+            messages.append(staff_copy(after, address, business.language))
+        return [message for message in messages if message is not None]
 
 
 def _seat_decision(slot: Slot, business: Business) -> SeatAfterRelease:

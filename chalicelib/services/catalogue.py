@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from chalicelib.adapters.dynamodb.store import (
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, SlotFull
 from chalicelib.domain.model import Business, Service, Slot
+from chalicelib.domain.pipeline import PipelineStatus, StepKind, in_order, start_of
 from chalicelib.domain.seats import SeatRelease, seats_to_hold
 from chalicelib.domain.time_rules import to_utc
 from chalicelib.services.ids import new_id
@@ -35,10 +37,31 @@ class SlotChanges:
 
 
 @dataclass(frozen=True)
+class NewPipelineStatus:
+    name: str
+    position: int
+    colour: str
+    kind: StepKind
+    description: str | None = None
+
+    def as_status(self, business_id: str, status_id: str) -> PipelineStatus:
+        return PipelineStatus(
+            business_id=business_id,
+            status_id=status_id,
+            name=self.name,
+            position=self.position,
+            colour=self.colour,
+            kind=self.kind,
+            description=self.description,
+        )
+
+
+@dataclass(frozen=True)
 class NewService:
     name: str
     duration_minutes: int
     requires_confirmation: bool = False
+    uses_status_pipeline: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,8 +82,47 @@ class Catalogue:
 
     def set_up_business(self, business: Business) -> Business:
         """Create or update the business's profile."""
+        existing = self._store.get_business(business.business_id)
+        if existing is not None:
+            business = replace(
+                business,
+                pipeline_start_id=existing.pipeline_start_id,
+                pipeline_start_name=existing.pipeline_start_name,
+            )
         self._store.save_business(business)
         return business
+
+    def pipeline(self, business_id: str) -> list[PipelineStatus]:
+        """The business's status pipeline, in order."""
+        return in_order(self._store.list_pipeline_statuses(business_id))
+
+    def add_pipeline_statuses(
+        self, business_id: str, new: list[NewPipelineStatus]
+    ) -> list[PipelineStatus]:
+        """Add one or many steps to the pipeline, all or none."""
+        _check_batch_size("statuses", new)
+        added = [item.as_status(business_id, new_id()) for item in new]
+        self._save_pipeline(business_id, added)
+        return added
+
+    def change_pipeline_status(
+        self, business_id: str, status_id: str, changed: NewPipelineStatus
+    ) -> PipelineStatus:
+        if self._store.get_pipeline_status(business_id, status_id) is None:
+            raise NotFound(f"no status {status_id!r}")
+        status = changed.as_status(business_id, status_id)
+        self._save_pipeline(business_id, [status])
+        return status
+
+    def _save_pipeline(self, business_id: str, changed: list[PipelineStatus]) -> None:
+        business = self.business(business_id)
+        replaced = {status.status_id for status in changed}
+        kept = [
+            s
+            for s in self._store.list_pipeline_statuses(business_id)
+            if s.status_id not in replaced
+        ]
+        self._store.save_pipeline_statuses(business, changed, start_of([*kept, *changed]))
 
     def business(self, business_id: str) -> Business:
         business = self._store.get_business(business_id)
@@ -79,6 +141,7 @@ class Catalogue:
                 item.name,
                 item.duration_minutes,
                 requires_confirmation=item.requires_confirmation,
+                uses_status_pipeline=item.uses_status_pipeline,
             )
             for item in new
         ]
@@ -118,6 +181,7 @@ class Catalogue:
                     staff=item.staff,
                     location=item.location,
                     requires_confirmation=service.requires_confirmation,
+                    uses_status_pipeline=service.uses_status_pipeline,
                 )
             )
         self._store.add_slots(slots)
@@ -171,7 +235,7 @@ class Catalogue:
         return slot
 
 
-def _check_batch_size(field: str, items: list[NewService] | list[NewSlot]) -> None:
+def _check_batch_size(field: str, items: Sequence[object]) -> None:
     if not items:
         raise InvalidRequest(field, "give at least one")
     if len(items) > MAX_ITEMS_PER_TRANSACTION:

@@ -10,6 +10,7 @@ from chalicelib.adapters.dynamodb.models import (
     BookingsItem,
     BusinessItem,
     ContactMap,
+    PipelineStatusItem,
     SeatReleaseItem,
     ServiceItem,
     SlotItem,
@@ -32,6 +33,7 @@ from chalicelib.domain.model import (
     SlotSummary,
     WaitingEntry,
 )
+from chalicelib.domain.pipeline import PipelineStatus, StepKind
 from chalicelib.domain.seats import SeatRelease
 
 
@@ -62,6 +64,12 @@ def business_from_item(item: BusinessItem) -> Business:
         time_zone=item.time_zone,
         language=item.language,
         waiting_list_open=bool(item.waiting_list_open),
+        addresses={
+            str(k): str(v)
+            for k, v in (item.addresses.as_dict() if item.addresses is not None else {}).items()
+        },
+        pipeline_start_id=item.pipeline_start_id,
+        pipeline_start_name=item.pipeline_start_name,
     )
 
 
@@ -74,6 +82,39 @@ def business_to_item(business: Business) -> BusinessItem:
         time_zone=business.time_zone,
         language=business.language,
         waiting_list_open=business.waiting_list_open,
+        addresses=dict(business.addresses),
+        pipeline_start_id=business.pipeline_start_id,
+        pipeline_start_name=business.pipeline_start_name,
+    )
+
+
+def pipeline_status_key(status_id: str) -> str:
+    return f"STATUS#{status_id}"
+
+
+def pipeline_status_from_item(item: PipelineStatusItem) -> PipelineStatus:
+    return PipelineStatus(
+        business_id=item.business_id,
+        status_id=item.status_id,
+        name=item.name,
+        position=int(item.position),
+        colour=item.colour,
+        kind=StepKind(item.step_kind),
+        description=item.description,
+    )
+
+
+def pipeline_status_to_item(status: PipelineStatus) -> PipelineStatusItem:
+    return PipelineStatusItem(
+        business_key(status.business_id),
+        pipeline_status_key(status.status_id),
+        business_id=status.business_id,
+        status_id=status.status_id,
+        name=status.name,
+        position=status.position,
+        colour=status.colour,
+        step_kind=status.kind.value,
+        description=status.description,
     )
 
 
@@ -84,6 +125,7 @@ def service_from_item(item: ServiceItem) -> Service:
         name=item.name,
         duration_minutes=int(item.duration_minutes),
         requires_confirmation=bool(item.requires_confirmation),
+        uses_status_pipeline=bool(item.uses_status_pipeline),
     )
 
 
@@ -96,6 +138,7 @@ def service_to_item(service: Service) -> ServiceItem:
         name=service.name,
         duration_minutes=service.duration_minutes,
         requires_confirmation=service.requires_confirmation,
+        uses_status_pipeline=service.uses_status_pipeline,
     )
 
 
@@ -111,6 +154,7 @@ def slot_from_item(item: SlotItem) -> Slot:
         staff=item.staff,
         location=item.location,
         requires_confirmation=bool(item.requires_confirmation),
+        uses_status_pipeline=bool(item.uses_status_pipeline),
         taken=int(item.taken),
         held=int(item.held),
         waiting=int(item.waiting),
@@ -131,6 +175,7 @@ def slot_to_item(slot: Slot) -> SlotItem:
         staff=slot.staff,
         location=slot.location,
         requires_confirmation=slot.requires_confirmation,
+        uses_status_pipeline=slot.uses_status_pipeline,
         taken=slot.taken,
         held=slot.held,
         waiting=slot.waiting,
@@ -208,6 +253,8 @@ def booking_to_item(booking: Booking) -> BookingItem:
         reason=booking.reason,
         moved_to_slot_id=booking.moved_to_slot_id,
         moved_from_slot_id=booking.moved_from_slot_id,
+        pipeline_status_id=booking.pipeline_status_id,
+        pipeline_status_name=booking.pipeline_status_name,
     )
 
 
@@ -231,6 +278,8 @@ def booking_from_item(item: BookingItem) -> Booking:
         reason=item.reason,
         moved_to_slot_id=item.moved_to_slot_id,
         moved_from_slot_id=item.moved_from_slot_id,
+        pipeline_status_id=item.pipeline_status_id,
+        pipeline_status_name=item.pipeline_status_name,
     )
 
 

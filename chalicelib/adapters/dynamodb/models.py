@@ -60,6 +60,9 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     time_zone = UnicodeAttribute()
     language = UnicodeAttribute()
     waiting_list_open = BooleanAttribute(default=True)
+    addresses = MapAttribute[str, Any](default=dict)
+    pipeline_start_id = UnicodeAttribute(null=True)
+    pipeline_start_name = UnicodeAttribute(null=True)
 
 
 class ServiceItem(CatalogueItem, discriminator="service"):
@@ -68,6 +71,17 @@ class ServiceItem(CatalogueItem, discriminator="service"):
     name = UnicodeAttribute()
     duration_minutes = NumberAttribute()
     requires_confirmation = BooleanAttribute(default=False)
+    uses_status_pipeline = BooleanAttribute(default=False)
+
+
+class PipelineStatusItem(CatalogueItem, discriminator="pipeline_status"):
+    business_id = UnicodeAttribute()
+    status_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    position = NumberAttribute()
+    colour = UnicodeAttribute()
+    step_kind = UnicodeAttribute()
 
 
 class SlotItem(CatalogueItem, discriminator="slot"):
@@ -81,6 +95,7 @@ class SlotItem(CatalogueItem, discriminator="slot"):
     staff = UnicodeAttribute(null=True)
     location = UnicodeAttribute(null=True)
     requires_confirmation = BooleanAttribute(default=False)
+    uses_status_pipeline = BooleanAttribute(default=False)
     taken = NumberAttribute(default=0)
     held = NumberAttribute(default=0)
     waiting = NumberAttribute(default=0)
@@ -160,6 +175,8 @@ class BookingItem(BookingsItem, discriminator="booking"):
     reason = UnicodeAttribute(null=True)
     moved_to_slot_id = UnicodeAttribute(null=True)
     moved_from_slot_id = UnicodeAttribute(null=True)
+    pipeline_status_id = UnicodeAttribute(null=True)
+    pipeline_status_name = UnicodeAttribute(null=True)
 
 
 class HistoryItem(BookingsItem, discriminator="history"):
@@ -176,6 +193,8 @@ class HistoryItem(BookingsItem, discriminator="history"):
     reason = UnicodeAttribute(null=True)
     from_slot_id = UnicodeAttribute(null=True)
     to_slot_id = UnicodeAttribute(null=True)
+    from_step = UnicodeAttribute(null=True)
+    to_step = UnicodeAttribute(null=True)
 
 
 class WaitingEntryItem(BookingsItem, discriminator="waiting_entry"):

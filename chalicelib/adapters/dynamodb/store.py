@@ -24,6 +24,7 @@ from chalicelib.adapters.dynamodb.models import (
     CatalogueItem,
     HistoryItem,
     OutboxMessageItem,
+    PipelineStatusItem,
     RefillItem,
     ServiceItem,
     SkippedMap,
@@ -49,6 +50,7 @@ from chalicelib.domain.model import (
     Slot,
     WaitingEntry,
 )
+from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.domain.seats import FreedSeat, SeatRelease
 from chalicelib.settings import Settings
 
@@ -187,6 +189,46 @@ class DynamoStore:
         ]
         return {service.service_id: service for service in services}
 
+    def save_pipeline_statuses(
+        self, business: Business, statuses: Sequence[PipelineStatus], start: PipelineStatus | None
+    ) -> None:
+        """The steps, and the business's note of where bookings begin, together."""
+        with self._transaction() as transaction:
+            for status in statuses:
+                transaction.put("status", mapping.pipeline_status_to_item(status))
+            transaction.update(
+                "business",
+                BusinessItem(business_key(business.business_id), BusinessItem.SORT_KEY),
+                [
+                    BusinessItem.pipeline_start_id.set(start.status_id)
+                    if start
+                    else BusinessItem.pipeline_start_id.remove(),
+                    BusinessItem.pipeline_start_name.set(start.name)
+                    if start
+                    else BusinessItem.pipeline_start_name.remove(),
+                ],
+                BusinessItem.pk.exists(),
+            )
+
+    def get_pipeline_status(self, business_id: str, status_id: str) -> PipelineStatus | None:
+        try:
+            item = PipelineStatusItem.get(
+                business_key(business_id), mapping.pipeline_status_key(status_id)
+            )
+        except DoesNotExist:
+            return None
+        return mapping.pipeline_status_from_item(item)
+
+    def list_pipeline_statuses(self, business_id: str) -> list[PipelineStatus]:
+        items = CatalogueItem.query(
+            business_key(business_id), CatalogueItem.sk.startswith("STATUS#")
+        )
+        return [
+            mapping.pipeline_status_from_item(item)
+            for item in items
+            if isinstance(item, PipelineStatusItem)
+        ]
+
     def add_slots(self, slots: Sequence[Slot]) -> None:
         with self._transaction() as transaction:
             for slot in slots:
@@ -302,7 +344,7 @@ class DynamoStore:
         before: Booking,
         after: Booking,
         change: Change,
-        message: OutboxMessage | None,
+        messages: Sequence[OutboxMessage],
         *,
         list_open: bool,
     ) -> None:
@@ -319,7 +361,7 @@ class DynamoStore:
                 if before.status.holds_seat and not after.status.holds_seat:
                     _free_seat(transaction, before.business_id, before.slot_id, after, list_open)
                 transaction.put("history", _history_item(after.business_id, change), _is_new())
-                if message is not None:
+                for message in messages:
                     transaction.put("message", _message_item(message), _is_new())
         except TransactionCancelled as error:
             raise RetryableConflict("the booking or its slot changed meanwhile") from error
@@ -330,7 +372,7 @@ class DynamoStore:
         moved_away: Booking,
         arrived: Booking,
         change: Change,
-        message: OutboxMessage | None,
+        messages: Sequence[OutboxMessage],
         *,
         list_open: bool,
     ) -> None:
@@ -354,7 +396,7 @@ class DynamoStore:
             )
             _free_seat(transaction, before.business_id, before.slot_id, moved_away, list_open)
             transaction.put("history", _history_item(arrived.business_id, change), _is_new())
-            if message is not None:
+            for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
 
     def history(self, business_id: str, booking_id: str) -> list[Change]:
@@ -593,6 +635,8 @@ def _history_item(business_id: str, change: Change) -> HistoryItem:
         reason=change.reason,
         from_slot_id=change.from_slot_id,
         to_slot_id=change.to_slot_id,
+        from_step=change.from_step,
+        to_step=change.to_step,
     )
 
 
@@ -607,6 +651,8 @@ def _change_from_item(item: HistoryItem) -> Change:
         reason=item.reason,
         from_slot_id=item.from_slot_id,
         to_slot_id=item.to_slot_id,
+        from_step=item.from_step,
+        to_step=item.to_step,
     )
 
 
