@@ -342,7 +342,10 @@ class Bookings:
             if booking.status is BookingStatus.MOVED and booking.moved_to_slot_id:
                 slot_id = booking.moved_to_slot_id
                 continue
-            return booking, slot, business
+            # Staff and location may have changed since the booking was made; what is said
+            # about it from now on should name the current ones.
+            current = replace(booking.slot, staff=slot.staff, location=slot.location)
+            return replace(booking, slot=current), slot, business
         raise NotFound(f"no booking {booking_id!r}")
 
     def _released(self, after: Booking, before: Booking, slot: Slot, business: Business) -> Booking:

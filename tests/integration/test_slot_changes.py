@@ -69,3 +69,15 @@ def test_an_empty_or_bad_change_is_refused_by_name(salon: Business) -> None:
     bad = salon.staff("PATCH", f"/staff/slots/{slot}", {"capacity": 0})
     assert bad.status == 400 and bad.body["Message"].startswith("capacity:")
     assert salon.staff("PATCH", "/staff/slots/nope", {"capacity": 2}).status == 404
+
+
+def test_messages_after_a_staff_change_name_the_new_staff_member(
+    salon: Business, streams: Streams
+) -> None:
+    slot = salon.add_slot(capacity=1, staff="Kari")
+    booking = salon.book(slot, "Ada", email="ada@example.com").body["booking"]["booking_id"]
+    salon.staff("PATCH", f"/staff/slots/{slot}", {"staff": "Ola"})
+    salon.staff("POST", f"/staff/slots/{slot}/bookings/{booking}/cancel", {"reason": "Ill"})
+    streams.settle()
+    [cancelled] = sent_about("Cancelled:")
+    assert "With Ola" in cancelled.body and "Kari" not in cancelled.body
