@@ -97,6 +97,8 @@ def put_business() -> dict[str, Any]:
         time_zone=body.time_zone,
         language=body.language,
         waiting_list_open=body.waiting_list_open,
+        refill_cutoff_minutes=body.refill_cutoff_minutes,
+        message_channels=body.message_channels,
         addresses=dict(body.addresses),
     )
     return views.business_view(services().catalogue.set_up_business(business))
@@ -227,6 +229,13 @@ def list_bookings_by_status() -> dict[str, Any]:
 def list_slot_bookings(slot_id: str) -> dict[str, Any]:
     found = services().bookings.list_for_slot(_business_id(), slot_id)
     return {"bookings": [views.booking_view(booking) for booking in found]}
+
+
+@app.route("/staff/slots/{slot_id}/allocations", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_slot_allocations(slot_id: str) -> dict[str, Any]:
+    decisions = services().waiting_list.allocations(_business_id(), slot_id)
+    return {"allocations": [views.decision_view(decision) for decision in decisions]}
 
 
 @app.route("/staff/slots/{slot_id}/waiting-list", methods=["GET"], authorizer=staff_authorizer)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.model import ChannelPreference
 from chalicelib.domain.pipeline import StepKind
 from chalicelib.domain.time_rules import UnknownTimeZone, zone
 
@@ -29,6 +30,16 @@ class BusinessProfile(Strict):
     time_zone: str = Field(description="IANA time zone, e.g. Europe/Oslo")
     language: Language = "en"
     waiting_list_open: bool = True
+    refill_cutoff_minutes: int = Field(
+        default=0,
+        ge=0,
+        le=7 * 24 * 60,
+        description="give no seat from the waiting list this close to the slot's start",
+    )
+    message_channels: ChannelPreference = Field(
+        default=ChannelPreference.EMAIL_FIRST,
+        description="email_first, sms_first or both; a missing channel falls back to the other",
+    )
     addresses: dict[Name, str] = Field(
         default_factory=dict,
         description="email addresses of staff members and locations, by name, for copies of "

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.lifecycle import Change
-from chalicelib.domain.model import Booking, Business, Contact, Service, Slot, WaitingEntry
+from chalicelib.domain.model import (
+    Booking,
+    Business,
+    Contact,
+    RefillDecision,
+    Service,
+    Slot,
+    WaitingEntry,
+)
 from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.services.bookings import ReleasePreview
 
@@ -17,6 +25,8 @@ def business_view(business: Business) -> dict[str, Any]:
         "time_zone": business.time_zone,
         "language": business.language,
         "waiting_list_open": business.waiting_list_open,
+        "refill_cutoff_minutes": business.refill_cutoff_minutes,
+        "message_channels": business.message_channels.value,
         "addresses": business.addresses,
     }
 
@@ -83,6 +93,7 @@ def booking_view(booking: Booking) -> dict[str, Any]:
         "cancelled_by": booking.cancelled_by.value if booking.cancelled_by else None,
         "reason": booking.reason,
         "moved_from_slot_id": booking.moved_from_slot_id,
+        "payment_status": booking.payment_status.value if booking.payment_status else None,
         "pipeline_status": {
             "status_id": booking.pipeline_status_id,
             "name": booking.pipeline_status_name,
@@ -142,4 +153,16 @@ def entry_view(entry: WaitingEntry, position: int | None) -> dict[str, Any]:
         "starts_at": entry.slot.starts_at.isoformat(),
         "signed_up_at": entry.signed_up_at.isoformat(),
         "booking_id": entry.booking_id,
+    }
+
+
+def decision_view(decision: RefillDecision) -> dict[str, Any]:
+    return {
+        "cause": decision.cause,
+        "outcome": decision.outcome,
+        "decided_at": decision.decided_at.isoformat(),
+        "booking_id": decision.booking_id,
+        "entry_id": decision.entry_id,
+        "reason": decision.reason,
+        "skipped": [{"entry_id": s.entry_id, "reason": s.reason} for s in decision.skipped],
     }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.model import Allocation, EntryStatus, SkippedEntry, WaitingEntry
 
 SLOT_HAS_STARTED = "the slot has started"
+WITHIN_CUTOFF = "too close to the slot's start"
+WAITING_LIST_OFF = "the waiting list is switched off"
 NO_ONE_WAITING = "no one is waiting"
 NO_LONGER_WAITING = "no longer waiting"
 NO_CONTACT = "no email address or phone number to reach them"
@@ -24,13 +26,25 @@ def sign_up_order(entries: Sequence[WaitingEntry]) -> list[WaitingEntry]:
 
 
 def choose_next(
-    candidates: Sequence[WaitingEntry], *, slot_starts_at: datetime, now: datetime
+    candidates: Sequence[WaitingEntry],
+    *,
+    slot_starts_at: datetime,
+    now: datetime,
+    cutoff: timedelta = timedelta(0),
 ) -> Allocation:
-    """Give the seat to the customer who signed up first and can still take it."""
+    """Give the seat to the customer who signed up first and can still take it, unless
+    the slot starts within `cutoff` (then the seat goes back on sale)."""
     ordered = sign_up_order(candidates)
-    if now >= slot_starts_at:
-        skipped = tuple(SkippedEntry(entry.entry_id, SLOT_HAS_STARTED) for entry in ordered)
-        return Allocation(chosen=None, skipped=skipped, reason_if_none=SLOT_HAS_STARTED)
+    too_late = (
+        SLOT_HAS_STARTED
+        if now >= slot_starts_at
+        else WITHIN_CUTOFF
+        if now >= slot_starts_at - cutoff
+        else None
+    )
+    if too_late:
+        skipped = tuple(SkippedEntry(entry.entry_id, too_late) for entry in ordered)
+        return Allocation(chosen=None, skipped=skipped, reason_if_none=too_late)
     skipped_so_far: list[SkippedEntry] = []
     for entry in ordered:
         if entry.status is not EntryStatus.WAITING:

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.domain.model import Contact
+from chalicelib.domain.model import ChannelPreference, Contact
 
 
 class Channel(StrEnum):
@@ -54,13 +54,17 @@ def message_id_for(message_type: MessageType, cause_id: str) -> str:
     return f"{message_type.value}:{cause_id}"
 
 
-def preferred_channel(contact: Contact) -> tuple[Channel, str] | None:
-    """Email when the customer gave an address, SMS when they left only a phone."""
-    if contact.email:
-        return Channel.EMAIL, contact.email
-    if contact.phone:
-        return Channel.SMS, contact.phone
-    return None
+def channels_for(
+    contact: Contact, preference: ChannelPreference = ChannelPreference.EMAIL_FIRST
+) -> list[tuple[Channel, str]]:
+    """Where to send a customer's message: the preferred channel when they gave it, the
+    other one otherwise, or every channel they gave when the business wants both."""
+    email = [(Channel.EMAIL, contact.email)] if contact.email else []
+    sms = [(Channel.SMS, contact.phone)] if contact.phone else []
+    if preference is ChannelPreference.BOTH:
+        return email + sms
+    first, second = (sms, email) if preference is ChannelPreference.SMS_FIRST else (email, sms)
+    return (first or second)[:1]
 
 
 def message_language(contact: Contact, business_language: str) -> str:

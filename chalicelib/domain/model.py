@@ -6,6 +6,7 @@ every moment a rule needs is passed in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -39,6 +40,19 @@ class SeatAfterRelease(StrEnum):
     BACK_ON_SALE = "back_on_sale"
 
 
+class ChannelPreference(StrEnum):
+    """How a business reaches its customers; a missing channel falls back to the other."""
+
+    EMAIL_FIRST = "email_first"
+    SMS_FIRST = "sms_first"
+    BOTH = "both"
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"
+
+
 class EntryStatus(StrEnum):
     WAITING = "waiting"
     BOOKED = "booked"
@@ -63,6 +77,9 @@ class Business:
     pipeline_start_id: str | None = None
     pipeline_start_name: str | None = None
     """Where bookings of pipeline services begin; kept here so booking reads it for free."""
+    refill_cutoff_minutes: int = 0
+    """No seat is given from the waiting list this close to the slot's start."""
+    message_channels: ChannelPreference = ChannelPreference.EMAIL_FIRST
 
     def address_for(self, staff: str | None, location: str | None) -> str | None:
         """The staff member's address, else the location's."""
@@ -168,6 +185,8 @@ class Booking:
     moved_from_slot_id: str | None = None
     pipeline_status_id: str | None = None
     pipeline_status_name: str | None = None
+    payment_status: PaymentStatus | None = None
+    """Bookings given from the waiting list start unpaid; None where no payment is tracked."""
 
 
 @dataclass(frozen=True)
@@ -196,3 +215,16 @@ class Allocation:
     chosen: WaitingEntry | None
     skipped: tuple[SkippedEntry, ...] = field(default_factory=tuple)
     reason_if_none: str | None = None
+
+
+@dataclass(frozen=True)
+class RefillDecision:
+    """What the refill decided for one freed seat; recorded once per cause."""
+
+    cause: str
+    outcome: str
+    decided_at: datetime
+    skipped: Sequence[SkippedEntry]
+    booking_id: str | None = None
+    entry_id: str | None = None
+    reason: str | None = None

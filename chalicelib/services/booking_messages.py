@@ -6,11 +6,11 @@ from chalicelib.domain.messages import (
     Channel,
     MessageType,
     OutboxMessage,
+    channels_for,
     message_id_for,
     message_language,
-    preferred_channel,
 )
-from chalicelib.domain.model import Booking
+from chalicelib.domain.model import Booking, ChannelPreference
 from chalicelib.services.links import Links
 
 
@@ -18,29 +18,33 @@ def message_about(
     booking: Booking,
     message_type: MessageType,
     links: Links,
+    channels: ChannelPreference,
     *,
     extra: dict[str, str] | None = None,
-) -> OutboxMessage | None:
-    """None when the customer left no way to reach them."""
-    channel = preferred_channel(booking.contact)
-    if channel is None:
-        return None
+) -> list[OutboxMessage]:
+    """The customer's message on each channel the business wants; none when the customer
+    left no way to reach them."""
     token = links.booking_token(booking.business_id, booking.slot_id, booking.booking_id)
     context = booking_message_context(booking, links.booking_url(token))
     context.update(extra or {})
-    return OutboxMessage(
-        business_id=booking.business_id,
-        # One message of a type per version of the booking: a retried change cannot
-        # queue it twice.
-        message_id=message_id_for(message_type, f"{booking.booking_id}.v{booking.version}"),
-        message_type=message_type,
-        channel=channel[0],
-        recipient=channel[1],
-        language=message_language(booking.contact, booking.slot.language),
-        time_zone=booking.slot.time_zone,
-        context=context,
-        created_at=booking.updated_at or booking.created_at,
-    )
+    return [
+        OutboxMessage(
+            business_id=booking.business_id,
+            # One message of a type per version of the booking and channel: a retried
+            # change cannot queue it twice.
+            message_id=message_id_for(
+                message_type, f"{booking.booking_id}.v{booking.version}.{channel.value}"
+            ),
+            message_type=message_type,
+            channel=channel,
+            recipient=recipient,
+            language=message_language(booking.contact, booking.slot.language),
+            time_zone=booking.slot.time_zone,
+            context=context,
+            created_at=booking.updated_at or booking.created_at,
+        )
+        for channel, recipient in channels_for(booking.contact, channels)
+    ]
 
 
 def staff_copy(booking: Booking, address: str, language: str) -> OutboxMessage:

@@ -84,10 +84,10 @@ class Bookings:
             if booking.status is BookingStatus.PENDING
             else MessageType.BOOKING_CONFIRMED
         )
-        message = message_about(booking, message_type, self._links)
+        messages = message_about(booking, message_type, self._links, business.message_channels)
         for _ in range(MAX_ATTEMPTS):
             try:
-                self._store.book(booking, message)
+                self._store.book(booking, messages)
             except RetryableConflict:
                 continue
             except TransactionCancelled as error:
@@ -256,10 +256,11 @@ class Bookings:
                 from_slot_id=booking.slot_id,
                 to_slot_id=target.slot_id,
             )
-            message = message_about(
+            messages = message_about(
                 arrived,
                 MessageType.BOOKING_MOVED,
                 self._links,
+                business.message_channels,
                 extra={
                     "previous_starts_at": booking.slot.starts_at.isoformat(),
                     "previous_ends_at": booking.slot.ends_at.isoformat(),
@@ -271,7 +272,7 @@ class Bookings:
                     moved_away,
                     arrived,
                     change,
-                    [message] if message else [],
+                    messages,
                     list_open=business.waiting_list_open,
                 )
             except RetryableConflict:
@@ -303,7 +304,7 @@ class Bookings:
         decision = _seat_decision(slot, business)
         if decision is SeatAfterRelease.BACK_ON_SALE:
             return ReleasePreview(action, decision.value, None)
-        allocation = self._refill.plan(business_id, booking.slot_id, booking.slot.starts_at, now)
+        allocation = self._refill.plan(business, booking.slot_id, booking.slot.starts_at, now)
         return ReleasePreview(action, decision.value, allocation)
 
     def history(self, business_id: str, slot_id: str, booking_id: str) -> list[Change]:
@@ -369,11 +370,15 @@ class Bookings:
             if action
             else None
         )
-        messages = [message_about(after, message_type, self._links)] if message_type else []
+        messages = (
+            message_about(after, message_type, self._links, business.message_channels)
+            if message_type
+            else []
+        )
         address = business.address_for(after.slot.staff, after.slot.location)
         if action is Action.CONFIRM and address:
             messages.append(staff_copy(after, address, business.language))
-        return [message for message in messages if message is not None]
+        return messages
 
 
 def _seat_decision(slot: Slot, business: Business) -> SeatAfterRelease:

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.adapters.dynamodb.store import (
     DynamoStore,
-    RefillDecision,
     RetryableConflict,
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.allocation import choose_next
+from chalicelib.domain.allocation import WAITING_LIST_OFF, choose_next
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Allocation,
     Booking,
     BookingSource,
     BookingStatus,
+    Business,
+    PaymentStatus,
+    RefillDecision,
     SkippedEntry,
     WaitingEntry,
 )
@@ -63,9 +65,10 @@ class Refill:
     def refill(self, freed: FreedSeat) -> RefillOutcome:
         """Give the held seat to the earliest-signed-up customer still waiting, or put it
         back on sale when no one can take it. Once per cause, however often delivered."""
+        business = self._store.get_business(freed.business_id)
         for _ in range(MAX_ATTEMPTS):
             now = self._clock.now()
-            allocation = self.plan(freed.business_id, freed.slot_id, freed.slot.starts_at, now)
+            allocation = self.plan(business, freed.slot_id, freed.slot.starts_at, now)
             try:
                 if allocation.chosen is None:
                     decision = RefillDecision(
@@ -78,7 +81,8 @@ class Refill:
                     self._store.release_held_seat(freed, decision)
                     logger.info("held seat back on sale", extra=_log_fields(freed, decision))
                     return RefillOutcome(RELEASED)
-                return self._assign(freed, allocation.chosen, allocation.skipped, now)
+                assert business is not None  # no one is chosen without a business
+                return self._assign(freed, business, allocation.chosen, allocation.skipped, now)
             except TransactionCancelled as error:
                 if error.failed & DUPLICATE_LABELS:
                     logger.info(
@@ -93,16 +97,26 @@ class Refill:
         raise RetryableConflict(f"could not refill the seat freed by {freed.cause}")
 
     def plan(
-        self, business_id: str, slot_id: str, slot_starts_at: datetime, now: datetime
+        self, business: Business | None, slot_id: str, slot_starts_at: datetime, now: datetime
     ) -> Allocation:
         """Who would get a seat of this slot freed now. The refill acts on this answer; a
         dry run before a release shows it."""
-        candidates = self._store.waiting_candidates(business_id, slot_id, CANDIDATES_PER_QUERY)
-        return choose_next(candidates, slot_starts_at=slot_starts_at, now=now)
+        if business is None or not business.waiting_list_open:
+            return Allocation(chosen=None, reason_if_none=WAITING_LIST_OFF)
+        candidates = self._store.waiting_candidates(
+            business.business_id, slot_id, CANDIDATES_PER_QUERY
+        )
+        return choose_next(
+            candidates,
+            slot_starts_at=slot_starts_at,
+            now=now,
+            cutoff=timedelta(minutes=business.refill_cutoff_minutes),
+        )
 
     def _assign(
         self,
         freed: FreedSeat,
+        business: Business,
         entry: WaitingEntry,
         skipped: tuple[SkippedEntry, ...],
         now: datetime,
@@ -117,6 +131,7 @@ class Refill:
             slot=entry.slot,
             created_at=now,
             waiting_entry_id=entry.entry_id,
+            payment_status=PaymentStatus.UNPAID,
         )
         decision = RefillDecision(
             cause=freed.cause,
@@ -126,15 +141,16 @@ class Refill:
             booking_id=booking.booking_id,
             entry_id=entry.entry_id,
         )
-        self._store.assign_held_seat(freed, entry, booking, self._seat_assigned(booking), decision)
+        self._store.assign_held_seat(
+            freed, entry, booking, self._seat_assigned(booking, business), decision
+        )
         logger.info("held seat given to the waiting list", extra=_log_fields(freed, decision))
         return RefillOutcome(BOOKED, booking_id=booking.booking_id, entry_id=entry.entry_id)
 
-    def _seat_assigned(self, booking: Booking) -> OutboxMessage:
-        message = message_about(booking, MessageType.SEAT_ASSIGNED, self._links)
-        if message is None:  # entries are refused without a way to reach the customer
-            raise ValueError("a waiting customer without email or phone")
-        return message
+    def _seat_assigned(self, booking: Booking, business: Business) -> list[OutboxMessage]:
+        return message_about(
+            booking, MessageType.SEAT_ASSIGNED, self._links, business.message_channels
+        )
 
 
 def _log_fields(freed: FreedSeat, decision: RefillDecision) -> dict[str, object]:

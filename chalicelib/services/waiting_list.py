@@ -9,7 +9,7 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import MissingSetup, NotFound, SlotHasFreeSeats
-from chalicelib.domain.model import Contact, EntryStatus, WaitingEntry
+from chalicelib.domain.model import Contact, EntryStatus, RefillDecision, WaitingEntry
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
@@ -66,6 +66,13 @@ class WaitingList:
         left = self._store.leave(entry, self._clock.now())
         logger.info("left the waiting list", extra=_ids(left))
         return left
+
+    def allocations(self, business_id: str, slot_id: str) -> list[RefillDecision]:
+        """The refill's decisions for the slot, newest first: who got each freed seat, who
+        was passed over and why, or why the seat went back on sale."""
+        if self._store.get_slot(business_id, slot_id) is None:
+            raise NotFound(f"no slot {slot_id!r}")
+        return self._store.refills(business_id, slot_id)
 
     def list_for_slot(self, business_id: str, slot_id: str) -> list[WaitingEntry]:
         if self._store.get_slot(business_id, slot_id) is None:

@@ -109,7 +109,8 @@ def test_the_next_customer_is_found_with_one_query_whatever_the_lists_length(
     with aws_calls() as calls:
         shop.feed_changes()
     refill_calls = [call for call in calls if not call.startswith("dynamodbstreams.")]
-    assert refill_calls == ["dynamodb.Query", "dynamodb.TransactWriteItems"]
+    # The business's settings, the next candidates, then the one transaction.
+    assert refill_calls == ["dynamodb.GetItem", "dynamodb.Query", "dynamodb.TransactWriteItems"]
     assert shop.refill_record().outcome == BOOKED
 
 

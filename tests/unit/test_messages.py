@@ -8,10 +8,10 @@ from chalicelib.domain.messages import (
     Channel,
     MessageType,
     OutboxMessage,
+    channels_for,
     message_language,
-    preferred_channel,
 )
-from chalicelib.domain.model import Contact
+from chalicelib.domain.model import ChannelPreference, Contact
 
 CONTEXT = {
     "customer_name": "Ada <script>",
@@ -38,11 +38,21 @@ def message(channel: Channel, language: str = "en") -> OutboxMessage:
     )
 
 
-def test_email_is_preferred_and_a_phone_alone_means_sms() -> None:
+def test_the_business_preferred_channel_is_used_and_a_missing_one_falls_back() -> None:
     both = Contact(name="A", email="a@example.com", phone="+4791234567")
-    assert preferred_channel(both) == (Channel.EMAIL, "a@example.com")
-    assert preferred_channel(Contact(name="A", phone="+4791234567")) == (Channel.SMS, "+4791234567")
-    assert preferred_channel(Contact(name="A")) is None
+    phone_only = Contact(name="A", phone="+4791234567")
+    email_only = Contact(name="A", email="a@example.com")
+    assert channels_for(both) == [(Channel.EMAIL, "a@example.com")]
+    assert channels_for(phone_only) == [(Channel.SMS, "+4791234567")]
+    assert channels_for(both, ChannelPreference.SMS_FIRST) == [(Channel.SMS, "+4791234567")]
+    assert channels_for(email_only, ChannelPreference.SMS_FIRST) == [
+        (Channel.EMAIL, "a@example.com")
+    ]
+    assert channels_for(both, ChannelPreference.BOTH) == [
+        (Channel.EMAIL, "a@example.com"),
+        (Channel.SMS, "+4791234567"),
+    ]
+    assert channels_for(Contact(name="A"), ChannelPreference.BOTH) == []
 
 
 def test_the_customers_language_wins_over_the_business_language() -> None:
@@ -71,9 +81,9 @@ def test_the_seat_assigned_sms_is_one_short_text_with_the_link() -> None:
 def test_a_language_without_its_own_templates_falls_back_to_english_with_local_dates(
     tmp_path: Path,
 ) -> None:
-    rendered = TemplateRenderer().render(message(Channel.EMAIL, language="fr"))
+    rendered = TemplateRenderer().render(message(Channel.EMAIL, language="sv"))
     assert "A seat opened up" in (rendered.subject or "")
-    assert "mardi 1 décembre 2026" in (rendered.subject or "")
+    assert "tisdag 1 december 2026" in (rendered.subject or "")
 
 
 def test_a_language_with_its_own_templates_uses_them(tmp_path: Path) -> None:

@@ -25,8 +25,10 @@ from chalicelib.domain.model import (
     BookingSource,
     BookingStatus,
     Business,
+    ChannelPreference,
     Contact,
     EntryStatus,
+    PaymentStatus,
     SeatAfterRelease,
     Service,
     Slot,
@@ -70,6 +72,8 @@ def business_from_item(item: BusinessItem) -> Business:
         },
         pipeline_start_id=item.pipeline_start_id,
         pipeline_start_name=item.pipeline_start_name,
+        refill_cutoff_minutes=int(item.refill_cutoff_minutes or 0),
+        message_channels=ChannelPreference(item.message_channels or "email_first"),
     )
 
 
@@ -85,6 +89,8 @@ def business_to_item(business: Business) -> BusinessItem:
         addresses=dict(business.addresses),
         pipeline_start_id=business.pipeline_start_id,
         pipeline_start_name=business.pipeline_start_name,
+        refill_cutoff_minutes=business.refill_cutoff_minutes,
+        message_channels=business.message_channels.value,
     )
 
 
@@ -255,6 +261,7 @@ def booking_to_item(booking: Booking) -> BookingItem:
         moved_from_slot_id=booking.moved_from_slot_id,
         pipeline_status_id=booking.pipeline_status_id,
         pipeline_status_name=booking.pipeline_status_name,
+        payment_status=booking.payment_status.value if booking.payment_status else None,
     )
 
 
@@ -280,6 +287,7 @@ def booking_from_item(item: BookingItem) -> Booking:
         moved_from_slot_id=item.moved_from_slot_id,
         pipeline_status_id=item.pipeline_status_id,
         pipeline_status_name=item.pipeline_status_name,
+        payment_status=PaymentStatus(item.payment_status) if item.payment_status else None,
     )
 
 

@@ -63,6 +63,8 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     addresses = MapAttribute[str, Any](default=dict)
     pipeline_start_id = UnicodeAttribute(null=True)
     pipeline_start_name = UnicodeAttribute(null=True)
+    refill_cutoff_minutes = NumberAttribute(default=0)
+    message_channels = UnicodeAttribute(default="email_first")
 
 
 class ServiceItem(CatalogueItem, discriminator="service"):
@@ -177,6 +179,7 @@ class BookingItem(BookingsItem, discriminator="booking"):
     moved_from_slot_id = UnicodeAttribute(null=True)
     pipeline_status_id = UnicodeAttribute(null=True)
     pipeline_status_name = UnicodeAttribute(null=True)
+    payment_status = UnicodeAttribute(null=True)
 
 
 class HistoryItem(BookingsItem, discriminator="history"):

@@ -44,6 +44,7 @@ from chalicelib.domain.model import (
     BookingStatus,
     Business,
     EntryStatus,
+    RefillDecision,
     SeatAfterRelease,
     Service,
     SkippedEntry,
@@ -105,17 +106,6 @@ class _Transaction:
             if not failed:
                 raise
             raise TransactionCancelled(failed) from error
-
-
-@dataclass(frozen=True)
-class RefillDecision:
-    cause: str
-    outcome: str
-    decided_at: datetime
-    skipped: Sequence[SkippedEntry]
-    booking_id: str | None = None
-    entry_id: str | None = None
-    reason: str | None = None
 
 
 class DynamoStore:
@@ -296,7 +286,7 @@ class DynamoStore:
 
     # --- bookings --------------------------------------------------------------------------
 
-    def book(self, booking: Booking, message: OutboxMessage | None) -> None:
+    def book(self, booking: Booking, messages: Sequence[OutboxMessage]) -> None:
         """Take a free seat: the slot's count, the booking, its history and its message in
         one transaction."""
         with self._transaction() as transaction:
@@ -310,7 +300,7 @@ class DynamoStore:
             transaction.put(
                 "history", _history_item(booking.business_id, _created(booking)), _is_new()
             )
-            if message is not None:
+            for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
 
     def get_booking_context(
@@ -507,7 +497,7 @@ class DynamoStore:
         freed: FreedSeat,
         entry: WaitingEntry,
         booking: Booking,
-        message: OutboxMessage,
+        messages: Sequence[OutboxMessage],
         decision: RefillDecision,
     ) -> None:
         """Turn the hold into the waiting customer's booking, mark their entry, queue their
@@ -518,7 +508,8 @@ class DynamoStore:
                 "history", _history_item(booking.business_id, _created(booking)), _is_new()
             )
             transaction.put("refill", _refill_item(freed, decision), _is_new())
-            transaction.put("message", _message_item(message), _is_new())
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
             transaction.update(
                 "slot",
                 _slot_keys(freed.business_id, freed.slot_id),
@@ -553,15 +544,15 @@ class DynamoStore:
             item = RefillItem.get(slot_partition(business_id, slot_id), mapping.refill_key(cause))
         except DoesNotExist:
             return None
-        return RefillDecision(
-            cause=item.cause,
-            outcome=item.outcome,
-            decided_at=item.decided_at,
-            skipped=[SkippedEntry(s.entry_id, s.reason) for s in item.skipped],
-            booking_id=item.booking_id,
-            entry_id=item.entry_id,
-            reason=item.reason,
+        return _decision_from_item(item)
+
+    def refills(self, business_id: str, slot_id: str) -> list[RefillDecision]:
+        """Every decision the refill made for the slot, newest first."""
+        items = BookingsItem.query(
+            slot_partition(business_id, slot_id), BookingsItem.sk.startswith("REFILL#")
         )
+        decisions = [_decision_from_item(i) for i in items if isinstance(i, RefillItem)]
+        return sorted(decisions, key=lambda decision: decision.decided_at, reverse=True)
 
     # --- outbox ------------------------------------------------------------------------------
 
@@ -672,6 +663,18 @@ def _entry_keys(entry: WaitingEntry) -> WaitingEntryItem:
 
 def _message_key(message_id: str) -> str:
     return f"MSG#{message_id}"
+
+
+def _decision_from_item(item: RefillItem) -> RefillDecision:
+    return RefillDecision(
+        cause=item.cause,
+        outcome=item.outcome,
+        decided_at=item.decided_at,
+        skipped=[SkippedEntry(s.entry_id, s.reason) for s in item.skipped],
+        booking_id=item.booking_id,
+        entry_id=item.entry_id,
+        reason=item.reason,
+    )
 
 
 def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
