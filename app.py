@@ -13,9 +13,10 @@ from chalice import (
     AuthResponse,
     BadRequestError,
     Chalice,
+    Rate,
     Response,
 )
-from chalice.app import AuthRequest, DynamoDBEvent, Request
+from chalice.app import AuthRequest, CloudWatchEvent, DynamoDBEvent, Request
 
 from chalicelib.adapters.bookings_stream import refill_from_images
 from chalicelib.adapters.dynamodb.streams import BOOKINGS, OUTBOX, placeholder_stream_arn
@@ -98,6 +99,9 @@ def put_business() -> dict[str, Any]:
         language=body.language,
         waiting_list_open=body.waiting_list_open,
         refill_cutoff_minutes=body.refill_cutoff_minutes,
+        waiting_list_mode=body.waiting_list_mode,
+        offer_window_seconds=body.offer_window_seconds,
+        offer_to_many_count=body.offer_to_many_count,
         message_channels=body.message_channels,
         addresses=dict(body.addresses),
     )
@@ -122,7 +126,13 @@ def add_services() -> Response:
     created = services().catalogue.add_services(
         _business_id(),
         [
-            NewService(s.name, s.duration_minutes, s.requires_confirmation, s.uses_status_pipeline)
+            NewService(
+                s.name,
+                s.duration_minutes,
+                s.requires_confirmation,
+                s.uses_status_pipeline,
+                s.waiting_list_mode,
+            )
             for s in body.services
         ],
     )
@@ -430,6 +440,31 @@ def leave_waiting_list(token: str) -> dict[str, Any]:
     return {"entry": views.entry_view(entry, None)}
 
 
+@app.route("/offers/{token}", methods=["GET"])
+@refusals_as_http
+def view_offer(token: str) -> dict[str, Any]:
+    return {"offer": views.offer_view(services().offers.view(token))}
+
+
+@app.route("/offers/{token}/accept", methods=["POST"])
+@refusals_as_http
+def accept_offer(token: str) -> dict[str, Any]:
+    booking = services().offers.accept(token)
+    links = services().links
+    manage = links.booking_token(booking.business_id, booking.slot_id, booking.booking_id)
+    return {
+        "booking": views.booking_view(booking),
+        "manage_token": manage,
+        "manage_url": links.booking_url(manage),
+    }
+
+
+@app.route("/offers/{token}/decline", methods=["POST"])
+@refusals_as_http
+def decline_offer(token: str) -> dict[str, Any]:
+    return {"offer": views.offer_view(services().offers.decline(token))}
+
+
 @app.route("/openapi.json", methods=["GET"])
 def openapi() -> dict[str, Any]:
     return openapi_document(app.routes)
@@ -459,3 +494,21 @@ def on_outbox_message(event: DynamoDBEvent) -> dict[str, Any]:
     return process_changes(
         event.to_dict(), event.context, queued_messages(services().notifications.deliver)
     )
+
+
+# --- schedules -----------------------------------------------------------------------------------
+
+
+@app.lambda_function(name="expire_offer")
+def expire_offer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """An offer round's time is up (its one-time schedule fired): close it, move on."""
+    done = services().offers.expire(
+        str(event["business_id"]), str(event["slot_id"]), str(event["cause"]), int(event["round"])
+    )
+    return {"expired": done}
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def expire_overdue_offers(event: CloudWatchEvent) -> dict[str, Any]:
+    """The backstop for offers whose schedule never fired."""
+    return {"expired": services().offers.expire_overdue()}

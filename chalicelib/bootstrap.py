@@ -9,12 +9,14 @@ from functools import lru_cache
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.messaging import AwsMessageDelivery
+from chalicelib.adapters.scheduler import EventBridgeScheduler
 from chalicelib.adapters.templates import TemplateRenderer
 from chalicelib.adapters.tokens import LinkSigner, StaffTokenVerifier
 from chalicelib.services.bookings import Bookings
 from chalicelib.services.catalogue import Catalogue
 from chalicelib.services.links import Links
 from chalicelib.services.notifications import Notifications
+from chalicelib.services.offers import Offers
 from chalicelib.services.ports import Clock
 from chalicelib.services.refill import Refill
 from chalicelib.services.waiting_list import WaitingList
@@ -27,6 +29,7 @@ class Services:
     bookings: Bookings
     waiting_list: WaitingList
     refill: Refill
+    offers: Offers
     notifications: Notifications
     message_delivery: AwsMessageDelivery
     links: Links
@@ -37,12 +40,14 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     store = DynamoStore(settings)
     links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
     delivery = AwsMessageDelivery(settings)
-    refill = Refill(store, clock, links)
+    offers = Offers(store, clock, links, EventBridgeScheduler(settings))
+    refill = Refill(store, clock, links, offers)
     return Services(
         catalogue=Catalogue(store, clock),
         bookings=Bookings(store, clock, links, refill),
         waiting_list=WaitingList(store, clock),
         refill=refill,
+        offers=offers,
         notifications=Notifications(store, TemplateRenderer(), delivery, clock),
         message_delivery=delivery,
         links=links,

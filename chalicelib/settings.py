@@ -30,6 +30,10 @@ class Settings:
     staff_token_issuer: str | None
     staff_token_audience: str | None
     staff_business_claim: str
+    schedule_group: str
+    scheduler_role_arn: str
+    offer_expiry_function_arn: str
+    """The function a one-time schedule invokes to expire an offer."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,6 +53,14 @@ class Settings:
             staff_token_issuer=env.get("STAFF_TOKEN_ISSUER") or None,
             staff_token_audience=env.get("STAFF_TOKEN_AUDIENCE") or None,
             staff_business_claim=env.get("STAFF_BUSINESS_CLAIM", "custom:business_id"),
+            schedule_group=env.get("SCHEDULE_GROUP_NAME", "default"),
+            scheduler_role_arn=env.get(
+                "SCHEDULER_ROLE_ARN", "arn:aws:iam::000000000000:role/standby-scheduler"
+            ),
+            offer_expiry_function_arn=env.get(
+                "OFFER_EXPIRY_FUNCTION_ARN",
+                "arn:aws:lambda:eu-west-1:000000000000:function:standby-dev-expire_offer",
+            ),
         )
         settings.validate()
         return settings

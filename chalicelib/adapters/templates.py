@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.messages import Channel, OutboxMessage
 from chalicelib.domain.time_rules import in_zone
 from chalicelib.services.ports import RenderedMessage
+
+if TYPE_CHECKING:
+    import jinja2
 
 # Locally the folder sits beside chalicelib/; in the deployment package vendor/ puts it at
 # the zip root, which is again beside chalicelib/.
@@ -31,6 +32,10 @@ class TemplateRenderer:
 
     @cached_property
     def _env(self) -> jinja2.Environment:
+        # jinja2 (~35 ms) is imported on the first message, not with app.py: only the
+        # outbox function renders messages, yet every function imports app.py.
+        import jinja2
+
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self._dir),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
@@ -66,7 +71,13 @@ class TemplateRenderer:
 
         locale = message.language.replace("-", "_")
         values: dict[str, Any] = dict(message.context)
-        for key in ("starts_at", "ends_at", "previous_starts_at", "previous_ends_at"):
+        for key in (
+            "starts_at",
+            "ends_at",
+            "previous_starts_at",
+            "previous_ends_at",
+            "expires_at",
+        ):
             if key in message.context:
                 moment = in_zone(datetime.fromisoformat(message.context[key]), message.time_zone)
                 values[f"{key}_date"] = format_date(moment, format="full", locale=locale)

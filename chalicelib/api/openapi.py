@@ -158,6 +158,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "A place on a waiting list and its position", refusals=(404,)
     ),
     ("/waiting-list/{token}", "DELETE"): Operation("Leave the waiting list", refusals=(404, 409)),
+    ("/offers/{token}", "GET"): Operation("An offer of a seat, through its link", refusals=(404,)),
+    ("/offers/{token}/accept", "POST"): Operation(
+        "Take the offered seat: 200 with the booking, or 409 saying why it is no longer "
+        "possible (expired, declined, taken by someone else)",
+        refusals=(404, 409),
+    ),
+    ("/offers/{token}/decline", "POST"): Operation(
+        "Say no to the offer; the next customer is asked", refusals=(404, 409)
+    ),
     ("/openapi.json", "GET"): Operation("This document"),
 }
 

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chalicelib.domain.model import ChannelPreference
+from chalicelib.domain.model import ChannelPreference, WaitingListMode
+from chalicelib.domain.offers import MAX_OFFERS_AT_ONCE
 from chalicelib.domain.pipeline import StepKind
 from chalicelib.domain.time_rules import UnknownTimeZone, zone
 
@@ -35,6 +36,16 @@ class BusinessProfile(Strict):
         ge=0,
         le=7 * 24 * 60,
         description="give no seat from the waiting list this close to the slot's start",
+    )
+    waiting_list_mode: WaitingListMode = Field(
+        default=WaitingListMode.AUTOMATIC,
+        description="automatic, one_at_a_time or offer_to_many",
+    )
+    offer_window_seconds: int = Field(
+        default=30 * 60, ge=10, le=7 * 24 * 3600, description="how long a customer has to accept"
+    )
+    offer_to_many_count: int = Field(
+        default=0, ge=0, le=MAX_OFFERS_AT_ONCE, description="how many to ask at once; 0: all"
     )
     message_channels: ChannelPreference = Field(
         default=ChannelPreference.EMAIL_FIRST,
@@ -72,6 +83,9 @@ class NewServiceBody(Strict):
     )
     uses_status_pipeline: bool = Field(
         default=False, description="bookings go through the business's status pipeline"
+    )
+    waiting_list_mode: WaitingListMode | None = Field(
+        default=None, description="overrides the business's waiting-list mode"
     )
 
 

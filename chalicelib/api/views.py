@@ -14,6 +14,7 @@ from chalicelib.domain.model import (
     Slot,
     WaitingEntry,
 )
+from chalicelib.domain.offers import Offer
 from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.services.bookings import ReleasePreview
 
@@ -26,6 +27,9 @@ def business_view(business: Business) -> dict[str, Any]:
         "language": business.language,
         "waiting_list_open": business.waiting_list_open,
         "refill_cutoff_minutes": business.refill_cutoff_minutes,
+        "waiting_list_mode": business.waiting_list_mode.value,
+        "offer_window_seconds": business.offer_window_seconds,
+        "offer_to_many_count": business.offer_to_many_count,
         "message_channels": business.message_channels.value,
         "addresses": business.addresses,
     }
@@ -49,6 +53,7 @@ def service_view(service: Service) -> dict[str, Any]:
         "duration_minutes": service.duration_minutes,
         "requires_confirmation": service.requires_confirmation,
         "uses_status_pipeline": service.uses_status_pipeline,
+        "waiting_list_mode": service.waiting_list_mode.value if service.waiting_list_mode else None,
     }
 
 
@@ -165,4 +170,17 @@ def decision_view(decision: RefillDecision) -> dict[str, Any]:
         "entry_id": decision.entry_id,
         "reason": decision.reason,
         "skipped": [{"entry_id": s.entry_id, "reason": s.reason} for s in decision.skipped],
+    }
+
+
+def offer_view(offer: Offer) -> dict[str, Any]:
+    return {
+        "slot_id": offer.slot_id,
+        "status": offer.status.value,
+        "service_name": offer.slot.service_name,
+        "business_name": offer.slot.business_name,
+        "starts_at": offer.slot.starts_at.isoformat(),
+        "ends_at": offer.slot.ends_at.isoformat(),
+        "expires_at": offer.expires_at.isoformat(),
+        "customer": contact_view(offer.contact),
     }

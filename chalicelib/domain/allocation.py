@@ -25,15 +25,15 @@ def sign_up_order(entries: Sequence[WaitingEntry]) -> list[WaitingEntry]:
     return sorted(entries, key=lambda entry: queue_position(entry.signed_up_at, entry.entry_id))
 
 
-def choose_next(
+def eligible(
     candidates: Sequence[WaitingEntry],
     *,
     slot_starts_at: datetime,
     now: datetime,
     cutoff: timedelta = timedelta(0),
 ) -> Allocation:
-    """Give the seat to the customer who signed up first and can still take it, unless
-    the slot starts within `cutoff` (then the seat goes back on sale)."""
+    """Who can take a seat of this slot now, in sign-up order (`chosen` is the first;
+    `others` the rest), who was passed over and why."""
     ordered = sign_up_order(candidates)
     too_late = (
         SLOT_HAS_STARTED
@@ -46,11 +46,29 @@ def choose_next(
         skipped = tuple(SkippedEntry(entry.entry_id, too_late) for entry in ordered)
         return Allocation(chosen=None, skipped=skipped, reason_if_none=too_late)
     skipped_so_far: list[SkippedEntry] = []
+    able: list[WaitingEntry] = []
     for entry in ordered:
         if entry.status is not EntryStatus.WAITING:
             skipped_so_far.append(SkippedEntry(entry.entry_id, NO_LONGER_WAITING))
         elif not (entry.contact.email or entry.contact.phone):
             skipped_so_far.append(SkippedEntry(entry.entry_id, NO_CONTACT))
         else:
-            return Allocation(chosen=entry, skipped=tuple(skipped_so_far))
-    return Allocation(chosen=None, skipped=tuple(skipped_so_far), reason_if_none=NO_ONE_WAITING)
+            able.append(entry)
+    if not able:
+        return Allocation(chosen=None, skipped=tuple(skipped_so_far), reason_if_none=NO_ONE_WAITING)
+    return Allocation(chosen=able[0], skipped=tuple(skipped_so_far), others=tuple(able[1:]))
+
+
+def choose_next(
+    candidates: Sequence[WaitingEntry],
+    *,
+    slot_starts_at: datetime,
+    now: datetime,
+    cutoff: timedelta = timedelta(0),
+) -> Allocation:
+    """Give the seat to the customer who signed up first and can still take it, unless
+    the slot starts within `cutoff` (then the seat goes back on sale)."""
+    found = eligible(candidates, slot_starts_at=slot_starts_at, now=now, cutoff=cutoff)
+    return Allocation(
+        chosen=found.chosen, skipped=found.skipped, reason_if_none=found.reason_if_none
+    )

@@ -24,6 +24,9 @@ class MessageType(StrEnum):
     BOOKING_CANCELLED_BY_CUSTOMER = "booking_cancelled_by_customer"
     BOOKING_MOVED = "booking_moved"
     STAFF_BOOKING_CONFIRMED = "staff_booking_confirmed"
+    OFFER_MADE = "offer_made"
+    OFFER_EXPIRED = "offer_expired"
+    OFFER_TAKEN = "offer_taken"
 
 
 class MessageStatus(StrEnum):

@@ -40,6 +40,15 @@ class SeatAfterRelease(StrEnum):
     BACK_ON_SALE = "back_on_sale"
 
 
+class WaitingListMode(StrEnum):
+    AUTOMATIC = "automatic"
+    """The earliest-signed-up customer is booked and told."""
+    ONE_AT_A_TIME = "one_at_a_time"
+    """One customer at a time gets an offer with a response window, then the next."""
+    OFFER_TO_MANY = "offer_to_many"
+    """Several customers get the offer at once; the first to accept gets the seat."""
+
+
 class ChannelPreference(StrEnum):
     """How a business reaches its customers; a missing channel falls back to the other."""
 
@@ -55,6 +64,8 @@ class PaymentStatus(StrEnum):
 
 class EntryStatus(StrEnum):
     WAITING = "waiting"
+    OFFERED = "offered"
+    """Holding an open offer; back to waiting if it expires or is declined."""
     BOOKED = "booked"
     LEFT = "left"
 
@@ -80,6 +91,11 @@ class Business:
     refill_cutoff_minutes: int = 0
     """No seat is given from the waiting list this close to the slot's start."""
     message_channels: ChannelPreference = ChannelPreference.EMAIL_FIRST
+    waiting_list_mode: WaitingListMode = WaitingListMode.AUTOMATIC
+    offer_window_seconds: int = 30 * 60
+    """How long a customer has to accept an offer."""
+    offer_to_many_count: int = 0
+    """How many customers an offer to many goes to at once; 0 means everyone (up to a cap)."""
 
     def address_for(self, staff: str | None, location: str | None) -> str | None:
         """The staff member's address, else the location's."""
@@ -99,6 +115,8 @@ class Service:
     """Bookings wait as pending until staff confirm them."""
     uses_status_pipeline: bool = False
     """Bookings go through the business's status pipeline (and so wait as pending)."""
+    waiting_list_mode: WaitingListMode | None = None
+    """Overrides the business's waiting-list mode for this service."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,8 @@ class SlotSummary:
     ends_at: datetime
     staff: str | None = None
     location: str | None = None
+    waiting_list_mode: WaitingListMode | None = None
+    """The service's own mode, when it overrides the business's."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +148,7 @@ class Slot:
     location: str | None = None
     requires_confirmation: bool = False
     uses_status_pipeline: bool = False
+    waiting_list_mode: WaitingListMode | None = None
     taken: int = 0
     """Seats booked or held for the waiting list."""
     held: int = 0
@@ -153,6 +174,7 @@ class Slot:
             ends_at=self.ends_at,
             staff=self.staff,
             location=self.location,
+            waiting_list_mode=self.waiting_list_mode,
         )
 
 
@@ -215,6 +237,12 @@ class Allocation:
     chosen: WaitingEntry | None
     skipped: tuple[SkippedEntry, ...] = field(default_factory=tuple)
     reason_if_none: str | None = None
+    others: tuple[WaitingEntry, ...] = field(default_factory=tuple)
+    """Everyone else who could take it, in order (asked too when offering to many)."""
+
+    @property
+    def in_order(self) -> list[WaitingEntry]:
+        return ([self.chosen] if self.chosen else []) + list(self.others)
 
 
 @dataclass(frozen=True)
@@ -228,3 +256,9 @@ class RefillDecision:
     booking_id: str | None = None
     entry_id: str | None = None
     reason: str | None = None
+    round: int = 0
+    """Rounds of offers made for the seat so far (modes that offer)."""
+    closed_round: int = 0
+    """The last round whose offers were all closed."""
+    offered: tuple[str, ...] = ()
+    """Entries the seat was offered to."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalicelib.domain.messages import (
     Channel,
     MessageType,
@@ -10,7 +12,7 @@ from chalicelib.domain.messages import (
     message_id_for,
     message_language,
 )
-from chalicelib.domain.model import Booking, ChannelPreference
+from chalicelib.domain.model import Booking, ChannelPreference, Contact, SlotSummary
 from chalicelib.services.links import Links
 
 
@@ -27,24 +29,61 @@ def message_about(
     token = links.booking_token(booking.business_id, booking.slot_id, booking.booking_id)
     context = booking_message_context(booking, links.booking_url(token))
     context.update(extra or {})
+    # One message of a type per version of the booking and channel: a retried change
+    # cannot queue it twice.
+    return messages_to(
+        booking.business_id,
+        booking.contact,
+        booking.slot,
+        message_type,
+        cause_id=f"{booking.booking_id}.v{booking.version}",
+        context=context,
+        channels=channels,
+        created_at=booking.updated_at or booking.created_at,
+    )
+
+
+def messages_to(
+    business_id: str,
+    contact: Contact,
+    slot: SlotSummary,
+    message_type: MessageType,
+    *,
+    cause_id: str,
+    context: dict[str, str],
+    channels: ChannelPreference,
+    created_at: datetime,
+) -> list[OutboxMessage]:
+    """A customer's message on each channel the business wants, one per cause."""
     return [
         OutboxMessage(
-            business_id=booking.business_id,
-            # One message of a type per version of the booking and channel: a retried
-            # change cannot queue it twice.
-            message_id=message_id_for(
-                message_type, f"{booking.booking_id}.v{booking.version}.{channel.value}"
-            ),
+            business_id=business_id,
+            message_id=message_id_for(message_type, f"{cause_id}.{channel.value}"),
             message_type=message_type,
             channel=channel,
             recipient=recipient,
-            language=message_language(booking.contact, booking.slot.language),
-            time_zone=booking.slot.time_zone,
+            language=message_language(contact, slot.language),
+            time_zone=slot.time_zone,
             context=context,
-            created_at=booking.updated_at or booking.created_at,
+            created_at=created_at,
         )
-        for channel, recipient in channels_for(booking.contact, channels)
+        for channel, recipient in channels_for(contact, channels)
     ]
+
+
+def slot_context(customer_name: str, slot: SlotSummary) -> dict[str, str]:
+    context = {
+        "customer_name": customer_name,
+        "business_name": slot.business_name,
+        "service_name": slot.service_name,
+        "starts_at": slot.starts_at.isoformat(),
+        "ends_at": slot.ends_at.isoformat(),
+    }
+    if slot.staff:
+        context["staff"] = slot.staff
+    if slot.location:
+        context["location"] = slot.location
+    return context
 
 
 def staff_copy(booking: Booking, address: str, language: str) -> OutboxMessage:
@@ -70,20 +109,8 @@ def staff_copy(booking: Booking, address: str, language: str) -> OutboxMessage:
 
 def booking_message_context(booking: Booking, manage_url: str) -> dict[str, str]:
     """What a message about a booking may say; only strings, kept with the message."""
-    summary = booking.slot
-    context = {
-        "customer_name": booking.contact.name,
-        "business_name": summary.business_name,
-        "service_name": summary.service_name,
-        "starts_at": summary.starts_at.isoformat(),
-        "ends_at": summary.ends_at.isoformat(),
-        "manage_url": manage_url,
-        "booking_id": booking.booking_id,
-    }
-    if summary.staff:
-        context["staff"] = summary.staff
-    if summary.location:
-        context["location"] = summary.location
+    context = slot_context(booking.contact.name, booking.slot)
+    context.update({"manage_url": manage_url, "booking_id": booking.booking_id})
     if booking.reason:
         context["reason"] = booking.reason
     return context

@@ -14,7 +14,7 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, SlotFull
-from chalicelib.domain.model import Business, Service, Slot
+from chalicelib.domain.model import Business, Service, Slot, WaitingListMode
 from chalicelib.domain.pipeline import PipelineStatus, StepKind, in_order, start_of
 from chalicelib.domain.seats import SeatRelease, seats_to_hold
 from chalicelib.domain.time_rules import to_utc
@@ -62,6 +62,7 @@ class NewService:
     duration_minutes: int
     requires_confirmation: bool = False
     uses_status_pipeline: bool = False
+    waiting_list_mode: WaitingListMode | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class Catalogue:
                 item.duration_minutes,
                 requires_confirmation=item.requires_confirmation,
                 uses_status_pipeline=item.uses_status_pipeline,
+                waiting_list_mode=item.waiting_list_mode,
             )
             for item in new
         ]
@@ -182,6 +184,7 @@ class Catalogue:
                     location=item.location,
                     requires_confirmation=service.requires_confirmation,
                     uses_status_pipeline=service.uses_status_pipeline,
+                    waiting_list_mode=service.waiting_list_mode,
                 )
             )
         self._store.add_slots(slots)

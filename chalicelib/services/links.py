@@ -7,6 +7,7 @@ from chalicelib.domain.errors import NotFound
 
 BOOKING = "booking"
 WAITING_ENTRY = "waiting_entry"
+OFFER = "offer"
 
 
 class Links:
@@ -25,6 +26,16 @@ class Links:
 
     def entry_url(self, token: str) -> str:
         return f"{self._base}/waiting-list/{token}"
+
+    def offer_token(self, business_id: str, slot_id: str, offer_id: str) -> str:
+        return self._signer.sign(LinkClaims(OFFER, business_id, slot_id, offer_id))
+
+    def offer_urls(self, token: str) -> dict[str, str]:
+        return {
+            "offer_url": f"{self._base}/offers/{token}",
+            "accept_url": f"{self._base}/offers/{token}/accept",
+            "decline_url": f"{self._base}/offers/{token}/decline",
+        }
 
     def read(self, token: str, kind: str) -> LinkClaims:
         """A link that does not verify is answered like one that leads nowhere."""

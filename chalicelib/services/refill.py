@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from chalicelib.adapters.dynamodb.store import (
     DynamoStore,
@@ -11,7 +11,6 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.allocation import WAITING_LIST_OFF, choose_next
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Allocation,
@@ -23,14 +22,17 @@ from chalicelib.domain.model import (
     RefillDecision,
     SkippedEntry,
     WaitingEntry,
+    WaitingListMode,
 )
+from chalicelib.domain.offers import mode_for
 from chalicelib.domain.seats import FreedSeat, SeatRelease, freed_seat, freed_seats_of
 from chalicelib.services.booking_messages import message_about
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
+from chalicelib.services.offers import Offers
 from chalicelib.services.ports import Clock
 
-CANDIDATES_PER_QUERY = 10
+AUTOMATIC = WaitingListMode.AUTOMATIC
 MAX_ATTEMPTS = 5
 BOOKED = "booked"
 RELEASED = "released"
@@ -46,10 +48,11 @@ class RefillOutcome:
 
 
 class Refill:
-    def __init__(self, store: DynamoStore, clock: Clock, links: Links) -> None:
+    def __init__(self, store: DynamoStore, clock: Clock, links: Links, offers: Offers) -> None:
         self._store = store
         self._clock = clock
         self._links = links
+        self._offers = offers
 
     def on_booking_change(self, old: Booking | None, new: Booking | None) -> RefillOutcome | None:
         """React to one change of a booking; only a seat held for the list needs work."""
@@ -68,6 +71,15 @@ class Refill:
         business = self._store.get_business(freed.business_id)
         for _ in range(MAX_ATTEMPTS):
             now = self._clock.now()
+            if business is not None and mode_for(business, freed.slot) is not AUTOMATIC:
+                try:
+                    return RefillOutcome(self._offers.next_round(freed, business, prior=None))
+                except TransactionCancelled as error:
+                    if "refill" in error.failed:
+                        return RefillOutcome(ALREADY_DECIDED)
+                    continue  # someone asked left the list meanwhile: ask again
+                except RetryableConflict:
+                    continue
             allocation = self.plan(business, freed.slot_id, freed.slot.starts_at, now)
             try:
                 if allocation.chosen is None:
@@ -101,17 +113,7 @@ class Refill:
     ) -> Allocation:
         """Who would get a seat of this slot freed now. The refill acts on this answer; a
         dry run before a release shows it."""
-        if business is None or not business.waiting_list_open:
-            return Allocation(chosen=None, reason_if_none=WAITING_LIST_OFF)
-        candidates = self._store.waiting_candidates(
-            business.business_id, slot_id, CANDIDATES_PER_QUERY
-        )
-        return choose_next(
-            candidates,
-            slot_starts_at=slot_starts_at,
-            now=now,
-            cutoff=timedelta(minutes=business.refill_cutoff_minutes),
-        )
+        return self._offers.plan(business, slot_id, slot_starts_at, now)
 
     def _assign(
         self,

@@ -3,72 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from app import on_booking_change
-from chalicelib.adapters.bookings_stream import refill_from_images
-from chalicelib.adapters.dynamodb.store import DynamoStore
-from chalicelib.adapters.stream_events import process_changes
-from chalicelib.adapters.tokens import LinkSigner
 from chalicelib.bootstrap import services
-from chalicelib.domain.model import Actor, Business, Contact
-from chalicelib.services.bookings import Bookings
-from chalicelib.services.catalogue import Catalogue, NewService, NewSlot
-from chalicelib.services.links import Links
-from chalicelib.services.refill import BOOKED, RELEASED, Refill
-from chalicelib.services.waiting_list import WaitingList
-from chalicelib.settings import get_settings
-from tests.support.aws import StreamFeed, Streams
+from chalicelib.services.refill import BOOKED, RELEASED
+from tests.support.aws import Streams
 from tests.support.calls import aws_calls
-from tests.support.fakes import FakeClock
-
-START = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
-
-
-class Shop:
-    """The use cases wired to DynamoDB with a clock the test turns."""
-
-    def __init__(self) -> None:
-        settings = get_settings()
-        self.clock = FakeClock(START - timedelta(days=1))
-        self.store = DynamoStore(settings)
-        links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
-        self.catalogue = Catalogue(self.store, self.clock)
-        self.refill = Refill(self.store, self.clock, links)
-        self.bookings = Bookings(self.store, self.clock, links, self.refill)
-        self.waiting_list = WaitingList(self.store, self.clock)
-        self.catalogue.set_up_business(Business("shop", "Shop", "Europe/Oslo", "en"))
-        service = self.catalogue.add_services("shop", [NewService("Cut", 30)])[0]
-        self.slot_id = self.catalogue.add_slots(
-            "shop", [NewSlot(service.service_id, START, capacity=1)]
-        )[0].slot_id
-        self.holder = self.bookings.book("shop", self.slot_id, Contact("Ada", "ada@example.com"))
-        self.bookings_feed = StreamFeed(settings.bookings_table, self._on_change)
-
-    def _on_change(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return process_changes(
-            event, context, lambda old, new: refill_from_images(self.refill, old, new)
-        )
-
-    def wait(self, count: int) -> None:
-        for number in range(count):
-            self.clock.advance(seconds=1)
-            self.waiting_list.join(
-                "shop", self.slot_id, Contact(f"C{number}", f"c{number}@example.com")
-            )
-
-    def cancel_holder(self) -> None:
-        self.feed_changes()  # what came before the cancellation
-        self.bookings.cancel("shop", self.slot_id, self.holder.booking_id, by=Actor.STAFF)
-
-    def feed_changes(self) -> None:
-        self.bookings_feed.deliver()
-
-    def refill_record(self) -> Any:
-        return self.store.get_refill("shop", self.slot_id, f"{self.holder.booking_id}.v1")
+from tests.support.shop import START, Shop
 
 
 @pytest.fixture

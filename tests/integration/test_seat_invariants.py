@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.model import Actor, BookingStatus, Contact, EntryStatus, Slot
-from tests.integration.test_refill_rules import Shop
+from tests.support.shop import Shop
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

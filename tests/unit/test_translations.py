@@ -28,6 +28,7 @@ EVERY_MESSAGE = [
 RENDERER = TemplateRenderer()
 
 MANAGE_URL = "https://book.example.com/bookings/3f9a2c7e1b8d4f60"
+OFFER_URL = "https://book.example.com/offers/8d2b6e0f4a91c735"
 SERVICE = {
     "en": "Haircut",
     "fr": "Coupe et brushing",
@@ -43,7 +44,7 @@ REASON = {
     "nb": "Salongen er stengt den dagen.",
 }
 # What Babel writes for 09:00 UTC on 1 December 2026 (10:00 in Oslo) and for the time the
-# booking moved away from, 14:00 UTC the day before.
+# booking moved away from (or an offer's deadline), 14:00 UTC the day before.
 DATE = {
     "en": "Tuesday, December 1, 2026",
     "fr": "mardi 1 décembre 2026",
@@ -103,6 +104,13 @@ def booking_context(
         context |= {
             "previous_starts_at": "2026-11-30T14:00:00+00:00",
             "previous_ends_at": "2026-11-30T14:30:00+00:00",
+        }
+    if message_type is MessageType.OFFER_MADE:
+        context |= {
+            "offer_url": OFFER_URL,
+            "accept_url": f"{OFFER_URL}/accept",
+            "decline_url": f"{OFFER_URL}/decline",
+            "expires_at": "2026-11-30T14:00:00+00:00",
         }
     if message_type is MessageType.STAFF_BOOKING_CONFIRMED:
         context |= {
@@ -191,7 +199,17 @@ def test_each_part_gives_the_link_dates_and_details_exactly_where_english_does(
 
     same_in_every_language = [
         context[key]
-        for key in ("manage_url", "staff", "location", "reason", "customer_email", "customer_phone")
+        for key in (
+            "manage_url",
+            "offer_url",
+            "accept_url",
+            "decline_url",
+            "staff",
+            "location",
+            "reason",
+            "customer_email",
+            "customer_phone",
+        )
         if context.get(key)
     ]
     pairs = [(value, value) for value in same_in_every_language] + [

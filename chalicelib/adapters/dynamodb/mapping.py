@@ -10,6 +10,7 @@ from chalicelib.adapters.dynamodb.models import (
     BookingsItem,
     BusinessItem,
     ContactMap,
+    OfferItem,
     PipelineStatusItem,
     SeatReleaseItem,
     ServiceItem,
@@ -34,7 +35,9 @@ from chalicelib.domain.model import (
     Slot,
     SlotSummary,
     WaitingEntry,
+    WaitingListMode,
 )
+from chalicelib.domain.offers import Offer, OfferStatus
 from chalicelib.domain.pipeline import PipelineStatus, StepKind
 from chalicelib.domain.seats import SeatRelease
 
@@ -74,6 +77,9 @@ def business_from_item(item: BusinessItem) -> Business:
         pipeline_start_name=item.pipeline_start_name,
         refill_cutoff_minutes=int(item.refill_cutoff_minutes or 0),
         message_channels=ChannelPreference(item.message_channels or "email_first"),
+        waiting_list_mode=WaitingListMode(item.waiting_list_mode or "automatic"),
+        offer_window_seconds=int(item.offer_window_seconds or 30 * 60),
+        offer_to_many_count=int(item.offer_to_many_count or 0),
     )
 
 
@@ -91,6 +97,9 @@ def business_to_item(business: Business) -> BusinessItem:
         pipeline_start_name=business.pipeline_start_name,
         refill_cutoff_minutes=business.refill_cutoff_minutes,
         message_channels=business.message_channels.value,
+        waiting_list_mode=business.waiting_list_mode.value,
+        offer_window_seconds=business.offer_window_seconds,
+        offer_to_many_count=business.offer_to_many_count,
     )
 
 
@@ -132,6 +141,7 @@ def service_from_item(item: ServiceItem) -> Service:
         duration_minutes=int(item.duration_minutes),
         requires_confirmation=bool(item.requires_confirmation),
         uses_status_pipeline=bool(item.uses_status_pipeline),
+        waiting_list_mode=_mode(item.waiting_list_mode),
     )
 
 
@@ -145,6 +155,7 @@ def service_to_item(service: Service) -> ServiceItem:
         duration_minutes=service.duration_minutes,
         requires_confirmation=service.requires_confirmation,
         uses_status_pipeline=service.uses_status_pipeline,
+        waiting_list_mode=_mode_value(service.waiting_list_mode),
     )
 
 
@@ -161,6 +172,7 @@ def slot_from_item(item: SlotItem) -> Slot:
         location=item.location,
         requires_confirmation=bool(item.requires_confirmation),
         uses_status_pipeline=bool(item.uses_status_pipeline),
+        waiting_list_mode=_mode(item.waiting_list_mode),
         taken=int(item.taken),
         held=int(item.held),
         waiting=int(item.waiting),
@@ -182,6 +194,7 @@ def slot_to_item(slot: Slot) -> SlotItem:
         location=slot.location,
         requires_confirmation=slot.requires_confirmation,
         uses_status_pipeline=slot.uses_status_pipeline,
+        waiting_list_mode=_mode_value(slot.waiting_list_mode),
         taken=slot.taken,
         held=slot.held,
         waiting=slot.waiting,
@@ -208,6 +221,7 @@ def summary_to_map(summary: SlotSummary) -> SlotSummaryMap:
         ends_at=summary.ends_at,
         staff=summary.staff,
         location=summary.location,
+        waiting_list_mode=_mode_value(summary.waiting_list_mode),
     )
 
 
@@ -221,6 +235,7 @@ def summary_from_map(value: SlotSummaryMap) -> SlotSummary:
         ends_at=value.ends_at,
         staff=value.staff,
         location=value.location,
+        waiting_list_mode=_mode(value.waiting_list_mode),
     )
 
 
@@ -356,4 +371,63 @@ def seat_release_from_stream_image(image: dict[str, Any] | None) -> SeatRelease 
         release_id=item.release_id,
         count=int(item.seats),
         slot=summary_from_map(item.slot),
+    )
+
+
+def _mode(value: str | None) -> WaitingListMode | None:
+    return WaitingListMode(value) if value else None
+
+
+def _mode_value(mode: WaitingListMode | None) -> str | None:
+    return mode.value if mode else None
+
+
+def offer_key(offer_id: str) -> str:
+    return f"OFFER#{offer_id}"
+
+
+def round_prefix(cause: str, round_number: int) -> str:
+    """Offer keys sort by cause and round, so one round's offers are one Query away."""
+    return offer_key(f"{cause}#r{round_number:04d}#")
+
+
+OPEN_OFFERS = "OPEN"
+
+
+def offer_to_item(offer: Offer) -> OfferItem:
+    is_open = offer.status is OfferStatus.OPEN
+    return OfferItem(
+        slot_partition(offer.business_id, offer.slot_id),
+        offer_key(offer.offer_id),
+        business_id=offer.business_id,
+        slot_id=offer.slot_id,
+        cause=offer.cause,
+        round=offer.round,
+        entry_id=offer.entry_id,
+        contact=contact_to_map(offer.contact),
+        slot=summary_to_map(offer.slot),
+        status=offer.status.value,
+        offered_at=offer.offered_at,
+        expires_at=offer.expires_at,
+        signed_up_at=offer.signed_up_at,
+        open_partition=OPEN_OFFERS if is_open else None,
+        open_until=f"{offer.expires_at.astimezone(UTC).isoformat()}#{offer.offer_id}"
+        if is_open
+        else None,
+    )
+
+
+def offer_from_item(item: OfferItem) -> Offer:
+    return Offer(
+        business_id=item.business_id,
+        slot_id=item.slot_id,
+        cause=item.cause,
+        round=int(item.round),
+        entry_id=item.entry_id,
+        contact=contact_from_map(item.contact),
+        slot=summary_from_map(item.slot),
+        status=OfferStatus(item.status),
+        offered_at=item.offered_at,
+        expires_at=item.expires_at,
+        signed_up_at=item.signed_up_at,
     )

@@ -65,6 +65,9 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     pipeline_start_name = UnicodeAttribute(null=True)
     refill_cutoff_minutes = NumberAttribute(default=0)
     message_channels = UnicodeAttribute(default="email_first")
+    waiting_list_mode = UnicodeAttribute(default="automatic")
+    offer_window_seconds = NumberAttribute(default=30 * 60)
+    offer_to_many_count = NumberAttribute(default=0)
 
 
 class ServiceItem(CatalogueItem, discriminator="service"):
@@ -74,6 +77,7 @@ class ServiceItem(CatalogueItem, discriminator="service"):
     duration_minutes = NumberAttribute()
     requires_confirmation = BooleanAttribute(default=False)
     uses_status_pipeline = BooleanAttribute(default=False)
+    waiting_list_mode = UnicodeAttribute(null=True)
 
 
 class PipelineStatusItem(CatalogueItem, discriminator="pipeline_status"):
@@ -98,6 +102,7 @@ class SlotItem(CatalogueItem, discriminator="slot"):
     location = UnicodeAttribute(null=True)
     requires_confirmation = BooleanAttribute(default=False)
     uses_status_pipeline = BooleanAttribute(default=False)
+    waiting_list_mode = UnicodeAttribute(null=True)
     taken = NumberAttribute(default=0)
     held = NumberAttribute(default=0)
     waiting = NumberAttribute(default=0)
@@ -122,6 +127,7 @@ class SlotSummaryMap(MapAttribute[str, Any]):
     ends_at = UTCDateTimeAttribute()
     staff = UnicodeAttribute(null=True)
     location = UnicodeAttribute(null=True)
+    waiting_list_mode = UnicodeAttribute(null=True)
 
 
 class QueueIndex(LocalSecondaryIndex["BookingsItem"]):
@@ -145,6 +151,18 @@ class StatusIndex(GlobalSecondaryIndex["BookingsItem"]):
     status_sort = UnicodeAttribute(range_key=True)
 
 
+class OpenOffersIndex(GlobalSecondaryIndex["BookingsItem"]):
+    """Offers still open, by deadline, across every business: what the backstop reads to
+    expire offers whose schedule never fired."""
+
+    class Meta:
+        index_name = "open_offers"
+        projection = AllProjection()
+
+    open_partition = UnicodeAttribute(hash_key=True)
+    open_until = UnicodeAttribute(range_key=True)
+
+
 class BookingsItem(Model):
     class Meta(_Meta):
         table_name = _settings.bookings_table
@@ -158,6 +176,9 @@ class BookingsItem(Model):
     status_key = UnicodeAttribute(null=True)
     status_sort = UnicodeAttribute(null=True)
     by_status = StatusIndex()
+    open_partition = UnicodeAttribute(null=True)
+    open_until = UnicodeAttribute(null=True)
+    open_offers = OpenOffersIndex()
 
 
 class BookingItem(BookingsItem, discriminator="booking"):
@@ -223,6 +244,20 @@ class SeatReleaseItem(BookingsItem, discriminator="seat_release"):
     at = UTCDateTimeAttribute()
 
 
+class OfferItem(BookingsItem, discriminator="offer"):
+    business_id = UnicodeAttribute()
+    slot_id = UnicodeAttribute()
+    cause = UnicodeAttribute()
+    round = NumberAttribute()
+    entry_id = UnicodeAttribute()
+    contact = ContactMap()
+    slot = SlotSummaryMap()
+    status = UnicodeAttribute()
+    offered_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    signed_up_at = UTCDateTimeAttribute()
+
+
 class SkippedMap(MapAttribute[str, Any]):
     entry_id = UnicodeAttribute()
     reason = UnicodeAttribute()
@@ -241,6 +276,12 @@ class RefillItem(BookingsItem, discriminator="refill"):
     entry_id = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     skipped = ListAttribute(of=SkippedMap, default=list)
+    round = NumberAttribute(default=0)
+    """Rounds of offers made for this seat so far."""
+    closed_round = NumberAttribute(default=0)
+    """The last round whose offers were all closed (expired or declined)."""
+    offered = ListAttribute[str](default=list)
+    """Everyone this seat was offered to, so no one is asked twice."""
 
 
 # --- outbox: one message per cause -------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -23,6 +23,7 @@ from chalicelib.adapters.dynamodb.models import (
     BusinessItem,
     CatalogueItem,
     HistoryItem,
+    OfferItem,
     OutboxMessageItem,
     PipelineStatusItem,
     RefillItem,
@@ -51,6 +52,7 @@ from chalicelib.domain.model import (
     Slot,
     WaitingEntry,
 )
+from chalicelib.domain.offers import Offer, OfferStatus
 from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.domain.seats import FreedSeat, SeatRelease
 from chalicelib.settings import Settings
@@ -528,16 +530,136 @@ class DynamoStore:
                 WaitingEntryItem.status == EntryStatus.WAITING.value,
             )
 
-    def release_held_seat(self, freed: FreedSeat, decision: RefillDecision) -> None:
+    def release_held_seat(
+        self, freed: FreedSeat, decision: RefillDecision, prior: RefillDecision | None = None
+    ) -> None:
         """No one can take the held seat: put it back on sale, once per cause."""
         with self._transaction() as transaction:
-            transaction.put("refill", _refill_item(freed, decision), _is_new())
+            transaction.put("refill", _refill_item(freed, decision), _refill_state(prior))
             transaction.update(
                 "slot",
                 _slot_keys(freed.business_id, freed.slot_id),
                 [SlotItem.held.add(-1), SlotItem.taken.add(-1)],
                 SlotItem.held > 0,
             )
+
+    # --- offers ------------------------------------------------------------------------------
+
+    def offer_round(
+        self,
+        freed: FreedSeat,
+        record: RefillDecision,
+        prior: RefillDecision | None,
+        offers: Sequence[Offer],
+        messages: Sequence[OutboxMessage],
+    ) -> None:
+        """Offer the held seat to the next customers: their offers, their entries marked as
+        offered, their messages and the seat's record, all or nothing, once per round."""
+        with self._transaction() as transaction:
+            transaction.put("refill", _refill_item(freed, record), _refill_state(prior))
+            for offer in offers:
+                transaction.put("offer", mapping.offer_to_item(offer), _is_new())
+                transaction.update(
+                    "entry",
+                    _entry_keys_of(offer.business_id, offer.slot_id, offer.entry_id),
+                    [
+                        WaitingEntryItem.status.set(EntryStatus.OFFERED.value),
+                        WaitingEntryItem.queue_position.remove(),
+                    ],
+                    WaitingEntryItem.status == EntryStatus.WAITING.value,
+                )
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
+
+    def close_offers(
+        self,
+        closed: Sequence[Offer],
+        messages: Sequence[OutboxMessage],
+        record: tuple[FreedSeat, RefillDecision, RefillDecision] | None = None,
+    ) -> None:
+        """Close open offers (expired, declined or taken): each customer keeps their place
+        on the list. With `record` (the seat, its record before and after), the round is
+        marked closed in the same write, once."""
+        with self._transaction() as transaction:
+            if record is not None:
+                freed, prior, after = record
+                transaction.put("refill", _refill_item(freed, after), _refill_state(prior))
+            for offer in closed:
+                _close_offer(transaction, offer)
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
+
+    def accept_offer(
+        self,
+        offer: Offer,
+        freed: FreedSeat,
+        prior: RefillDecision,
+        booked: RefillDecision,
+        booking: Booking,
+        taken: Sequence[Offer],
+        messages: Sequence[OutboxMessage],
+        now: datetime,
+    ) -> None:
+        """The customer takes the seat: only while their offer is open and in time, and
+        only if no one else took it first. The others' offers close as taken."""
+        with self._transaction() as transaction:
+            accepted = replace(offer, status=OfferStatus.ACCEPTED)
+            transaction.put(
+                "offer",
+                mapping.offer_to_item(accepted),
+                (OfferItem.status == OfferStatus.OPEN.value) & (OfferItem.expires_at > now),
+            )
+            transaction.put("refill", _refill_item(freed, booked), _refill_state(prior))
+            transaction.update(
+                "slot",
+                _slot_keys(offer.business_id, offer.slot_id),
+                [SlotItem.held.add(-1), SlotItem.waiting.add(-1)],
+                SlotItem.held > 0,
+            )
+            transaction.update(
+                "entry",
+                _entry_keys_of(offer.business_id, offer.slot_id, offer.entry_id),
+                [
+                    WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
+                    WaitingEntryItem.booking_id.set(booking.booking_id),
+                    WaitingEntryItem.updated_at.set(now),
+                ],
+                WaitingEntryItem.status == EntryStatus.OFFERED.value,
+            )
+            transaction.put("booking", mapping.booking_to_item(booking), _is_new())
+            transaction.put(
+                "history", _history_item(booking.business_id, _created(booking)), _is_new()
+            )
+            for other in taken:
+                _close_offer(transaction, other)
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
+
+    def get_offer(self, business_id: str, slot_id: str, offer_id: str) -> Offer | None:
+        try:
+            item = OfferItem.get(slot_partition(business_id, slot_id), mapping.offer_key(offer_id))
+        except DoesNotExist:
+            return None
+        return mapping.offer_from_item(item)
+
+    def offers_of_round(
+        self, business_id: str, slot_id: str, cause: str, round_number: int
+    ) -> list[Offer]:
+        items = BookingsItem.query(
+            slot_partition(business_id, slot_id),
+            BookingsItem.sk.startswith(mapping.round_prefix(cause, round_number)),
+            consistent_read=True,
+        )
+        return [mapping.offer_from_item(i) for i in items if isinstance(i, OfferItem)]
+
+    def overdue_offers(self, now: datetime, limit: int) -> list[Offer]:
+        """Open offers past their deadline, across every business, oldest first."""
+        items = BookingsItem.open_offers.query(
+            mapping.OPEN_OFFERS,
+            BookingsItem.open_until < now.astimezone(UTC).isoformat(),
+            limit=limit,
+        )
+        return [mapping.offer_from_item(i) for i in items if isinstance(i, OfferItem)]
 
     def get_refill(self, business_id: str, slot_id: str, cause: str) -> RefillDecision | None:
         try:
@@ -674,6 +796,47 @@ def _decision_from_item(item: RefillItem) -> RefillDecision:
         booking_id=item.booking_id,
         entry_id=item.entry_id,
         reason=item.reason,
+        round=int(item.round or 0),
+        closed_round=int(item.closed_round or 0),
+        offered=tuple(item.offered or ()),
+    )
+
+
+OFFERING = "offering"
+
+
+def _refill_state(prior: RefillDecision | None) -> Condition:
+    """The seat's record is as it was read: not there yet, or still offering in the same
+    round. A redelivered cause, or a round already moved on, fails here."""
+    condition: Condition = (
+        RefillItem.pk.does_not_exist()
+        if prior is None
+        else (RefillItem.outcome == OFFERING)
+        & (RefillItem.round == prior.round)
+        & (RefillItem.closed_round == prior.closed_round)
+    )
+    return condition
+
+
+def _entry_keys_of(business_id: str, slot_id: str, entry_id: str) -> WaitingEntryItem:
+    return WaitingEntryItem(slot_partition(business_id, slot_id), mapping.entry_key(entry_id))
+
+
+def _close_offer(transaction: _Transaction, offer: Offer) -> None:
+    """`offer` carries its new status; its customer goes back to their place on the list."""
+    transaction.put(
+        "closed",
+        mapping.offer_to_item(offer),
+        OfferItem.status == OfferStatus.OPEN.value,
+    )
+    transaction.update(
+        "returned",
+        _entry_keys_of(offer.business_id, offer.slot_id, offer.entry_id),
+        [
+            WaitingEntryItem.status.set(EntryStatus.WAITING.value),
+            WaitingEntryItem.queue_position.set(queue_position(offer.signed_up_at, offer.entry_id)),
+        ],
+        WaitingEntryItem.status == EntryStatus.OFFERED.value,
     )
 
 
@@ -690,6 +853,9 @@ def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
         entry_id=decision.entry_id,
         reason=decision.reason,
         skipped=[SkippedMap(entry_id=s.entry_id, reason=s.reason) for s in decision.skipped],
+        round=decision.round,
+        closed_round=decision.closed_round,
+        offered=list(decision.offered),
     )
 
 

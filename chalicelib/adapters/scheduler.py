@@ -1,0 +1,52 @@
+"""One-time schedules on EventBridge Scheduler: "expire this offer at that moment"."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.observability import logger
+from chalicelib.settings import Settings
+
+
+class EventBridgeScheduler:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @cached_property
+    def _client(self) -> Any:
+        return boto3.session.Session(region_name=self._settings.region).client("scheduler")
+
+    def at(self, name: str, when: datetime, payload: dict[str, Any]) -> None:
+        """Invoke the offer-expiry function with `payload` at `when`; the schedule deletes
+        itself after it fires. Creating it twice is harmless."""
+        try:
+            self._client.create_schedule(
+                Name=name,
+                GroupName=self._settings.schedule_group,
+                ScheduleExpression=f"at({when.astimezone(UTC):%Y-%m-%dT%H:%M:%S})",
+                ScheduleExpressionTimezone="UTC",
+                FlexibleTimeWindow={"Mode": "OFF"},
+                ActionAfterCompletion="DELETE",
+                Target={
+                    "Arn": self._settings.offer_expiry_function_arn,
+                    "RoleArn": self._settings.scheduler_role_arn,
+                    "Input": json.dumps(payload),
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConflictException":
+                raise
+
+    def cancel(self, name: str) -> None:
+        """Remove a schedule no longer needed; one already gone is fine."""
+        try:
+            self._client.delete_schedule(Name=name, GroupName=self._settings.schedule_group)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                logger.warning("could not remove a schedule", extra={"schedule": name})

@@ -1,0 +1,351 @@
+"""Use cases of offers: ask waiting customers in turn (or several at once) to take a held
+seat, and settle what happens when they accept, decline or let the offer run out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from chalicelib.adapters.dynamodb.store import (
+    OFFERING,
+    DynamoStore,
+    RetryableConflict,
+    TransactionCancelled,
+)
+from chalicelib.adapters.observability import logger
+from chalicelib.domain.allocation import WAITING_LIST_OFF, eligible
+from chalicelib.domain.errors import NotActive, NotFound
+from chalicelib.domain.messages import MessageType, OutboxMessage
+from chalicelib.domain.model import (
+    Allocation,
+    Booking,
+    BookingSource,
+    BookingStatus,
+    Business,
+    PaymentStatus,
+    RefillDecision,
+    WaitingListMode,
+)
+from chalicelib.domain.offers import (
+    REFUSALS,
+    Offer,
+    OfferStatus,
+    deadline,
+    how_many,
+    mode_for,
+    refusal,
+)
+from chalicelib.domain.seats import FreedSeat
+from chalicelib.services.booking_messages import message_about, messages_to, slot_context
+from chalicelib.services.ids import id_for_cause
+from chalicelib.services.links import OFFER, Links
+from chalicelib.services.ports import Clock
+
+CANDIDATES_PER_QUERY = 10
+OFFERED = "offered"
+BOOKED = "booked"
+RELEASED = "released"
+NO_TAKER = "no one took the offer in time"
+OVERDUE_PER_SWEEP = 100
+
+
+class Scheduler(Protocol):
+    def at(self, name: str, when: datetime, payload: dict[str, Any]) -> None: ...
+
+    def cancel(self, name: str) -> None: ...
+
+
+def schedule_name(cause: str, round_number: int) -> str:
+    """Named after the seat's cause and round: creating it twice is one schedule."""
+    return f"offer-{id_for_cause(cause)}-{round_number}"
+
+
+class Offers:
+    def __init__(
+        self, store: DynamoStore, clock: Clock, links: Links, scheduler: Scheduler
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._links = links
+        self._scheduler = scheduler
+
+    # --- asking ------------------------------------------------------------------------------
+
+    def plan(
+        self,
+        business: Business | None,
+        slot_id: str,
+        slot_starts_at: datetime,
+        now: datetime,
+        *,
+        wanted: int = 1,
+        already_asked: Sequence[str] = (),
+    ) -> Allocation:
+        """Who could take a seat of this slot now, in sign-up order: one Query on the
+        waiting list's sign-up index, whatever its length."""
+        if business is None or not business.waiting_list_open:
+            return Allocation(chosen=None, reason_if_none=WAITING_LIST_OFF)
+        candidates = self._store.waiting_candidates(
+            business.business_id, slot_id, max(wanted, CANDIDATES_PER_QUERY) + len(already_asked)
+        )
+        asked = set(already_asked)
+        return eligible(
+            [entry for entry in candidates if entry.entry_id not in asked],
+            slot_starts_at=slot_starts_at,
+            now=now,
+            cutoff=timedelta(minutes=business.refill_cutoff_minutes),
+        )
+
+    def next_round(self, freed: FreedSeat, business: Business, prior: RefillDecision | None) -> str:
+        """Offer the held seat to the next customer (one at a time) or to the first few
+        (offer to many). With no one left to ask — or after an offer to many found no
+        taker — the seat goes back on sale."""
+        mode = mode_for(business, freed.slot)
+        now = self._clock.now()
+        asked = prior.offered if prior else ()
+        found = self.plan(
+            business,
+            freed.slot_id,
+            freed.slot.starts_at,
+            now,
+            wanted=how_many(mode, business),
+            already_asked=asked,
+        )
+        chosen = found.in_order[: how_many(mode, business)]
+        one_round_only = mode is WaitingListMode.OFFER_TO_MANY and prior is not None
+        if not chosen or one_round_only:
+            decision = RefillDecision(
+                cause=freed.cause,
+                outcome=RELEASED,
+                decided_at=now,
+                skipped=found.skipped,
+                reason=NO_TAKER if one_round_only else found.reason_if_none,
+                round=prior.round if prior else 0,
+                closed_round=prior.closed_round if prior else 0,
+                offered=asked,
+            )
+            self._store.release_held_seat(freed, decision, prior)
+            logger.info("held seat back on sale", extra={"cause": freed.cause})
+            return RELEASED
+        round_number = (prior.round if prior else 0) + 1
+        expires_at = deadline(business, freed.slot, now)
+        offers = [
+            Offer(
+                business_id=freed.business_id,
+                slot_id=freed.slot_id,
+                cause=freed.cause,
+                round=round_number,
+                entry_id=entry.entry_id,
+                contact=entry.contact,
+                slot=freed.slot,
+                status=OfferStatus.OPEN,
+                offered_at=now,
+                expires_at=expires_at,
+                signed_up_at=entry.signed_up_at,
+            )
+            for entry in chosen
+        ]
+        record = RefillDecision(
+            cause=freed.cause,
+            outcome=OFFERING,
+            decided_at=now,
+            skipped=found.skipped,
+            round=round_number,
+            closed_round=prior.closed_round if prior else 0,
+            offered=(*asked, *(offer.entry_id for offer in offers)),
+        )
+        messages = [m for offer in offers for m in self._offer_made(offer, business)]
+        self._store.offer_round(freed, record, prior, offers, messages)
+        self._scheduler.at(
+            schedule_name(freed.cause, round_number),
+            expires_at,
+            {
+                "business_id": freed.business_id,
+                "slot_id": freed.slot_id,
+                "cause": freed.cause,
+                "round": round_number,
+            },
+        )
+        logger.info(
+            "held seat offered",
+            extra={"cause": freed.cause, "round": round_number, "offers": len(offers)},
+        )
+        return OFFERED
+
+    # --- running out -------------------------------------------------------------------------
+
+    def expire(self, business_id: str, slot_id: str, cause: str, round_number: int) -> bool:
+        """Close a round whose time is up and move on. However often it is called — by the
+        round's schedule, by the backstop, or both — a round is closed once. Returns
+        whether anything was done."""
+        record = self._store.get_refill(business_id, slot_id, cause)
+        if record is None or record.outcome != OFFERING or record.round != round_number:
+            return False  # taken, released, or a later round is already under way
+        offers = self._store.offers_of_round(business_id, slot_id, cause, round_number)
+        business = self._store.get_business(business_id)
+        if not offers or business is None:
+            return False
+        now = self._clock.now()
+        freed = FreedSeat(business_id, slot_id, cause, True, offers[0].slot)
+        if record.closed_round < round_number:
+            still_open = [offer for offer in offers if offer.status is OfferStatus.OPEN]
+            if any(now < offer.expires_at for offer in still_open):
+                return False  # called early: the round's own schedule will come
+            closed = replace(record, closed_round=round_number, decided_at=now)
+            expired = [replace(offer, status=OfferStatus.EXPIRED) for offer in still_open]
+            messages = [
+                m for offer in expired for m in self._told(offer, business, OfferStatus.EXPIRED)
+            ]
+            try:
+                self._store.close_offers(expired, messages, (freed, record, closed))
+            except (TransactionCancelled, RetryableConflict):
+                return False  # accepted or closed by someone else meanwhile
+            record = closed
+        self.next_round(freed, business, record)
+        return True
+
+    def expire_overdue(self) -> int:
+        """The backstop: close every round whose schedule should have fired by now."""
+        rounds = {
+            (offer.business_id, offer.slot_id, offer.cause, offer.round)
+            for offer in self._store.overdue_offers(self._clock.now(), OVERDUE_PER_SWEEP)
+        }
+        return sum(self.expire(*key) for key in sorted(rounds))
+
+    # --- answering ---------------------------------------------------------------------------
+
+    def view(self, token: str) -> Offer:
+        return self._offer(token)
+
+    def accept(self, token: str) -> Booking:
+        """Take the offered seat: refused, saying why, once the offer has expired, been
+        declined, or gone to someone else."""
+        offer = self._offer(token)
+        now = self._clock.now()
+        why = refusal(offer, now)
+        if why:
+            raise NotActive(why)
+        record = self._store.get_refill(offer.business_id, offer.slot_id, offer.cause)
+        if (
+            record is None
+            or record.outcome != OFFERING
+            or record.round != offer.round
+            or record.closed_round >= offer.round
+        ):
+            raise NotActive(REFUSALS[OfferStatus.TAKEN])
+        business = self._store.get_business(offer.business_id)
+        if business is None:
+            raise NotFound("no such business")
+        booking = Booking(
+            business_id=offer.business_id,
+            slot_id=offer.slot_id,
+            booking_id=id_for_cause(offer.cause),
+            status=BookingStatus.CONFIRMED,
+            source=BookingSource.WAITING_LIST,
+            contact=offer.contact,
+            slot=offer.slot,
+            created_at=now,
+            waiting_entry_id=offer.entry_id,
+            payment_status=PaymentStatus.UNPAID,
+        )
+        others = [
+            replace(other, status=OfferStatus.TAKEN)
+            for other in self._store.offers_of_round(
+                offer.business_id, offer.slot_id, offer.cause, offer.round
+            )
+            if other.entry_id != offer.entry_id and other.status is OfferStatus.OPEN
+        ]
+        booked = replace(
+            record,
+            outcome=BOOKED,
+            decided_at=now,
+            booking_id=booking.booking_id,
+            entry_id=offer.entry_id,
+        )
+        messages = message_about(
+            booking, MessageType.SEAT_ASSIGNED, self._links, business.message_channels
+        ) + [m for other in others for m in self._told(other, business, OfferStatus.TAKEN)]
+        freed = FreedSeat(offer.business_id, offer.slot_id, offer.cause, True, offer.slot)
+        try:
+            self._store.accept_offer(offer, freed, record, booked, booking, others, messages, now)
+        except (TransactionCancelled, RetryableConflict) as error:
+            latest = self._store.get_offer(offer.business_id, offer.slot_id, offer.offer_id)
+            why = refusal(latest, now) if latest else None
+            raise NotActive(why or REFUSALS[OfferStatus.TAKEN]) from error
+        self._scheduler.cancel(schedule_name(offer.cause, offer.round))
+        logger.info(
+            "offer accepted", extra={"cause": offer.cause, "booking_id": booking.booking_id}
+        )
+        return booking
+
+    def decline(self, token: str) -> Offer:
+        """Say no: one at a time, the next customer is asked at once; offered to many, the
+        others keep their chance."""
+        offer = self._offer(token)
+        now = self._clock.now()
+        why = refusal(offer, now)
+        if why:
+            raise NotActive(why)
+        declined = replace(offer, status=OfferStatus.DECLINED)
+        business = self._store.get_business(offer.business_id)
+        record = self._store.get_refill(offer.business_id, offer.slot_id, offer.cause)
+        if business is None or record is None:
+            raise NotFound("no such offer")
+        freed = FreedSeat(offer.business_id, offer.slot_id, offer.cause, True, offer.slot)
+        one_at_a_time = mode_for(business, offer.slot) is WaitingListMode.ONE_AT_A_TIME
+        closing = (
+            (freed, record, replace(record, closed_round=offer.round, decided_at=now))
+            if one_at_a_time
+            else None
+        )
+        try:
+            self._store.close_offers([declined], [], closing)
+        except (TransactionCancelled, RetryableConflict) as error:
+            raise NotActive(REFUSALS[OfferStatus.TAKEN]) from error
+        if closing is not None:
+            self.next_round(freed, business, closing[2])
+        return declined
+
+    def _offer(self, token: str) -> Offer:
+        link = self._links.read(token, OFFER)
+        offer = self._store.get_offer(link.business_id, link.slot_id, link.item_id)
+        if offer is None:
+            raise NotFound("this link is not valid")
+        return offer
+
+    # --- messages ----------------------------------------------------------------------------
+
+    def _offer_made(self, offer: Offer, business: Business) -> list[OutboxMessage]:
+        token = self._links.offer_token(offer.business_id, offer.slot_id, offer.offer_id)
+        context = {
+            **slot_context(offer.contact.name, offer.slot),
+            **self._links.offer_urls(token),
+            "expires_at": offer.expires_at.isoformat(),
+        }
+        return messages_to(
+            offer.business_id,
+            offer.contact,
+            offer.slot,
+            MessageType.OFFER_MADE,
+            cause_id=offer.offer_id,
+            context=context,
+            channels=business.message_channels,
+            created_at=offer.offered_at,
+        )
+
+    def _told(self, offer: Offer, business: Business, why: OfferStatus) -> list[OutboxMessage]:
+        message_type = (
+            MessageType.OFFER_EXPIRED if why is OfferStatus.EXPIRED else MessageType.OFFER_TAKEN
+        )
+        return messages_to(
+            offer.business_id,
+            offer.contact,
+            offer.slot,
+            message_type,
+            cause_id=offer.offer_id,
+            context=slot_context(offer.contact.name, offer.slot),
+            channels=business.message_channels,
+            created_at=self._clock.now(),
+        )
