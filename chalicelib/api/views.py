@@ -170,6 +170,8 @@ def decision_view(decision: RefillDecision) -> dict[str, Any]:
         "entry_id": decision.entry_id,
         "reason": decision.reason,
         "skipped": [{"entry_id": s.entry_id, "reason": s.reason} for s in decision.skipped],
+        "offer_rounds": decision.round,
+        "offered_to": list(decision.offered),
     }
 
 

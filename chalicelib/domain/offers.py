@@ -73,9 +73,11 @@ def how_many(mode: WaitingListMode, business: Business) -> int:
 
 
 def deadline(business: Business, slot: SlotSummary, now: datetime) -> datetime:
-    """The end of the window to answer, never past the slot's start, on a whole second:
-    schedules fire on whole seconds, and must not fire before the offer has run out."""
-    end = min(now + timedelta(seconds=business.offer_window_seconds), slot.starts_at)
+    """The end of the window to answer, never past the cutoff before the slot's start, on
+    a whole second: schedules fire on whole seconds, and must not fire before the offer
+    has run out."""
+    latest = slot.starts_at - timedelta(minutes=business.refill_cutoff_minutes)
+    end = min(now + timedelta(seconds=business.offer_window_seconds), latest)
     whole = end.replace(microsecond=0)
     return whole if whole == end else whole + timedelta(seconds=1)
 

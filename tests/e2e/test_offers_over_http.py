@@ -94,4 +94,9 @@ def test_an_offer_runs_out_passes_to_the_next_customer_who_accepts_and_is_booked
         ("Cy", "confirmed"),
     ]
     _, allocations = stack.call("GET", f"/staff/slots/{slot}/allocations", staff=True)
-    assert allocations["allocations"][0]["outcome"] == "booked"
+    [decision] = allocations["allocations"]
+    assert (decision["outcome"], decision["offer_rounds"], len(decision["offered_to"])) == (
+        "booked",
+        2,
+        2,
+    )

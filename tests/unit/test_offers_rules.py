@@ -68,3 +68,11 @@ def test_an_offer_can_be_accepted_only_while_open_and_in_time() -> None:
     assert "expired" in (refusal(offer, NOW + timedelta(minutes=10)) or "")
     taken = Offer(**{**offer.__dict__, "status": OfferStatus.TAKEN})
     assert "another customer" in (refusal(taken, NOW) or "")
+
+
+def test_a_window_never_runs_past_the_cutoff() -> None:
+    business = Business("b", "S", "UTC", "en", offer_window_seconds=3600, refill_cutoff_minutes=30)
+    soon = SlotSummary(
+        "S", "UTC", "en", "Cut", NOW + timedelta(minutes=45), NOW + timedelta(hours=2)
+    )
+    assert deadline(business, soon, NOW) == datetime(2026, 11, 22, 12, 15, 1, tzinfo=UTC)
