@@ -103,6 +103,7 @@ def put_business() -> dict[str, Any]:
         offer_window_seconds=body.offer_window_seconds,
         offer_to_many_count=body.offer_to_many_count,
         message_channels=body.message_channels,
+        staff_email=body.staff_email,
         addresses=dict(body.addresses),
     )
     return views.business_view(services().catalogue.set_up_business(business))
@@ -255,6 +256,17 @@ def list_slot_waiting_list(slot_id: str) -> dict[str, Any]:
     waiting = [entry for entry in entries if entry.status is EntryStatus.WAITING]
     positions = {entry.entry_id: index for index, entry in enumerate(waiting, start=1)}
     return {"entries": [views.entry_view(e, positions.get(e.entry_id)) for e in entries]}
+
+
+@app.route(
+    "/staff/slots/{slot_id}/waiting-list/{entry_id}/book",
+    methods=["POST"],
+    authorizer=staff_authorizer,
+)
+@refusals_as_http
+def staff_book_from_list(slot_id: str, entry_id: str) -> Response:
+    booking = services().bookings.book_from_list(_business_id(), slot_id, entry_id, by=Actor.STAFF)
+    return _created({"booking": views.booking_view(booking)})
 
 
 STAFF_BOOKING = "/staff/slots/{slot_id}/bookings/{booking_id}"

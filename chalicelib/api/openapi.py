@@ -71,6 +71,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/staff/slots/{slot_id}/bookings", "GET"): Operation(
         "A slot's bookings, oldest first", staff=True, refusals=(404,)
     ),
+    ("/staff/slots/{slot_id}/waiting-list/{entry_id}/book", "POST"): Operation(
+        "Give a free seat straight to a customer on the waiting list (409 when full)",
+        staff=True,
+        created=True,
+        refusals=(404, 409),
+    ),
     ("/staff/slots/{slot_id}/allocations", "GET"): Operation(
         "The refill's decisions for the slot, newest first: who got each freed seat, who was "
         "passed over and why",

@@ -39,7 +39,7 @@ class BusinessProfile(Strict):
     )
     waiting_list_mode: WaitingListMode = Field(
         default=WaitingListMode.AUTOMATIC,
-        description="automatic, one_at_a_time or offer_to_many",
+        description="automatic, one_at_a_time, offer_to_many or manual",
     )
     offer_window_seconds: int = Field(
         default=30 * 60, ge=10, le=7 * 24 * 3600, description="how long a customer has to accept"
@@ -51,11 +51,23 @@ class BusinessProfile(Strict):
         default=ChannelPreference.EMAIL_FIRST,
         description="email_first, sms_first or both; a missing channel falls back to the other",
     )
+    staff_email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="where staff notices go when a slot's staff member or location has none",
+    )
     addresses: dict[Name, str] = Field(
         default_factory=dict,
         description="email addresses of staff members and locations, by name, for copies of "
         "confirmed bookings",
     )
+
+    @field_validator("staff_email")
+    @classmethod
+    def _staff_email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.match(value):
+            raise ValueError("not a valid email address")
+        return value
 
     @field_validator("addresses")
     @classmethod

@@ -31,6 +31,7 @@ def business_view(business: Business) -> dict[str, Any]:
         "offer_window_seconds": business.offer_window_seconds,
         "offer_to_many_count": business.offer_to_many_count,
         "message_channels": business.message_channels.value,
+        "staff_email": business.staff_email,
         "addresses": business.addresses,
     }
 

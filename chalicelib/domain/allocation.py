@@ -10,6 +10,7 @@ from chalicelib.domain.model import Allocation, EntryStatus, SkippedEntry, Waiti
 SLOT_HAS_STARTED = "the slot has started"
 WITHIN_CUTOFF = "too close to the slot's start"
 WAITING_LIST_OFF = "the waiting list is switched off"
+STAFF_CHOOSE = "staff choose from the list (manual mode)"
 NO_ONE_WAITING = "no one is waiting"
 NO_LONGER_WAITING = "no longer waiting"
 NO_CONTACT = "no email address or phone number to reach them"

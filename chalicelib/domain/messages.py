@@ -27,6 +27,8 @@ class MessageType(StrEnum):
     OFFER_MADE = "offer_made"
     OFFER_EXPIRED = "offer_expired"
     OFFER_TAKEN = "offer_taken"
+    SLOT_AVAILABLE = "slot_available"
+    """To staff, in manual mode: a seat is free and these customers wait for it."""
 
 
 class MessageStatus(StrEnum):

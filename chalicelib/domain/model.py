@@ -47,6 +47,8 @@ class WaitingListMode(StrEnum):
     """One customer at a time gets an offer with a response window, then the next."""
     OFFER_TO_MANY = "offer_to_many"
     """Several customers get the offer at once; the first to accept gets the seat."""
+    MANUAL = "manual"
+    """Staff are told who waits and choose; the freed seat stays on sale meanwhile."""
 
 
 class ChannelPreference(StrEnum):
@@ -94,15 +96,23 @@ class Business:
     waiting_list_mode: WaitingListMode = WaitingListMode.AUTOMATIC
     offer_window_seconds: int = 30 * 60
     """How long a customer has to accept an offer."""
+    staff_email: str | None = None
+    """Where staff notices go when the slot's staff member or location has no address."""
     offer_to_many_count: int = 0
     """How many customers an offer to many goes to at once; 0 means everyone (up to a cap)."""
 
     def address_for(self, staff: str | None, location: str | None) -> str | None:
-        """The staff member's address, else the location's."""
+        """The staff member's address, else the location's, else the business's own."""
         for name in (staff, location):
             if name and name in self.addresses:
                 return self.addresses[name]
-        return None
+        return self.staff_email
+
+    def list_claims_freed_seats(self, slot: SlotSummary) -> bool:
+        """Whether a freed seat is held for the waiting list (not in manual mode, where
+        staff decide and the seat stays on sale meanwhile)."""
+        mode = slot.waiting_list_mode or self.waiting_list_mode
+        return self.waiting_list_open and mode is not WaitingListMode.MANUAL
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, SlotFull
+from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotActive, NotFound, SlotFull
 from chalicelib.domain.lifecycle import Action, Change, NotAllowed, apply
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
@@ -22,6 +22,8 @@ from chalicelib.domain.model import (
     BookingStatus,
     Business,
     Contact,
+    EntryStatus,
+    PaymentStatus,
     SeatAfterRelease,
     Slot,
 )
@@ -98,6 +100,43 @@ class Bookings:
             return booking
         raise RetryableConflict("the slot is busy; try again")
 
+    def book_from_list(
+        self, business_id: str, slot_id: str, entry_id: str, *, by: Actor
+    ) -> Booking:
+        """Staff give a free seat straight to a customer on the waiting list, whatever
+        their place (manual mode's choice); refused when the slot is full."""
+        slot, business = slot_and_business(self._store, business_id, slot_id)
+        entry = self._store.get_entry(business_id, slot_id, entry_id)
+        if entry is None:
+            raise NotFound(f"no waiting-list entry {entry_id!r}")
+        if entry.status is not EntryStatus.WAITING:
+            raise NotActive(f"this customer is no longer waiting ({entry.status.value})")
+        booking = Booking(
+            business_id=business_id,
+            slot_id=slot_id,
+            booking_id=new_id(),
+            status=BookingStatus.CONFIRMED,
+            source=BookingSource.WAITING_LIST,
+            contact=entry.contact,
+            slot=slot.summary(business),
+            created_at=self._clock.now(),
+            waiting_entry_id=entry.entry_id,
+            payment_status=PaymentStatus.UNPAID,
+        )
+        messages = message_about(
+            booking, MessageType.SEAT_ASSIGNED, self._links, business.message_channels
+        )
+        try:
+            self._store.book_from_list(entry, booking, messages)
+        except TransactionCancelled as error:
+            if "slot" in error.failed:
+                raise SlotFull("the slot is full") from error
+            if "entry" in error.failed:
+                raise NotActive("this customer is no longer waiting") from error
+            raise
+        logger.info("booked from the waiting list", extra={**_ids(booking), "by": by.value})
+        return booking
+
     def get(self, business_id: str, slot_id: str, booking_id: str) -> Booking:
         return self._locate(business_id, slot_id, booking_id)[0]
 
@@ -133,7 +172,7 @@ class Bookings:
                     after,
                     change,
                     self._messages(action, after, by, business),
-                    list_open=business.waiting_list_open,
+                    list_open=business.list_claims_freed_seats(slot.summary(business)),
                 )
             except RetryableConflict:
                 continue
@@ -200,7 +239,7 @@ class Bookings:
                     after,
                     change,
                     self._messages(message_action, after, by, business),
-                    list_open=business.waiting_list_open,
+                    list_open=business.list_claims_freed_seats(slot.summary(business)),
                 )
             except RetryableConflict:
                 continue
@@ -273,7 +312,7 @@ class Bookings:
                     arrived,
                     change,
                     messages,
-                    list_open=business.waiting_list_open,
+                    list_open=business.list_claims_freed_seats(slot.summary(business)),
                 )
             except RetryableConflict:
                 continue
@@ -382,7 +421,8 @@ class Bookings:
 
 
 def _seat_decision(slot: Slot, business: Business) -> SeatAfterRelease:
-    return seat_after_release(slot.waiting if business.waiting_list_open else 0)
+    claims = business.list_claims_freed_seats(slot.summary(business))
+    return seat_after_release(slot.waiting if claims else 0)
 
 
 def _change(before: Booking, after: Booking, by: Actor) -> Change:

@@ -206,7 +206,9 @@ class Catalogue:
                     f"capacity: {slot.taken} seats are taken or held; cancel or move bookings first"
                 )
             hold = seats_to_hold(
-                after.capacity - slot.capacity, slot.waiting, business.waiting_list_open
+                after.capacity - slot.capacity,
+                slot.waiting,
+                business.list_claims_freed_seats(after.summary(business)),
             )
             release = (
                 SeatRelease(business_id, slot_id, new_id(), hold, after.summary(business))

@@ -11,7 +11,8 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.messages import MessageType, OutboxMessage
+from chalicelib.domain.allocation import STAFF_CHOOSE
+from chalicelib.domain.messages import Channel, MessageType, OutboxMessage, message_id_for
 from chalicelib.domain.model import (
     Allocation,
     Booking,
@@ -26,13 +27,14 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.offers import mode_for
 from chalicelib.domain.seats import FreedSeat, SeatRelease, freed_seat, freed_seats_of
-from chalicelib.services.booking_messages import message_about
+from chalicelib.services.booking_messages import message_about, slot_context
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
 from chalicelib.services.offers import Offers
 from chalicelib.services.ports import Clock
 
 AUTOMATIC = WaitingListMode.AUTOMATIC
+MAX_LISTED = 25
 MAX_ATTEMPTS = 5
 BOOKED = "booked"
 RELEASED = "released"
@@ -57,9 +59,49 @@ class Refill:
     def on_booking_change(self, old: Booking | None, new: Booking | None) -> RefillOutcome | None:
         """React to one change of a booking; only a seat held for the list needs work."""
         freed = freed_seat(old, new)
-        if freed is None or not freed.held_for_waiting_list:
+        if freed is None:
+            return None
+        if not freed.held_for_waiting_list:
+            self._tell_staff_if_manual(freed)
             return None
         return self.refill(freed)
+
+    def _tell_staff_if_manual(self, freed: FreedSeat) -> None:
+        """In manual mode staff are told the seat is free and who waits for it, in order."""
+        business = self._store.get_business(freed.business_id)
+        if business is None or not business.waiting_list_open:
+            return
+        if mode_for(business, freed.slot) is not WaitingListMode.MANUAL:
+            return
+        address = business.address_for(freed.slot.staff, freed.slot.location)
+        now = self._clock.now()
+        found = self._offers.plan(
+            business, freed.slot_id, freed.slot.starts_at, now, wanted=MAX_LISTED
+        )
+        if address is None or not found.in_order:
+            return
+        waiting = "\n".join(
+            f"{number}. {entry.contact.name}"
+            + "".join(f", {way}" for way in (entry.contact.email, entry.contact.phone) if way)
+            for number, entry in enumerate(found.in_order[:MAX_LISTED], start=1)
+        )
+        self._store.queue_message(
+            OutboxMessage(
+                business_id=freed.business_id,
+                message_id=message_id_for(MessageType.SLOT_AVAILABLE, freed.cause),
+                message_type=MessageType.SLOT_AVAILABLE,
+                channel=Channel.EMAIL,
+                recipient=address,
+                language=business.language,
+                time_zone=business.time_zone,
+                context={
+                    **slot_context("", freed.slot),
+                    "slot_id": freed.slot_id,
+                    "waiting_list": waiting,
+                },
+                created_at=now,
+            )
+        )
 
     def on_seat_release(self, release: SeatRelease) -> list[RefillOutcome]:
         """Refill each seat a capacity raise held for the list, each once."""
@@ -71,6 +113,22 @@ class Refill:
         business = self._store.get_business(freed.business_id)
         for _ in range(MAX_ATTEMPTS):
             now = self._clock.now()
+            if business is not None and mode_for(business, freed.slot) is WaitingListMode.MANUAL:
+                # Switched to manual after the seat was held: staff choose, the seat is sold.
+                decision = RefillDecision(
+                    cause=freed.cause,
+                    outcome=RELEASED,
+                    decided_at=now,
+                    skipped=(),
+                    reason=STAFF_CHOOSE,
+                )
+                try:
+                    self._store.release_held_seat(freed, decision)
+                except TransactionCancelled as error:
+                    if error.failed & DUPLICATE_LABELS:
+                        return RefillOutcome(ALREADY_DECIDED)
+                    raise
+                return RefillOutcome(RELEASED)
             if business is not None and mode_for(business, freed.slot) is not AUTOMATIC:
                 try:
                     return RefillOutcome(self._offers.next_round(freed, business, prior=None))

@@ -17,7 +17,8 @@ LANGUAGES = ("fr", "de", "da", "nb")
 PARTS = ("subject", "email.txt", "email.html", "sms")
 MESSAGES_DIR = TEMPLATES_DIR / "messages"
 ENGLISH_FILES = frozenset(path.name for path in (MESSAGES_DIR / "en").glob("*.j2"))
-CUSTOMER_MESSAGES = [t for t in MessageType if t is not MessageType.STAFF_BOOKING_CONFIRMED]
+STAFF_MESSAGES = {MessageType.STAFF_BOOKING_CONFIRMED, MessageType.SLOT_AVAILABLE}
+CUSTOMER_MESSAGES = [t for t in MessageType if t not in STAFF_MESSAGES]
 EVERY_MESSAGE = [
     (language, message_type, channel)
     for language in LANGUAGES
@@ -117,6 +118,12 @@ def booking_context(
             "manage_url": "",
             "customer_email": "ada@example.com" if details else "",
             "customer_phone": "+4791234567" if details else "",
+        }
+    if message_type is MessageType.SLOT_AVAILABLE:
+        ways = ", ada@example.com, +4791234567" if details else ""
+        context |= {
+            "slot_id": "7c1e5a9b2d4f8036",
+            "waiting_list": f"1. {context['customer_name']}{ways}\n2. Bo Ek, bo@example.com",
         }
     return context
 

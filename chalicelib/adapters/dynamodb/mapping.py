@@ -80,6 +80,7 @@ def business_from_item(item: BusinessItem) -> Business:
         waiting_list_mode=WaitingListMode(item.waiting_list_mode or "automatic"),
         offer_window_seconds=int(item.offer_window_seconds or 30 * 60),
         offer_to_many_count=int(item.offer_to_many_count or 0),
+        staff_email=item.staff_email,
     )
 
 
@@ -100,6 +101,7 @@ def business_to_item(business: Business) -> BusinessItem:
         waiting_list_mode=business.waiting_list_mode.value,
         offer_window_seconds=business.offer_window_seconds,
         offer_to_many_count=business.offer_to_many_count,
+        staff_email=business.staff_email,
     )
 
 

@@ -68,6 +68,7 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     waiting_list_mode = UnicodeAttribute(default="automatic")
     offer_window_seconds = NumberAttribute(default=30 * 60)
     offer_to_many_count = NumberAttribute(default=0)
+    staff_email = UnicodeAttribute(null=True)
 
 
 class ServiceItem(CatalogueItem, discriminator="service"):

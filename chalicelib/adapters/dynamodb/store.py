@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -542,6 +542,44 @@ class DynamoStore:
                 [SlotItem.held.add(-1), SlotItem.taken.add(-1)],
                 SlotItem.held > 0,
             )
+
+    def queue_message(self, message: OutboxMessage) -> None:
+        """Queue one message; one already queued for the same cause is left as it is."""
+        try:
+            _message_item(message).save(condition=OutboxMessageItem.pk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+    def book_from_list(
+        self, entry: WaitingEntry, booking: Booking, messages: Sequence[OutboxMessage]
+    ) -> None:
+        """Staff give a free seat to a waiting customer: the seat, the entry, the booking,
+        its history and its message together."""
+        with self._transaction() as transaction:
+            transaction.update(
+                "slot",
+                _slot_keys(entry.business_id, entry.slot_id),
+                [SlotItem.taken.add(1), SlotItem.waiting.add(-1)],
+                SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
+            )
+            transaction.update(
+                "entry",
+                _entry_keys(entry),
+                [
+                    WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
+                    WaitingEntryItem.booking_id.set(booking.booking_id),
+                    WaitingEntryItem.updated_at.set(booking.created_at),
+                    WaitingEntryItem.queue_position.remove(),
+                ],
+                WaitingEntryItem.status == EntryStatus.WAITING.value,
+            )
+            transaction.put("booking", mapping.booking_to_item(booking), _is_new())
+            transaction.put(
+                "history", _history_item(booking.business_id, _created(booking)), _is_new()
+            )
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
 
     # --- offers ------------------------------------------------------------------------------
 
