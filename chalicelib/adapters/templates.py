@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 # the zip root, which is again beside chalicelib/.
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 FALLBACK_LANGUAGE = "en"
+# Babel writes times with narrow and no-break spaces ("10:00\u202fAM"); outside the GSM
+# alphabet they make a text UCS-2, which holds 70 characters a segment instead of 160.
+PLAIN_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2009": " "})
 
 
 class TemplateRenderer:
@@ -48,9 +51,8 @@ class TemplateRenderer:
         values = self._values(message)
         name = message.message_type.value
         if message.channel is Channel.SMS:
-            return RenderedMessage(
-                subject=None, text=self._part(message.language, name, "sms", values), html=None
-            )
+            text = self._part(message.language, name, "sms", values)
+            return RenderedMessage(subject=None, text=text.translate(PLAIN_SPACES), html=None)
         return RenderedMessage(
             subject=self._part(message.language, name, "subject", values),
             text=self._part(message.language, name, "email.txt", values),

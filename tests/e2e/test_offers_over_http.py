@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -100,3 +102,49 @@ def test_an_offer_runs_out_passes_to_the_next_customer_who_accepts_and_is_booked
         2,
         2,
     )
+
+
+@pytest.mark.e2e
+def test_two_customers_racing_to_accept_an_offer_to_many_get_one_seat(
+    local_stack: RunningStack,
+) -> None:
+    stack = local_stack
+    business = stack.exports["BUSINESS"]
+    _, created = stack.call(
+        "POST",
+        "/staff/services",
+        {"name": "Massage", "duration_minutes": 60, "waiting_list_mode": "offer_to_many"},
+        staff=True,
+    )
+    starts_at = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0).isoformat()
+    _, slots = stack.call(
+        "POST",
+        "/staff/slots",
+        {"service_id": created["services"][0]["service_id"], "starts_at": starts_at, "capacity": 1},
+        staff=True,
+    )
+    slot = slots["slots"][0]["slot_id"]
+    path = f"/businesses/{business}/slots/{slot}"
+    _, ada = stack.call("POST", f"{path}/bookings", {"name": "Ada", "email": "ada@race.example"})
+    for name in ("Bo", "Cy"):
+        stack.call("POST", f"{path}/waiting-list", {"name": name, "email": f"{name}@race.example"})
+    stack.call("POST", f"/bookings/{ada['manage_token']}/cancel")
+
+    def offer_to(who: str) -> list[dict[str, Any]]:
+        return _messages_to(stack, f"{who}@race.example", "answer by")
+
+    offers = [wait_for(partial(offer_to, who), 6) for who in ("Bo", "Cy")]
+    links = []
+    for found in offers:
+        assert found, stack.output()
+        match = ACCEPT_LINK.search(found[0]["body"])
+        assert match, found[0]
+        links.append(match.group(1))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda link: stack.call("POST", link), links))
+    assert sorted(status for status, _ in answers) == [200, 409]
+    [refused] = [body for status, body in answers if status == 409]
+    assert "another customer accepted this seat first" in refused["Message"]
+    _, bookings = stack.call("GET", f"/staff/slots/{slot}/bookings", staff=True)
+    assert [b["status"] for b in bookings["bookings"]] == ["cancelled", "confirmed"]

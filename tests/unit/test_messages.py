@@ -92,3 +92,9 @@ def test_a_language_with_its_own_templates_uses_them(tmp_path: Path) -> None:
     (folder / "seat_assigned.sms.j2").write_text("Du har fått plass {{ starts_at_date }}")
     rendered = TemplateRenderer(tmp_path).render(message(Channel.SMS, language="nb"))
     assert rendered.text == "Du har fått plass tirsdag 1. desember 2026"
+
+
+def test_a_text_uses_plain_spaces_so_it_stays_in_the_sms_alphabet() -> None:
+    rendered = TemplateRenderer().render(message(Channel.SMS))
+    assert "10:00 AM" in rendered.text
+    assert not {"\u202f", "\u00a0", "\u2009"} & set(rendered.text)
