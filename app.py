@@ -29,6 +29,7 @@ from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
 from chalicelib.domain.lifecycle import Action
 from chalicelib.domain.model import Actor, BookingStatus, Business, Contact, EntryStatus
+from chalicelib.domain.time_rules import ActiveHours, parse_clock
 from chalicelib.services.catalogue import (
     UNCHANGED,
     NewPipelineStatus,
@@ -37,6 +38,7 @@ from chalicelib.services.catalogue import (
     SlotChanges,
 )
 from chalicelib.services.links import BOOKING, WAITING_ENTRY
+from chalicelib.services.notifications import SEND_MESSAGE
 from chalicelib.settings import get_settings
 
 get_settings()  # validate the environment at cold start
@@ -104,6 +106,11 @@ def put_business() -> dict[str, Any]:
         offer_to_many_count=body.offer_to_many_count,
         message_channels=body.message_channels,
         staff_email=body.staff_email,
+        active_hours=ActiveHours(
+            parse_clock(body.active_hours.opens), parse_clock(body.active_hours.closes)
+        )
+        if body.active_hours
+        else None,
         addresses=dict(body.addresses),
     )
     return views.business_view(services().catalogue.set_up_business(business))
@@ -511,9 +518,15 @@ def on_outbox_message(event: DynamoDBEvent) -> dict[str, Any]:
 # --- schedules -----------------------------------------------------------------------------------
 
 
-@app.lambda_function(name="expire_offer")
-def expire_offer(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """An offer round's time is up (its one-time schedule fired): close it, move on."""
+@app.lambda_function(name="run_scheduled_task")
+def run_scheduled_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A one-time schedule fired: an offer round's time is up, or a message held for the
+    business's active hours may go out."""
+    if event.get("task") == SEND_MESSAGE:
+        sent = services().notifications.deliver_held(
+            str(event["business_id"]), str(event["message_id"])
+        )
+        return {"sent": sent}
     done = services().offers.expire(
         str(event["business_id"]), str(event["slot_id"]), str(event["cause"]), int(event["round"])
     )

@@ -40,7 +40,8 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     store = DynamoStore(settings)
     links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
     delivery = AwsMessageDelivery(settings)
-    offers = Offers(store, clock, links, EventBridgeScheduler(settings))
+    scheduler = EventBridgeScheduler(settings)
+    offers = Offers(store, clock, links, scheduler)
     refill = Refill(store, clock, links, offers)
     return Services(
         catalogue=Catalogue(store, clock),
@@ -48,7 +49,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
         waiting_list=WaitingList(store, clock),
         refill=refill,
         offers=offers,
-        notifications=Notifications(store, TemplateRenderer(), delivery, clock),
+        notifications=Notifications(store, TemplateRenderer(), delivery, clock, scheduler),
         message_delivery=delivery,
         links=links,
         staff_tokens=StaffTokenVerifier(settings),

@@ -32,8 +32,8 @@ class Settings:
     staff_business_claim: str
     schedule_group: str
     scheduler_role_arn: str
-    offer_expiry_function_arn: str
-    """The function a one-time schedule invokes to expire an offer."""
+    scheduled_task_function_arn: str
+    """The function one-time schedules invoke (to expire an offer, to send a held message)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,9 +57,9 @@ class Settings:
             scheduler_role_arn=env.get(
                 "SCHEDULER_ROLE_ARN", "arn:aws:iam::000000000000:role/standby-scheduler"
             ),
-            offer_expiry_function_arn=env.get(
-                "OFFER_EXPIRY_FUNCTION_ARN",
-                "arn:aws:lambda:eu-west-1:000000000000:function:standby-dev-expire_offer",
+            scheduled_task_function_arn=env.get(
+                "SCHEDULED_TASK_FUNCTION_ARN",
+                "arn:aws:lambda:eu-west-1:000000000000:function:standby-dev-run_scheduled_task",
             ),
         )
         settings.validate()

@@ -1,4 +1,5 @@
-"""One-time schedules on EventBridge Scheduler: "expire this offer at that moment"."""
+"""One-time schedules on EventBridge Scheduler: "expire this offer at that moment", "send
+this message when the business opens"."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class EventBridgeScheduler:
         return boto3.session.Session(region_name=self._settings.region).client("scheduler")
 
     def at(self, name: str, when: datetime, payload: dict[str, Any]) -> None:
-        """Invoke the offer-expiry function with `payload` at `when`; the schedule deletes
+        """Invoke the scheduled-task function with `payload` at `when`; the schedule deletes
         itself after it fires. Creating it twice is harmless."""
         try:
             self._client.create_schedule(
@@ -34,7 +35,7 @@ class EventBridgeScheduler:
                 FlexibleTimeWindow={"Mode": "OFF"},
                 ActionAfterCompletion="DELETE",
                 Target={
-                    "Arn": self._settings.offer_expiry_function_arn,
+                    "Arn": self._settings.scheduled_task_function_arn,
                     "RoleArn": self._settings.scheduler_role_arn,
                     "Input": json.dumps(payload),
                 },

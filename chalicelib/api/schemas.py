@@ -26,6 +26,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class ActiveHoursBody(Strict):
+    opens: str = Field(pattern=CLOCK, description="HH:MM, the business's wall clock")
+    closes: str = Field(pattern=CLOCK, description="HH:MM, later than opens")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> ActiveHoursBody:
+        if self.closes <= self.opens:
+            raise ValueError("closes must be later than opens")
+        return self
+
+
 class BusinessProfile(Strict):
     name: Name
     time_zone: str = Field(description="IANA time zone, e.g. Europe/Oslo")
@@ -50,6 +64,9 @@ class BusinessProfile(Strict):
     message_channels: ChannelPreference = Field(
         default=ChannelPreference.EMAIL_FIRST,
         description="email_first, sms_first or both; a missing channel falls back to the other",
+    )
+    active_hours: ActiveHoursBody | None = Field(
+        default=None, description="messages wait for these hours; leave out for any time"
     )
     staff_email: str | None = Field(
         default=None,

@@ -53,6 +53,8 @@ class OutboxMessage:
     sent_at: datetime | None = None
     provider_message_id: str | None = None
     failure: str | None = None
+    send_after: datetime | None = None
+    """Held back until then: the business's active hours."""
 
 
 def message_id_for(message_type: MessageType, cause_id: str) -> str:

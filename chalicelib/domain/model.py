@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from chalicelib.domain.time_rules import ActiveHours
+
 
 class BookingStatus(StrEnum):
     PENDING = "pending"
@@ -98,6 +100,15 @@ class Business:
     """How long a customer has to accept an offer."""
     staff_email: str | None = None
     """Where staff notices go when the slot's staff member or location has no address."""
+    active_hours: ActiveHours | None = None
+    """Messages wait for these hours (the business's wall clock); None: any time."""
+
+    def sendable_from(self, moment: datetime) -> datetime:
+        """The earliest moment a message written at `moment` may go out."""
+        if self.active_hours is None:
+            return moment
+        return self.active_hours.next_open_moment(moment, self.time_zone)
+
     offer_to_many_count: int = 0
     """How many customers an offer to many goes to at once; 0 means everyone (up to a cap)."""
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -26,3 +27,31 @@ def to_utc(moment: datetime, time_zone: str) -> datetime:
 
 def in_zone(moment: datetime, time_zone: str) -> datetime:
     return moment.astimezone(zone(time_zone))
+
+
+@dataclass(frozen=True)
+class ActiveHours:
+    """When a business lets messages go out, in its own wall-clock time."""
+
+    opens: time
+    closes: time
+
+    def next_open_moment(self, moment: datetime, time_zone: str) -> datetime:
+        """`moment` itself when it falls within active hours; otherwise the next opening,
+        on the wall clock of the business's zone (so daylight-saving changes are honoured)."""
+        local = moment.astimezone(zone(time_zone))
+        for days_ahead in range(0, 3):
+            day = (local + timedelta(days=days_ahead)).date()
+            opens = datetime.combine(day, self.opens, tzinfo=zone(time_zone))
+            closes = datetime.combine(day, self.closes, tzinfo=zone(time_zone))
+            if days_ahead == 0 and opens <= local < closes:
+                return moment
+            if local < opens:
+                return opens.astimezone(UTC)
+        raise ValueError("active hours never open")  # opens < closes is checked on input
+
+
+def parse_clock(value: str) -> time:
+    """'08:30' as a wall-clock time."""
+    hours, _, minutes = value.partition(":")
+    return time(int(hours), int(minutes))

@@ -12,7 +12,7 @@ from chalicelib.domain.messages import (
     message_id_for,
     message_language,
 )
-from chalicelib.domain.model import Booking, ChannelPreference, Contact, SlotSummary
+from chalicelib.domain.model import Booking, Business, Contact, SlotSummary
 from chalicelib.services.links import Links
 
 
@@ -20,7 +20,7 @@ def message_about(
     booking: Booking,
     message_type: MessageType,
     links: Links,
-    channels: ChannelPreference,
+    business: Business,
     *,
     extra: dict[str, str] | None = None,
 ) -> list[OutboxMessage]:
@@ -38,7 +38,7 @@ def message_about(
         message_type,
         cause_id=f"{booking.booking_id}.v{booking.version}",
         context=context,
-        channels=channels,
+        business=business,
         created_at=booking.updated_at or booking.created_at,
     )
 
@@ -51,10 +51,12 @@ def messages_to(
     *,
     cause_id: str,
     context: dict[str, str],
-    channels: ChannelPreference,
+    business: Business,
     created_at: datetime,
 ) -> list[OutboxMessage]:
-    """A customer's message on each channel the business wants, one per cause."""
+    """A customer's message on each channel the business wants, one per cause, held back
+    until the business's active hours when written outside them."""
+    send_from = business.sendable_from(created_at)
     return [
         OutboxMessage(
             business_id=business_id,
@@ -66,8 +68,9 @@ def messages_to(
             time_zone=slot.time_zone,
             context=context,
             created_at=created_at,
+            send_after=send_from if send_from > created_at else None,
         )
-        for channel, recipient in channels_for(contact, channels)
+        for channel, recipient in channels_for(contact, business.message_channels)
     ]
 
 
@@ -86,8 +89,10 @@ def slot_context(customer_name: str, slot: SlotSummary) -> dict[str, str]:
     return context
 
 
-def staff_copy(booking: Booking, address: str, language: str) -> OutboxMessage:
+def staff_copy(booking: Booking, address: str, business: Business) -> OutboxMessage:
     """The staff member's (or location's) copy of a confirmed booking."""
+    created_at = booking.updated_at or booking.created_at
+    send_from = business.sendable_from(created_at)
     return OutboxMessage(
         business_id=booking.business_id,
         message_id=message_id_for(
@@ -96,14 +101,15 @@ def staff_copy(booking: Booking, address: str, language: str) -> OutboxMessage:
         message_type=MessageType.STAFF_BOOKING_CONFIRMED,
         channel=Channel.EMAIL,
         recipient=address,
-        language=language,
+        language=business.language,
         time_zone=booking.slot.time_zone,
         context={
             **booking_message_context(booking, ""),
             "customer_email": booking.contact.email or "",
             "customer_phone": booking.contact.phone or "",
         },
-        created_at=booking.updated_at or booking.created_at,
+        created_at=created_at,
+        send_after=send_from if send_from > created_at else None,
     )
 
 

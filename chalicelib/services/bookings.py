@@ -86,7 +86,7 @@ class Bookings:
             if booking.status is BookingStatus.PENDING
             else MessageType.BOOKING_CONFIRMED
         )
-        messages = message_about(booking, message_type, self._links, business.message_channels)
+        messages = message_about(booking, message_type, self._links, business)
         for _ in range(MAX_ATTEMPTS):
             try:
                 self._store.book(booking, messages)
@@ -123,9 +123,7 @@ class Bookings:
             waiting_entry_id=entry.entry_id,
             payment_status=PaymentStatus.UNPAID,
         )
-        messages = message_about(
-            booking, MessageType.SEAT_ASSIGNED, self._links, business.message_channels
-        )
+        messages = message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business)
         try:
             self._store.book_from_list(entry, booking, messages)
         except TransactionCancelled as error:
@@ -299,7 +297,7 @@ class Bookings:
                 arrived,
                 MessageType.BOOKING_MOVED,
                 self._links,
-                business.message_channels,
+                business,
                 extra={
                     "previous_starts_at": booking.slot.starts_at.isoformat(),
                     "previous_ends_at": booking.slot.ends_at.isoformat(),
@@ -409,14 +407,10 @@ class Bookings:
             if action
             else None
         )
-        messages = (
-            message_about(after, message_type, self._links, business.message_channels)
-            if message_type
-            else []
-        )
+        messages = message_about(after, message_type, self._links, business) if message_type else []
         address = business.address_for(after.slot.staff, after.slot.location)
         if action is Action.CONFIRM and address:
-            messages.append(staff_copy(after, address, business.language))
+            messages.append(staff_copy(after, address, business))
         return messages
 
 

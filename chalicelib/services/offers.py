@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
 from chalicelib.adapters.dynamodb.store import (
     OFFERING,
@@ -41,20 +40,16 @@ from chalicelib.domain.seats import FreedSeat
 from chalicelib.services.booking_messages import message_about, messages_to, slot_context
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import OFFER, Links
-from chalicelib.services.ports import Clock
+from chalicelib.services.ports import Clock, Scheduler
 
 CANDIDATES_PER_QUERY = 10
 OFFERED = "offered"
 BOOKED = "booked"
 RELEASED = "released"
 NO_TAKER = "no one took the offer in time"
+NO_ACTIVE_HOURS_LEFT = "no active hours left before the cutoff"
 OVERDUE_PER_SWEEP = 100
-
-
-class Scheduler(Protocol):
-    def at(self, name: str, when: datetime, payload: dict[str, Any]) -> None: ...
-
-    def cancel(self, name: str) -> None: ...
+EXPIRE_OFFER = "expire_offer"
 
 
 def schedule_name(cause: str, round_number: int) -> str:
@@ -115,13 +110,20 @@ class Offers:
         )
         chosen = found.in_order[: how_many(mode, business)]
         one_round_only = mode is WaitingListMode.OFFER_TO_MANY and prior is not None
-        if not chosen or one_round_only:
+        # Offers wait for the business's active hours, if those begin before the cutoff.
+        opens = business.sendable_from(now)
+        too_late = opens >= freed.slot.starts_at - timedelta(minutes=business.refill_cutoff_minutes)
+        if not chosen or one_round_only or too_late:
             decision = RefillDecision(
                 cause=freed.cause,
                 outcome=RELEASED,
                 decided_at=now,
                 skipped=found.skipped,
-                reason=NO_TAKER if one_round_only else found.reason_if_none,
+                reason=NO_TAKER
+                if one_round_only
+                else found.reason_if_none
+                if not chosen
+                else NO_ACTIVE_HOURS_LEFT,
                 round=prior.round if prior else 0,
                 closed_round=prior.closed_round if prior else 0,
                 offered=asked,
@@ -130,7 +132,7 @@ class Offers:
             logger.info("held seat back on sale", extra={"cause": freed.cause})
             return RELEASED
         round_number = (prior.round if prior else 0) + 1
-        expires_at = deadline(business, freed.slot, now)
+        expires_at = deadline(business, freed.slot, opens)
         offers = [
             Offer(
                 business_id=freed.business_id,
@@ -162,6 +164,7 @@ class Offers:
             schedule_name(freed.cause, round_number),
             expires_at,
             {
+                "task": EXPIRE_OFFER,
                 "business_id": freed.business_id,
                 "slot_id": freed.slot_id,
                 "cause": freed.cause,
@@ -264,9 +267,9 @@ class Offers:
             booking_id=booking.booking_id,
             entry_id=offer.entry_id,
         )
-        messages = message_about(
-            booking, MessageType.SEAT_ASSIGNED, self._links, business.message_channels
-        ) + [m for other in others for m in self._told(other, business, OfferStatus.TAKEN)]
+        messages = message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business) + [
+            m for other in others for m in self._told(other, business, OfferStatus.TAKEN)
+        ]
         freed = FreedSeat(offer.business_id, offer.slot_id, offer.cause, True, offer.slot)
         try:
             self._store.accept_offer(offer, freed, record, booked, booking, others, messages, now)
@@ -331,7 +334,7 @@ class Offers:
             MessageType.OFFER_MADE,
             cause_id=offer.offer_id,
             context=context,
-            channels=business.message_channels,
+            business=business,
             created_at=offer.offered_at,
         )
 
@@ -346,6 +349,6 @@ class Offers:
             message_type,
             cause_id=offer.offer_id,
             context=slot_context(offer.contact.name, offer.slot),
-            channels=business.message_channels,
+            business=business,
             created_at=self._clock.now(),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.messages import OutboxMessage
 
@@ -29,3 +29,11 @@ class MessageDelivery(Protocol):
         """Hand the message to its channel at most once per message id; returns the
         provider's message id."""
         ...
+
+
+class Scheduler(Protocol):
+    def at(self, name: str, when: datetime, payload: dict[str, Any]) -> None:
+        """Run the scheduled-task function with `payload` at `when`, once per name."""
+        ...
+
+    def cancel(self, name: str) -> None: ...

@@ -100,6 +100,9 @@ class Refill:
                     "waiting_list": waiting,
                 },
                 created_at=now,
+                send_after=business.sendable_from(now)
+                if business.sendable_from(now) > now
+                else None,
             )
         )
 
@@ -208,9 +211,7 @@ class Refill:
         return RefillOutcome(BOOKED, booking_id=booking.booking_id, entry_id=entry.entry_id)
 
     def _seat_assigned(self, booking: Booking, business: Business) -> list[OutboxMessage]:
-        return message_about(
-            booking, MessageType.SEAT_ASSIGNED, self._links, business.message_channels
-        )
+        return message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business)
 
 
 def _log_fields(freed: FreedSeat, decision: RefillDecision) -> dict[str, object]:

@@ -40,6 +40,7 @@ from chalicelib.domain.model import (
 from chalicelib.domain.offers import Offer, OfferStatus
 from chalicelib.domain.pipeline import PipelineStatus, StepKind
 from chalicelib.domain.seats import SeatRelease
+from chalicelib.domain.time_rules import ActiveHours, parse_clock
 
 
 def service_key(service_id: str) -> str:
@@ -81,6 +82,9 @@ def business_from_item(item: BusinessItem) -> Business:
         offer_window_seconds=int(item.offer_window_seconds or 30 * 60),
         offer_to_many_count=int(item.offer_to_many_count or 0),
         staff_email=item.staff_email,
+        active_hours=ActiveHours(parse_clock(item.active_opens), parse_clock(item.active_closes))
+        if item.active_opens and item.active_closes
+        else None,
     )
 
 
@@ -102,6 +106,12 @@ def business_to_item(business: Business) -> BusinessItem:
         offer_window_seconds=business.offer_window_seconds,
         offer_to_many_count=business.offer_to_many_count,
         staff_email=business.staff_email,
+        active_opens=business.active_hours.opens.strftime("%H:%M")
+        if business.active_hours
+        else None,
+        active_closes=business.active_hours.closes.strftime("%H:%M")
+        if business.active_hours
+        else None,
     )
 
 

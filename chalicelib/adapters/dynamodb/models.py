@@ -69,6 +69,8 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     offer_window_seconds = NumberAttribute(default=30 * 60)
     offer_to_many_count = NumberAttribute(default=0)
     staff_email = UnicodeAttribute(null=True)
+    active_opens = UnicodeAttribute(null=True)
+    active_closes = UnicodeAttribute(null=True)
 
 
 class ServiceItem(CatalogueItem, discriminator="service"):
@@ -308,6 +310,7 @@ class OutboxMessageItem(Model):
     sent_at = UTCDateTimeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
     failure = UnicodeAttribute(null=True)
+    send_after = UTCDateTimeAttribute(null=True)
 
 
 # --- Powertools' idempotency records -----------------------------------------------------

@@ -716,6 +716,13 @@ class DynamoStore:
 
     # --- outbox ------------------------------------------------------------------------------
 
+    def get_message(self, business_id: str, message_id: str) -> OutboxMessage | None:
+        try:
+            item = OutboxMessageItem.get(business_key(business_id), _message_key(message_id))
+        except DoesNotExist:
+            return None
+        return _message_from_item(item)
+
     def mark_message(
         self,
         message: OutboxMessage,
@@ -911,15 +918,19 @@ def _message_item(message: OutboxMessage) -> OutboxMessageItem:
         context=message.context,
         status=message.status.value,
         created_at=message.created_at,
+        send_after=message.send_after,
     )
 
 
 def message_from_stream_image(image: dict[str, Any] | None) -> OutboxMessage | None:
-    from chalicelib.domain.messages import Channel, MessageType
-
     if not image or "message_type" not in image:
         return None
-    item = OutboxMessageItem.from_raw_data(image)
+    return _message_from_item(OutboxMessageItem.from_raw_data(image))
+
+
+def _message_from_item(item: OutboxMessageItem) -> OutboxMessage:
+    from chalicelib.domain.messages import Channel, MessageType
+
     return OutboxMessage(
         business_id=item.business_id,
         message_id=item.message_id,
@@ -934,4 +945,5 @@ def message_from_stream_image(image: dict[str, Any] | None) -> OutboxMessage | N
         sent_at=item.sent_at,
         provider_message_id=item.provider_message_id,
         failure=item.failure,
+        send_after=item.send_after,
     )
