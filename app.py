@@ -106,6 +106,7 @@ def put_business() -> dict[str, Any]:
         offer_to_many_count=body.offer_to_many_count,
         message_channels=body.message_channels,
         staff_email=body.staff_email,
+        max_open_entries=body.max_open_entries,
         active_hours=ActiveHours(
             parse_clock(body.active_hours.opens), parse_clock(body.active_hours.closes)
         )

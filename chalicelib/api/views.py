@@ -32,6 +32,7 @@ def business_view(business: Business) -> dict[str, Any]:
         "offer_to_many_count": business.offer_to_many_count,
         "message_channels": business.message_channels.value,
         "staff_email": business.staff_email,
+        "max_open_entries": business.max_open_entries,
         "active_hours": {
             "opens": business.active_hours.opens.strftime("%H:%M"),
             "closes": business.active_hours.closes.strftime("%H:%M"),

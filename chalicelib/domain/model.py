@@ -100,6 +100,8 @@ class Business:
     """How long a customer has to accept an offer."""
     staff_email: str | None = None
     """Where staff notices go when the slot's staff member or location has no address."""
+    max_open_entries: int = 0
+    """How many waiting lists one customer may be on at once; 0: no limit."""
     active_hours: ActiveHours | None = None
     """Messages wait for these hours (the business's wall clock); None: any time."""
 
@@ -205,6 +207,11 @@ class Contact:
     email: str | None = None
     phone: str | None = None
     language: str | None = None
+
+
+def customer_key(contact: Contact) -> str:
+    """One customer across bookings and lists: their email address, else their phone."""
+    return (contact.email or "").strip().lower() or (contact.phone or "")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.errors import MissingSetup, NotFound, SlotHasFreeSeats
+from chalicelib.domain.errors import Conflict, MissingSetup, NotFound, SlotHasFreeSeats
 from chalicelib.domain.model import Contact, EntryStatus, RefillDecision, WaitingEntry
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
@@ -17,6 +17,10 @@ from chalicelib.services.ports import Clock
 
 
 class WaitingListClosed(MissingSetup):
+    pass
+
+
+class TooManyEntries(Conflict):
     pass
 
 
@@ -43,8 +47,17 @@ class WaitingList:
                 signed_up_at=self._clock.now(),
             )
             try:
-                self._store.join(entry, seen_waiting=slot.waiting)
-            except (TransactionCancelled, RetryableConflict):
+                self._store.join(
+                    entry, seen_waiting=slot.waiting, max_open_entries=business.max_open_entries
+                )
+            except TransactionCancelled as error:
+                if "limit" in error.failed:
+                    raise TooManyEntries(
+                        f"you are already on {business.max_open_entries} waiting lists here, "
+                        "the most this business allows: leave one to join another"
+                    ) from error
+                continue
+            except RetryableConflict:
                 # The slot changed since we read it (a seat freed, someone else joined):
                 # read again so the answer and the position are right.
                 continue

@@ -96,3 +96,28 @@ def test_switching_the_list_off_after_a_seat_was_held_puts_it_back_on_sale(
         "the waiting list is switched off",
     )
     assert salon.staff("GET", "/staff/slots").body["slots"][0]["free_seats"] == 1
+
+
+def test_a_customer_can_be_on_only_as_many_lists_as_the_business_allows(
+    salon: Business, streams: Streams
+) -> None:
+    _settings(salon, max_open_entries=2)
+    slots = [salon.add_slot(capacity=1, days_ahead=days) for days in (2, 3, 4)]
+    for number, slot in enumerate(slots):
+        salon.book(slot, f"Holder {number}", email=f"holder{number}@example.com")
+    first = salon.join(slots[0], "Bo", email="bo@example.com")
+    assert salon.join(slots[1], "Bo", email="BO@example.com").status == 201  # same customer
+    refused = salon.join(slots[2], "Bo", email="bo@example.com")
+    assert refused.status == 409 and "2 waiting lists" in refused.body["Message"]
+    assert salon.join(slots[2], "Cy", email="cy@example.com").status == 201
+
+    # Leaving one list, or getting a seat from one, makes room for another.
+    salon.api.call("DELETE", f"/waiting-list/{first.body['token']}")
+    assert salon.join(slots[2], "Bo", email="bo@example.com").status == 201
+    fourth = salon.add_slot(capacity=1, days_ahead=5)
+    salon.book(fourth, "Holder 3", email="holder3@example.com")
+    assert salon.join(fourth, "Bo", email="bo@example.com").status == 409
+    holder = salon.staff("GET", f"/staff/slots/{slots[1]}/bookings").body["bookings"][0]
+    salon.staff("POST", f"/staff/slots/{slots[1]}/bookings/{holder['booking_id']}/cancel")
+    streams.settle()
+    assert salon.join(fourth, "Bo", email="bo@example.com").status == 201

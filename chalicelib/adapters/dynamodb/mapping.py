@@ -82,6 +82,7 @@ def business_from_item(item: BusinessItem) -> Business:
         offer_window_seconds=int(item.offer_window_seconds or 30 * 60),
         offer_to_many_count=int(item.offer_to_many_count or 0),
         staff_email=item.staff_email,
+        max_open_entries=int(item.max_open_entries or 0),
         active_hours=ActiveHours(parse_clock(item.active_opens), parse_clock(item.active_closes))
         if item.active_opens and item.active_closes
         else None,
@@ -106,6 +107,7 @@ def business_to_item(business: Business) -> BusinessItem:
         offer_window_seconds=business.offer_window_seconds,
         offer_to_many_count=business.offer_to_many_count,
         staff_email=business.staff_email,
+        max_open_entries=business.max_open_entries,
         active_opens=business.active_hours.opens.strftime("%H:%M")
         if business.active_hours
         else None,

@@ -69,6 +69,7 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     offer_window_seconds = NumberAttribute(default=30 * 60)
     offer_to_many_count = NumberAttribute(default=0)
     staff_email = UnicodeAttribute(null=True)
+    max_open_entries = NumberAttribute(default=0)
     active_opens = UnicodeAttribute(null=True)
     active_closes = UnicodeAttribute(null=True)
 
@@ -259,6 +260,13 @@ class OfferItem(BookingsItem, discriminator="offer"):
     offered_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     signed_up_at = UTCDateTimeAttribute()
+
+
+class CustomerItem(BookingsItem, discriminator="customer"):
+    """What the limits need to know of one customer of one business."""
+
+    business_id = UnicodeAttribute()
+    open_entries = NumberAttribute(default=0)
 
 
 class SkippedMap(MapAttribute[str, Any]):

@@ -22,6 +22,7 @@ from chalicelib.adapters.dynamodb.models import (
     BookingsItem,
     BusinessItem,
     CatalogueItem,
+    CustomerItem,
     HistoryItem,
     OfferItem,
     OutboxMessageItem,
@@ -44,6 +45,7 @@ from chalicelib.domain.model import (
     BookingSource,
     BookingStatus,
     Business,
+    Contact,
     EntryStatus,
     RefillDecision,
     SeatAfterRelease,
@@ -51,6 +53,7 @@ from chalicelib.domain.model import (
     SkippedEntry,
     Slot,
     WaitingEntry,
+    customer_key,
 )
 from chalicelib.domain.offers import Offer, OfferStatus
 from chalicelib.domain.pipeline import PipelineStatus
@@ -415,7 +418,7 @@ class DynamoStore:
 
     # --- waiting list ------------------------------------------------------------------------
 
-    def join(self, entry: WaitingEntry, seen_waiting: int) -> None:
+    def join(self, entry: WaitingEntry, seen_waiting: int, max_open_entries: int = 0) -> None:
         """Add an entry to a full slot's list; conditioned on the count read, so the
         position the customer is told is exact."""
         with self._transaction() as transaction:
@@ -426,6 +429,15 @@ class DynamoStore:
                 SlotItem.pk.exists()
                 & (SlotItem.taken >= SlotItem.capacity)
                 & (SlotItem.waiting == seen_waiting),
+            )
+            transaction.update(
+                "limit",
+                _customer_keys(entry.business_id, customer_key(entry.contact)),
+                [CustomerItem.open_entries.add(1), CustomerItem.business_id.set(entry.business_id)],
+                None
+                if max_open_entries <= 0
+                else CustomerItem.open_entries.does_not_exist()
+                | (CustomerItem.open_entries < max_open_entries),
             )
             transaction.put(
                 "entry",
@@ -470,6 +482,7 @@ class DynamoStore:
                     [SlotItem.waiting.add(-1)],
                     SlotItem.pk.exists(),
                 )
+                _entry_closed(transaction, entry.business_id, entry.contact)
         except TransactionCancelled as error:
             if "entry" in error.failed:
                 raise NotActive("this place on the waiting list is no longer waiting") from error
@@ -529,6 +542,7 @@ class DynamoStore:
                 ],
                 WaitingEntryItem.status == EntryStatus.WAITING.value,
             )
+            _entry_closed(transaction, entry.business_id, entry.contact)
 
     def release_held_seat(
         self, freed: FreedSeat, decision: RefillDecision, prior: RefillDecision | None = None
@@ -580,6 +594,7 @@ class DynamoStore:
             )
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
+            _entry_closed(transaction, entry.business_id, entry.contact)
 
     # --- offers ------------------------------------------------------------------------------
 
@@ -672,6 +687,7 @@ class DynamoStore:
                 _close_offer(transaction, other)
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
+            _entry_closed(transaction, offer.business_id, offer.contact)
 
     def get_offer(self, business_id: str, slot_id: str, offer_id: str) -> Offer | None:
         try:
@@ -761,6 +777,19 @@ def _free_seat(
         )
     else:
         transaction.update("slot", slot, [SlotItem.taken.add(-1)], SlotItem.pk.exists())
+
+
+def _customer_keys(business_id: str, key: str) -> CustomerItem:
+    return CustomerItem(f"BIZ#{business_id}#CUSTOMER#{key}", "LIMITS")
+
+
+def _entry_closed(transaction: _Transaction, business_id: str, contact: Contact) -> None:
+    """One fewer list the customer is on."""
+    transaction.update(
+        "limit",
+        _customer_keys(business_id, customer_key(contact)),
+        [CustomerItem.open_entries.add(-1)],
+    )
 
 
 def _history_partition(business_id: str, booking_id: str) -> str:
