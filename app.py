@@ -107,6 +107,7 @@ def put_business() -> dict[str, Any]:
         message_channels=body.message_channels,
         staff_email=body.staff_email,
         max_open_entries=body.max_open_entries,
+        max_offers_per_day=body.max_offers_per_day,
         active_hours=ActiveHours(
             parse_clock(body.active_hours.opens), parse_clock(body.active_hours.closes)
         )

@@ -68,6 +68,9 @@ class BusinessProfile(Strict):
     active_hours: ActiveHoursBody | None = Field(
         default=None, description="messages wait for these hours; leave out for any time"
     )
+    max_offers_per_day: int = Field(
+        default=0, ge=0, le=100, description="offers one customer may get a day; 0: any"
+    )
     max_open_entries: int = Field(
         default=0, ge=0, le=100, description="waiting lists one customer may be on; 0: any"
     )

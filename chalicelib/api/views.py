@@ -33,6 +33,7 @@ def business_view(business: Business) -> dict[str, Any]:
         "message_channels": business.message_channels.value,
         "staff_email": business.staff_email,
         "max_open_entries": business.max_open_entries,
+        "max_offers_per_day": business.max_offers_per_day,
         "active_hours": {
             "opens": business.active_hours.opens.strftime("%H:%M"),
             "closes": business.active_hours.closes.strftime("%H:%M"),

@@ -100,6 +100,8 @@ class Business:
     """How long a customer has to accept an offer."""
     staff_email: str | None = None
     """Where staff notices go when the slot's staff member or location has no address."""
+    max_offers_per_day: int = 0
+    """How many offers one customer may get in a day (the business's day); 0: no limit."""
     max_open_entries: int = 0
     """How many waiting lists one customer may be on at once; 0: no limit."""
     active_hours: ActiveHours | None = None

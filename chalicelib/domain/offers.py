@@ -14,8 +14,10 @@ from enum import StrEnum
 
 from chalicelib.domain.model import Business, Contact, SlotSummary, WaitingEntry, WaitingListMode
 
-MAX_OFFERS_AT_ONCE = 25
-"""An offer to everyone asks at most this many customers a round (one transaction)."""
+MAX_OFFERS_AT_ONCE = 15
+"""An offer to everyone asks at most this many customers a round: each offer writes its
+own items (offer, entry, messages, the customer's daily count) in one transaction, which
+holds 100."""
 
 
 class OfferStatus(StrEnum):

@@ -25,6 +25,7 @@ from chalicelib.domain.model import (
     Business,
     PaymentStatus,
     RefillDecision,
+    SkippedEntry,
     WaitingListMode,
 )
 from chalicelib.domain.offers import (
@@ -37,6 +38,7 @@ from chalicelib.domain.offers import (
     refusal,
 )
 from chalicelib.domain.seats import FreedSeat
+from chalicelib.domain.time_rules import in_zone
 from chalicelib.services.booking_messages import message_about, messages_to, slot_context
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import OFFER, Links
@@ -48,6 +50,8 @@ BOOKED = "booked"
 RELEASED = "released"
 NO_TAKER = "no one took the offer in time"
 NO_ACTIVE_HOURS_LEFT = "no active hours left before the cutoff"
+OFFER_LIMIT = "had as many offers today as the business allows"
+MAX_ATTEMPTS = 5
 OVERDUE_PER_SWEEP = 100
 EXPIRE_OFFER = "expire_offer"
 
@@ -95,8 +99,29 @@ class Offers:
 
     def next_round(self, freed: FreedSeat, business: Business, prior: RefillDecision | None) -> str:
         """Offer the held seat to the next customer (one at a time) or to the first few
-        (offer to many). With no one left to ask — or after an offer to many found no
-        taker — the seat goes back on sale."""
+        (offer to many), passing over anyone who has had their offers for the day. With no
+        one left to ask — or after an offer to many found no taker — the seat goes back on
+        sale."""
+        capped: list[str] = []
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return self._round(freed, business, prior, capped)
+            except TransactionCancelled as error:
+                over = [
+                    label.split(":", 1)[1] for label in error.failed if label.startswith("limit:")
+                ]
+                if not over:
+                    raise
+                capped.extend(over)
+        raise RetryableConflict(f"could not offer the seat freed by {freed.cause}")
+
+    def _round(
+        self,
+        freed: FreedSeat,
+        business: Business,
+        prior: RefillDecision | None,
+        capped: Sequence[str],
+    ) -> str:
         mode = mode_for(business, freed.slot)
         now = self._clock.now()
         asked = prior.offered if prior else ()
@@ -106,8 +131,9 @@ class Offers:
             freed.slot.starts_at,
             now,
             wanted=how_many(mode, business),
-            already_asked=asked,
+            already_asked=(*asked, *capped),
         )
+        skipped = (*found.skipped, *(SkippedEntry(entry_id, OFFER_LIMIT) for entry_id in capped))
         chosen = found.in_order[: how_many(mode, business)]
         one_round_only = mode is WaitingListMode.OFFER_TO_MANY and prior is not None
         # Offers wait for the business's active hours, if those begin before the cutoff.
@@ -118,7 +144,7 @@ class Offers:
                 cause=freed.cause,
                 outcome=RELEASED,
                 decided_at=now,
-                skipped=found.skipped,
+                skipped=skipped,
                 reason=NO_TAKER
                 if one_round_only
                 else found.reason_if_none
@@ -153,13 +179,21 @@ class Offers:
             cause=freed.cause,
             outcome=OFFERING,
             decided_at=now,
-            skipped=found.skipped,
+            skipped=skipped,
             round=round_number,
             closed_round=prior.closed_round if prior else 0,
             offered=(*asked, *(offer.entry_id for offer in offers)),
         )
         messages = [m for offer in offers for m in self._offer_made(offer, business)]
-        self._store.offer_round(freed, record, prior, offers, messages)
+        self._store.offer_round(
+            freed,
+            record,
+            prior,
+            offers,
+            messages,
+            day=in_zone(now, business.time_zone).date().isoformat(),
+            max_per_day=business.max_offers_per_day,
+        )
         self._scheduler.at(
             schedule_name(freed.cause, round_number),
             expires_at,

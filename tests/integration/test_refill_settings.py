@@ -121,3 +121,29 @@ def test_a_customer_can_be_on_only_as_many_lists_as_the_business_allows(
     salon.staff("POST", f"/staff/slots/{slots[1]}/bookings/{holder['booking_id']}/cancel")
     streams.settle()
     assert salon.join(fourth, "Bo", email="bo@example.com").status == 201
+
+
+def test_a_customer_who_had_their_offers_for_the_day_is_passed_over(
+    salon: Business, streams: Streams
+) -> None:
+    _settings(salon, waiting_list_mode="one_at_a_time", max_offers_per_day=1)
+    first, second = salon.add_slot(capacity=1), salon.add_slot(capacity=1, days_ahead=3)
+    holders = [
+        salon.book(slot, "Holder", email=f"holder{n}@example.com").body["manage_token"]
+        for n, slot in enumerate((first, second))
+    ]
+    salon.join(first, "Bo", email="bo@example.com")
+    salon.join(second, "Bo", email="bo@example.com")
+    salon.join(second, "Cy", email="cy@example.com")
+
+    salon.api.call("POST", f"/bookings/{holders[0]}/cancel")
+    streams.settle()
+    salon.api.call("POST", f"/bookings/{holders[1]}/cancel")
+    streams.settle()
+
+    offered = sorted(m.to for m in sent_about("answer by"))
+    assert offered == ["bo@example.com", "cy@example.com"]  # Bo once, then Cy for the second
+    [decision] = salon.staff("GET", f"/staff/slots/{second}/allocations").body["allocations"]
+    assert [s["reason"] for s in decision["skipped"]] == [
+        "had as many offers today as the business allows"
+    ]

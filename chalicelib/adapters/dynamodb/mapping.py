@@ -83,6 +83,7 @@ def business_from_item(item: BusinessItem) -> Business:
         offer_to_many_count=int(item.offer_to_many_count or 0),
         staff_email=item.staff_email,
         max_open_entries=int(item.max_open_entries or 0),
+        max_offers_per_day=int(item.max_offers_per_day or 0),
         active_hours=ActiveHours(parse_clock(item.active_opens), parse_clock(item.active_closes))
         if item.active_opens and item.active_closes
         else None,
@@ -108,6 +109,7 @@ def business_to_item(business: Business) -> BusinessItem:
         offer_to_many_count=business.offer_to_many_count,
         staff_email=business.staff_email,
         max_open_entries=business.max_open_entries,
+        max_offers_per_day=business.max_offers_per_day,
         active_opens=business.active_hours.opens.strftime("%H:%M")
         if business.active_hours
         else None,

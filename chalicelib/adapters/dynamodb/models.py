@@ -70,6 +70,7 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     offer_to_many_count = NumberAttribute(default=0)
     staff_email = UnicodeAttribute(null=True)
     max_open_entries = NumberAttribute(default=0)
+    max_offers_per_day = NumberAttribute(default=0)
     active_opens = UnicodeAttribute(null=True)
     active_closes = UnicodeAttribute(null=True)
 
@@ -267,6 +268,8 @@ class CustomerItem(BookingsItem, discriminator="customer"):
 
     business_id = UnicodeAttribute()
     open_entries = NumberAttribute(default=0)
+    offers = NumberAttribute(default=0)
+    """Offers received on the day the item's key names."""
 
 
 class SkippedMap(MapAttribute[str, Any]):

@@ -605,12 +605,27 @@ class DynamoStore:
         prior: RefillDecision | None,
         offers: Sequence[Offer],
         messages: Sequence[OutboxMessage],
+        *,
+        day: str,
+        max_per_day: int,
     ) -> None:
         """Offer the held seat to the next customers: their offers, their entries marked as
-        offered, their messages and the seat's record, all or nothing, once per round."""
+        offered, their messages, their daily counts and the seat's record, all or nothing,
+        once per round. A customer over the daily limit fails it as `limit:<entry id>`."""
         with self._transaction() as transaction:
             transaction.put("refill", _refill_item(freed, record), _refill_state(prior))
             for offer in offers:
+                transaction.update(
+                    f"limit:{offer.entry_id}",
+                    CustomerItem(
+                        f"BIZ#{offer.business_id}#CUSTOMER#{customer_key(offer.contact)}",
+                        f"OFFERS#{day}",
+                    ),
+                    [CustomerItem.offers.add(1), CustomerItem.business_id.set(offer.business_id)],
+                    None
+                    if max_per_day <= 0
+                    else CustomerItem.offers.does_not_exist() | (CustomerItem.offers < max_per_day),
+                )
                 transaction.put("offer", mapping.offer_to_item(offer), _is_new())
                 transaction.update(
                     "entry",
