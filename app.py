@@ -278,6 +278,14 @@ def staff_book_from_list(slot_id: str, entry_id: str) -> Response:
     return _created({"booking": views.booking_view(booking)})
 
 
+@app.route("/staff/slots/{slot_id}/offers", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def staff_offer_free_seat(slot_id: str) -> Response:
+    body = parse_body(schemas.ChosenEntriesBody, app.current_request)
+    offers = services().offers.offer_chosen(_business_id(), slot_id, body.entry_ids)
+    return _created({"offers": [views.offer_view(offer) for offer in offers]})
+
+
 STAFF_BOOKING = "/staff/slots/{slot_id}/bookings/{booking_id}"
 RELEASE_PREVIEW_ACTIONS = (Action.CANCEL, Action.REJECT, Action.NO_SHOW, Action.DELETE, Action.MOVE)
 

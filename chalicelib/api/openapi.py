@@ -77,6 +77,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         created=True,
         refusals=(404, 409),
     ),
+    ("/staff/slots/{slot_id}/offers", "POST"): Operation(
+        "Offer a free seat to chosen waiting customers at once; the first to accept gets it "
+        "if it is still free (manual mode)",
+        staff=True,
+        body=schemas.ChosenEntriesBody,
+        created=True,
+        refusals=(400, 404, 409),
+    ),
     ("/staff/slots/{slot_id}/allocations", "GET"): Operation(
         "The refill's decisions for the slot, newest first: who got each freed seat, who was "
         "passed over and why",

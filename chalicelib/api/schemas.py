@@ -208,6 +208,12 @@ class StepBody(Strict):
     reason: str | None = Field(default=None, max_length=1000)
 
 
+class ChosenEntriesBody(Strict):
+    entry_ids: list[str] = Field(
+        min_length=1, max_length=MAX_OFFERS_AT_ONCE, description="waiting-list entries to ask"
+    )
+
+
 class ReasonBody(Strict):
     reason: str | None = Field(default=None, max_length=1000)
 

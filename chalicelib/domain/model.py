@@ -292,3 +292,5 @@ class RefillDecision:
     """The last round whose offers were all closed."""
     offered: tuple[str, ...] = ()
     """Entries the seat was offered to."""
+    holds_seat: bool = True
+    """False for offers staff sent in manual mode: the seat stayed on sale meanwhile."""

@@ -15,7 +15,7 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import WAITING_LIST_OFF, eligible
-from chalicelib.domain.errors import NotActive, NotFound
+from chalicelib.domain.errors import NotActive, NotFound, SlotFull
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Allocation,
@@ -23,6 +23,7 @@ from chalicelib.domain.model import (
     BookingSource,
     BookingStatus,
     Business,
+    EntryStatus,
     PaymentStatus,
     RefillDecision,
     SkippedEntry,
@@ -40,7 +41,8 @@ from chalicelib.domain.offers import (
 from chalicelib.domain.seats import FreedSeat
 from chalicelib.domain.time_rules import in_zone
 from chalicelib.services.booking_messages import message_about, messages_to, slot_context
-from chalicelib.services.ids import id_for_cause
+from chalicelib.services.catalogue import slot_and_business
+from chalicelib.services.ids import id_for_cause, new_id
 from chalicelib.services.links import OFFER, Links
 from chalicelib.services.ports import Clock, Scheduler
 
@@ -54,6 +56,7 @@ OFFER_LIMIT = "had as many offers today as the business allows"
 MAX_ATTEMPTS = 5
 OVERDUE_PER_SWEEP = 100
 EXPIRE_OFFER = "expire_offer"
+LAPSED = "lapsed"
 
 
 def schedule_name(cause: str, round_number: int) -> str:
@@ -211,6 +214,76 @@ class Offers:
         )
         return OFFERED
 
+    def offer_chosen(self, business_id: str, slot_id: str, entry_ids: Sequence[str]) -> list[Offer]:
+        """Manual mode: staff offer a free seat to the customers they chose, at once; the
+        first to accept gets it if it is still free (the seat stays on sale meanwhile)."""
+        slot, business = slot_and_business(self._store, business_id, slot_id)
+        if slot.is_full:
+            raise SlotFull("the slot has no free seat to offer")
+        now = self._clock.now()
+        entries = []
+        for entry_id in dict.fromkeys(entry_ids):
+            entry = self._store.get_entry(business_id, slot_id, entry_id)
+            if entry is None:
+                raise NotFound(f"entry_ids: no waiting-list entry {entry_id!r}")
+            if entry.status is not EntryStatus.WAITING:
+                raise NotActive(f"entry_ids: {entry.contact.name} is no longer waiting")
+            entries.append(entry)
+        summary = slot.summary(business)
+        freed = FreedSeat(business_id, slot_id, f"manual-{new_id()}", False, summary)
+        opens = business.sendable_from(now)
+        expires_at = deadline(business, summary, opens)
+        offers = [
+            Offer(
+                business_id=business_id,
+                slot_id=slot_id,
+                cause=freed.cause,
+                round=1,
+                entry_id=entry.entry_id,
+                contact=entry.contact,
+                slot=summary,
+                status=OfferStatus.OPEN,
+                offered_at=now,
+                expires_at=expires_at,
+                signed_up_at=entry.signed_up_at,
+            )
+            for entry in entries
+        ]
+        record = RefillDecision(
+            cause=freed.cause,
+            outcome=OFFERING,
+            decided_at=now,
+            skipped=(),
+            round=1,
+            offered=tuple(entry.entry_id for entry in entries),
+            holds_seat=False,
+        )
+        messages = [m for offer in offers for m in self._offer_made(offer, business)]
+        self._store.offer_round(
+            freed,
+            record,
+            None,
+            offers,
+            messages,
+            day=in_zone(now, business.time_zone).date().isoformat(),
+            max_per_day=0,
+        )
+        self._scheduler.at(
+            schedule_name(freed.cause, 1),
+            expires_at,
+            {
+                "task": EXPIRE_OFFER,
+                "business_id": business_id,
+                "slot_id": slot_id,
+                "cause": freed.cause,
+                "round": 1,
+            },
+        )
+        logger.info(
+            "staff offered a free seat", extra={"cause": freed.cause, "offers": len(offers)}
+        )
+        return offers
+
     # --- running out -------------------------------------------------------------------------
 
     def expire(self, business_id: str, slot_id: str, cause: str, round_number: int) -> bool:
@@ -225,12 +298,18 @@ class Offers:
         if not offers or business is None:
             return False
         now = self._clock.now()
-        freed = FreedSeat(business_id, slot_id, cause, True, offers[0].slot)
+        freed = FreedSeat(business_id, slot_id, cause, record.holds_seat, offers[0].slot)
         if record.closed_round < round_number:
             still_open = [offer for offer in offers if offer.status is OfferStatus.OPEN]
             if any(now < offer.expires_at for offer in still_open):
                 return False  # called early: the round's own schedule will come
-            closed = replace(record, closed_round=round_number, decided_at=now)
+            closed = replace(
+                record,
+                closed_round=round_number,
+                decided_at=now,
+                # Staff's own offers hold no seat: when they run out, that is all.
+                outcome=OFFERING if record.holds_seat else LAPSED,
+            )
             expired = [replace(offer, status=OfferStatus.EXPIRED) for offer in still_open]
             messages = [
                 m for offer in expired for m in self._told(offer, business, OfferStatus.EXPIRED)
@@ -240,7 +319,8 @@ class Offers:
             except (TransactionCancelled, RetryableConflict):
                 return False  # accepted or closed by someone else meanwhile
             record = closed
-        self.next_round(freed, business, record)
+        if record.holds_seat:
+            self.next_round(freed, business, record)
         return True
 
     def expire_overdue(self) -> int:
@@ -304,10 +384,15 @@ class Offers:
         messages = message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business) + [
             m for other in others for m in self._told(other, business, OfferStatus.TAKEN)
         ]
-        freed = FreedSeat(offer.business_id, offer.slot_id, offer.cause, True, offer.slot)
+        freed = FreedSeat(
+            offer.business_id, offer.slot_id, offer.cause, record.holds_seat, offer.slot
+        )
         try:
             self._store.accept_offer(offer, freed, record, booked, booking, others, messages, now)
         except (TransactionCancelled, RetryableConflict) as error:
+            seat_sold = isinstance(error, TransactionCancelled) and "slot" in error.failed
+            if seat_sold and not record.holds_seat:
+                raise NotActive("sorry, the seat was booked by someone else meanwhile") from error
             latest = self._store.get_offer(offer.business_id, offer.slot_id, offer.offer_id)
             why = refusal(latest, now) if latest else None
             raise NotActive(why or REFUSALS[OfferStatus.TAKEN]) from error

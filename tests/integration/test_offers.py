@@ -233,3 +233,19 @@ def test_an_offer_to_a_few_asks_only_the_first_few(aws: None) -> None:
     shop = OfferShop(WaitingListMode.OFFER_TO_MANY, offer_to_many_count=2)
     shop.cancel_and_offer()
     assert shop.offers_in(1) == {"C0": OfferStatus.OPEN, "C1": OfferStatus.OPEN}
+
+
+def test_staff_offers_in_manual_mode_simply_lapse_when_their_window_ends(aws: None) -> None:
+    shop = OfferShop(WaitingListMode.MANUAL)
+    shop.cancel_holder()
+    shop.deliver()
+    entries = shop.waiting_list.list_for_slot("shop", shop.slot_id)
+    [offer] = shop.offers.offer_chosen("shop", shop.slot_id, [entries[1].entry_id])
+    shop.clock.advance(seconds=WINDOW + 1)
+    assert shop.offers.expire("shop", shop.slot_id, offer.cause, 1)
+
+    record = shop.store.get_refill("shop", shop.slot_id, offer.cause)
+    assert record is not None and (record.outcome, record.holds_seat) == ("lapsed", False)
+    assert set(shop.entries().values()) == {EntryStatus.WAITING}
+    slot = shop.catalogue.slot("shop", shop.slot_id)
+    assert (slot.taken, slot.held, slot.waiting) == (0, 0, 3)  # nothing was held, nothing freed

@@ -295,6 +295,7 @@ class RefillItem(BookingsItem, discriminator="refill"):
     closed_round = NumberAttribute(default=0)
     """The last round whose offers were all closed (expired or declined)."""
     offered = ListAttribute[str](default=list)
+    holds_seat = BooleanAttribute(default=True)
     """Everyone this seat was offered to, so no one is asked twice."""
 
 

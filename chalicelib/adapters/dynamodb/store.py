@@ -678,12 +678,22 @@ class DynamoStore:
                 (OfferItem.status == OfferStatus.OPEN.value) & (OfferItem.expires_at > now),
             )
             transaction.put("refill", _refill_item(freed, booked), _refill_state(prior))
-            transaction.update(
-                "slot",
-                _slot_keys(offer.business_id, offer.slot_id),
-                [SlotItem.held.add(-1), SlotItem.waiting.add(-1)],
-                SlotItem.held > 0,
-            )
+            slot = _slot_keys(offer.business_id, offer.slot_id)
+            if prior.holds_seat:
+                transaction.update(
+                    "slot",
+                    slot,
+                    [SlotItem.held.add(-1), SlotItem.waiting.add(-1)],
+                    SlotItem.held > 0,
+                )
+            else:
+                # Offered by staff while the seat stayed on sale: it must still be free.
+                transaction.update(
+                    "slot",
+                    slot,
+                    [SlotItem.taken.add(1), SlotItem.waiting.add(-1)],
+                    SlotItem.taken < SlotItem.capacity,
+                )
             transaction.update(
                 "entry",
                 _entry_keys_of(offer.business_id, offer.slot_id, offer.entry_id),
@@ -888,6 +898,7 @@ def _decision_from_item(item: RefillItem) -> RefillDecision:
         round=int(item.round or 0),
         closed_round=int(item.closed_round or 0),
         offered=tuple(item.offered or ()),
+        holds_seat=item.holds_seat is not False,
     )
 
 
@@ -945,6 +956,7 @@ def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
         round=decision.round,
         closed_round=decision.closed_round,
         offered=list(decision.offered),
+        holds_seat=decision.holds_seat,
     )
 
 
