@@ -27,6 +27,7 @@ from chalicelib.domain.model import (
     PaymentStatus,
     RefillDecision,
     SkippedEntry,
+    WaitingEntry,
     WaitingListMode,
 )
 from chalicelib.domain.offers import (
@@ -161,13 +162,38 @@ class Offers:
             logger.info("held seat back on sale", extra={"cause": freed.cause})
             return RELEASED
         round_number = (prior.round if prior else 0) + 1
+        record = RefillDecision(
+            cause=freed.cause,
+            outcome=OFFERING,
+            decided_at=now,
+            skipped=skipped,
+            round=round_number,
+            closed_round=prior.closed_round if prior else 0,
+            offered=(*asked, *(entry.entry_id for entry in chosen)),
+        )
+        self._ask(freed, business, chosen, record, prior, opens, business.max_offers_per_day)
+        return OFFERED
+
+    def _ask(
+        self,
+        freed: FreedSeat,
+        business: Business,
+        entries: Sequence[WaitingEntry],
+        record: RefillDecision,
+        prior: RefillDecision | None,
+        opens: datetime,
+        max_per_day: int,
+    ) -> list[Offer]:
+        """Make one round of offers: written with the seat's record, messages held for the
+        business's hours, and a schedule to end the round."""
+        now = self._clock.now()
         expires_at = deadline(business, freed.slot, opens)
         offers = [
             Offer(
                 business_id=freed.business_id,
                 slot_id=freed.slot_id,
                 cause=freed.cause,
-                round=round_number,
+                round=record.round,
                 entry_id=entry.entry_id,
                 contact=entry.contact,
                 slot=freed.slot,
@@ -176,17 +202,8 @@ class Offers:
                 expires_at=expires_at,
                 signed_up_at=entry.signed_up_at,
             )
-            for entry in chosen
+            for entry in entries
         ]
-        record = RefillDecision(
-            cause=freed.cause,
-            outcome=OFFERING,
-            decided_at=now,
-            skipped=skipped,
-            round=round_number,
-            closed_round=prior.closed_round if prior else 0,
-            offered=(*asked, *(offer.entry_id for offer in offers)),
-        )
         messages = [m for offer in offers for m in self._offer_made(offer, business)]
         self._store.offer_round(
             freed,
@@ -195,24 +212,24 @@ class Offers:
             offers,
             messages,
             day=in_zone(now, business.time_zone).date().isoformat(),
-            max_per_day=business.max_offers_per_day,
+            max_per_day=max_per_day,
         )
         self._scheduler.at(
-            schedule_name(freed.cause, round_number),
+            schedule_name(freed.cause, record.round),
             expires_at,
             {
                 "task": EXPIRE_OFFER,
                 "business_id": freed.business_id,
                 "slot_id": freed.slot_id,
                 "cause": freed.cause,
-                "round": round_number,
+                "round": record.round,
             },
         )
         logger.info(
-            "held seat offered",
-            extra={"cause": freed.cause, "round": round_number, "offers": len(offers)},
+            "seat offered",
+            extra={"cause": freed.cause, "round": record.round, "offers": len(offers)},
         )
-        return OFFERED
+        return offers
 
     def offer_chosen(self, business_id: str, slot_id: str, entry_ids: Sequence[str]) -> list[Offer]:
         """Manual mode: staff offer a free seat to the customers they chose, at once; the
@@ -229,26 +246,7 @@ class Offers:
             if entry.status is not EntryStatus.WAITING:
                 raise NotActive(f"entry_ids: {entry.contact.name} is no longer waiting")
             entries.append(entry)
-        summary = slot.summary(business)
-        freed = FreedSeat(business_id, slot_id, f"manual-{new_id()}", False, summary)
-        opens = business.sendable_from(now)
-        expires_at = deadline(business, summary, opens)
-        offers = [
-            Offer(
-                business_id=business_id,
-                slot_id=slot_id,
-                cause=freed.cause,
-                round=1,
-                entry_id=entry.entry_id,
-                contact=entry.contact,
-                slot=summary,
-                status=OfferStatus.OPEN,
-                offered_at=now,
-                expires_at=expires_at,
-                signed_up_at=entry.signed_up_at,
-            )
-            for entry in entries
-        ]
+        freed = FreedSeat(business_id, slot_id, f"manual-{new_id()}", False, slot.summary(business))
         record = RefillDecision(
             cause=freed.cause,
             outcome=OFFERING,
@@ -258,31 +256,8 @@ class Offers:
             offered=tuple(entry.entry_id for entry in entries),
             holds_seat=False,
         )
-        messages = [m for offer in offers for m in self._offer_made(offer, business)]
-        self._store.offer_round(
-            freed,
-            record,
-            None,
-            offers,
-            messages,
-            day=in_zone(now, business.time_zone).date().isoformat(),
-            max_per_day=0,
-        )
-        self._scheduler.at(
-            schedule_name(freed.cause, 1),
-            expires_at,
-            {
-                "task": EXPIRE_OFFER,
-                "business_id": business_id,
-                "slot_id": slot_id,
-                "cause": freed.cause,
-                "round": 1,
-            },
-        )
-        logger.info(
-            "staff offered a free seat", extra={"cause": freed.cause, "offers": len(offers)}
-        )
-        return offers
+        # Staff chose these customers themselves: no daily limit stands in their way.
+        return self._ask(freed, business, entries, record, None, business.sendable_from(now), 0)
 
     # --- running out -------------------------------------------------------------------------
 

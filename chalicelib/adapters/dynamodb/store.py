@@ -531,18 +531,7 @@ class DynamoStore:
                 [SlotItem.held.add(-1), SlotItem.waiting.add(-1)],
                 SlotItem.held > 0,
             )
-            transaction.update(
-                "entry",
-                _entry_keys(entry),
-                [
-                    WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
-                    WaitingEntryItem.booking_id.set(booking.booking_id),
-                    WaitingEntryItem.updated_at.set(decision.decided_at),
-                    WaitingEntryItem.queue_position.remove(),
-                ],
-                WaitingEntryItem.status == EntryStatus.WAITING.value,
-            )
-            _entry_closed(transaction, entry.business_id, entry.contact)
+            _entry_booked(transaction, entry, booking)
 
     def release_held_seat(
         self, freed: FreedSeat, decision: RefillDecision, prior: RefillDecision | None = None
@@ -577,24 +566,13 @@ class DynamoStore:
                 [SlotItem.taken.add(1), SlotItem.waiting.add(-1)],
                 SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
             )
-            transaction.update(
-                "entry",
-                _entry_keys(entry),
-                [
-                    WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
-                    WaitingEntryItem.booking_id.set(booking.booking_id),
-                    WaitingEntryItem.updated_at.set(booking.created_at),
-                    WaitingEntryItem.queue_position.remove(),
-                ],
-                WaitingEntryItem.status == EntryStatus.WAITING.value,
-            )
+            _entry_booked(transaction, entry, booking)
             transaction.put("booking", mapping.booking_to_item(booking), _is_new())
             transaction.put(
                 "history", _history_item(booking.business_id, _created(booking)), _is_new()
             )
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
-            _entry_closed(transaction, entry.business_id, entry.contact)
 
     # --- offers ------------------------------------------------------------------------------
 
@@ -806,6 +784,22 @@ def _free_seat(
 
 def _customer_keys(business_id: str, key: str) -> CustomerItem:
     return CustomerItem(f"BIZ#{business_id}#CUSTOMER#{key}", "LIMITS")
+
+
+def _entry_booked(transaction: _Transaction, entry: WaitingEntry, booking: Booking) -> None:
+    """A waiting customer got their seat: their entry is booked and off the list."""
+    transaction.update(
+        "entry",
+        _entry_keys(entry),
+        [
+            WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
+            WaitingEntryItem.booking_id.set(booking.booking_id),
+            WaitingEntryItem.updated_at.set(booking.created_at),
+            WaitingEntryItem.queue_position.remove(),
+        ],
+        WaitingEntryItem.status == EntryStatus.WAITING.value,
+    )
+    _entry_closed(transaction, entry.business_id, entry.contact)
 
 
 def _entry_closed(transaction: _Transaction, business_id: str, contact: Contact) -> None:
