@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: run test lint unit package clean
+.PHONY: run test lint unit package bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Standby needs Python 3.11 or newer"'
@@ -34,6 +34,9 @@ package: $(INSTALLED)
 	rm -rf build/package
 	$(BIN)/chalice package --stage prod --merge-template infra/template.json build/package
 	@echo "Wrote build/package/sam.json and build/package/deployment.zip"
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

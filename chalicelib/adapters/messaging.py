@@ -4,18 +4,17 @@ idempotency, keyed by the message id, which itself is derived from the message's
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
-
-import boto3
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.messages import Channel, OutboxMessage
 from chalicelib.services.ports import RenderedMessage
 from chalicelib.settings import Settings
+
+# boto3 and Powertools' idempotency utility (~45 ms together) are imported on the first
+# send, not with app.py: only the outbox function sends, yet every function imports app.py.
+if TYPE_CHECKING:
+    import boto3
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 # A stream record is retried for at most a day; keep the record of a send far longer.
 IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 3600
@@ -27,6 +26,8 @@ class AwsMessageDelivery:
 
     @cached_property
     def _session(self) -> boto3.session.Session:
+        import boto3
+
         # Its own session: boto3's default one is not safe to share across threads.
         return boto3.session.Session(region_name=self._settings.region)
 
@@ -40,6 +41,8 @@ class AwsMessageDelivery:
 
     @cached_property
     def _config(self) -> IdempotencyConfig:
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
         return IdempotencyConfig(
             event_key_jmespath="message_id",
             expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
@@ -48,6 +51,11 @@ class AwsMessageDelivery:
 
     @cached_property
     def _send_once(self) -> Any:
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            idempotent_function,
+        )
+
         persistence = DynamoDBPersistenceLayer(table_name=self._settings.idempotency_table)
         return idempotent_function(
             data_keyword_argument="send",

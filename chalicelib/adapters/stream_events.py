@@ -4,20 +4,18 @@ a record that fails is reported alone (partial batch response) and retried by La
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.dynamodb.mapping import booking_from_stream_image
 from chalicelib.adapters.dynamodb.store import message_from_stream_image
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.messages import OutboxMessage
 from chalicelib.domain.model import Booking
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
 
 Image = dict[str, Any] | None
 ImagesHandler = Callable[[Image, Image], object]
@@ -27,6 +25,13 @@ def process_changes(
     event: dict[str, Any], context: Any, on_images: ImagesHandler
 ) -> dict[str, Any]:
     """Hand each record's old and new image (DynamoDB JSON) to `on_images`."""
+    # Imported here, not with app.py: Powertools' batch module (~45 ms) is needed only by
+    # the stream functions, and the API function would pay for it at every cold start.
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
 
     def handle(record: DynamoDBRecord) -> None:
         logger.set_correlation_id(record.event_id)

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.settings import ConfigurationError, Settings
+
+# PyJWT (and with it cryptography, ~60 ms) is imported when a token is first signed or
+# read, not with app.py, which every function imports: the outbox function never needs it.
+if TYPE_CHECKING:
+    import jwt
 
 LINK_AUDIENCE = "standby:customer-link"
 LOCAL_STAFF_ISSUER = "standby-local"
@@ -36,6 +39,8 @@ class StaffTokenVerifier:
 
     @cached_property
     def _jwks(self) -> jwt.PyJWKClient | None:
+        import jwt
+
         if self._settings.staff_token_jwks_url:
             return jwt.PyJWKClient(self._settings.staff_token_jwks_url, cache_keys=True)
         return None
@@ -48,6 +53,8 @@ class StaffTokenVerifier:
         raise ConfigurationError("set STAFF_TOKEN_JWKS_URL or STAFF_TOKEN_SECRET")
 
     def verify(self, token: str) -> StaffIdentity:
+        import jwt
+
         try:
             key, algorithms = self._key_and_algorithms(token)
             claims = jwt.decode(
@@ -73,6 +80,8 @@ def issue_local_staff_token(
     secret: str, business_id: str, *, now: datetime, claim: str, lifetime: timedelta
 ) -> str:
     """A staff token for the local stack, signed with its generated key."""
+    import jwt
+
     return jwt.encode(
         {
             "sub": f"staff@{business_id}",
@@ -101,6 +110,8 @@ class LinkSigner:
         self._key = key
 
     def sign(self, claims: LinkClaims) -> str:
+        import jwt
+
         return jwt.encode(
             {
                 "aud": LINK_AUDIENCE,
@@ -114,6 +125,8 @@ class LinkSigner:
         )
 
     def read(self, token: str, kind: str) -> LinkClaims:
+        import jwt
+
         try:
             payload = jwt.decode(token, self._key, algorithms=["HS256"], audience=LINK_AUDIENCE)
         except jwt.PyJWTError as error:

@@ -1,0 +1,216 @@
+"""AWS calls per operation, through the HTTP routes, and from a freed seat to the message
+handed to SES: counted by botocore's own event hooks, with the items each call read and
+wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bench.in_process import (
+    Api,
+    Business,
+    CountedStreams,
+    Invocation,
+    running_app,
+    set_up_business,
+)
+from bench.report import Figure, Section, Verdict, verdict
+from tests.support.calls import Call
+
+OPERATION_BUDGET = 2
+REFILL_BUDGET = 6
+SEAT_ASSIGNED = "seat_assigned"
+
+
+@dataclass(frozen=True)
+class Cost:
+    calls: list[Call]
+
+    @property
+    def dynamodb(self) -> list[Call]:
+        return [call for call in self.calls if call.name.startswith("dynamodb.")]
+
+    @property
+    def other(self) -> list[Call]:
+        return [call for call in self.calls if not call.name.startswith("dynamodb.")]
+
+    @property
+    def items_read(self) -> int:
+        return sum(call.items_read for call in self.calls)
+
+    @property
+    def items_written(self) -> int:
+        return sum(call.items_written for call in self.calls)
+
+    def names(self) -> str:
+        """Operation names; other services' calls keep their service's name."""
+        return (
+            ", ".join(
+                call.name.split(".", 1)[1] if call.name.startswith("dynamodb.") else call.name
+                for call in self.calls
+            )
+            or "none"
+        )
+
+    def detail(self) -> str:
+        read = f"{self.items_read} item{'s' if self.items_read != 1 else ''} read"
+        return f"{self.names()}; {read}, {self.items_written} written"
+
+
+def measure() -> Section:
+    with running_app() as api:
+        shop = set_up_business(api, "bench-ops")
+        figures = [*_customer_operations(api, shop), *_staff_operations(api, shop)]
+        refill_figures, notes = _refill(api, shop)
+    return Section(
+        "Calls per operation",
+        [*figures, *refill_figures],
+        notes=[
+            "Counted with botocore's `before-call` hook on every client (pynamodb keeps one "
+            "per model); items from each call's request and parsed response (`Count`/"
+            "`ScannedCount`, `Item`, `Responses`, the writes of a transaction), since "
+            "moto's consumed-capacity figures are fixed.",
+            "Operations go through the HTTP routes in-process (Chalice's test client), staff "
+            "ones with a staff token; the authorizer verifies it without any AWS call.",
+            *notes,
+        ],
+    )
+
+
+def _operation(label: str, cost: Cost, budget: int = OPERATION_BUDGET) -> Figure:
+    count = len(cost.dynamodb)
+    detail = cost.detail()
+    if cost.other:
+        detail += f"; other AWS calls: {', '.join(c.name for c in cost.other)}"
+    return Figure(
+        f"{label}: DynamoDB calls", str(count), f"≤ {budget}", verdict(count <= budget), detail
+    )
+
+
+def _cost_of(api: Api, action: Callable[[], object]) -> Cost:
+    action()
+    return Cost(api.last_calls)
+
+
+def _customer_operations(api: Api, shop: Business) -> list[Figure]:
+    free, full = shop.add_slots(2)
+    booking = shop.book(free, "Ada")
+    book = Cost(api.last_calls)
+    shop.book(full, "Bea")
+    entry = shop.join(full, "Cy")
+    join = Cost(api.last_calls)
+    leave = _cost_of(api, lambda: api.call("DELETE", f"/waiting-list/{entry['token']}"))
+    shop.join(full, "Di")
+    cancel = _cost_of(api, lambda: api.call("POST", f"/bookings/{booking['manage_token']}/cancel"))
+    return [
+        _operation("book (customer)", book),
+        _operation("cancel (customer's link)", cancel),
+        _operation("join a waiting list", join),
+        Figure(
+            "leave a waiting list: DynamoDB calls",
+            str(len(leave.dynamodb)),
+            "no budget",
+            Verdict.INFO,
+            leave.detail(),
+        ),
+    ]
+
+
+def _staff_operations(api: Api, shop: Business) -> list[Figure]:
+    def act(slot_id: str, booking_id: str, action: str, body: object = None) -> Cost:
+        path = f"/staff/slots/{slot_id}/bookings/{booking_id}/{action}"
+        return _cost_of(api, lambda: shop.staff("POST", path, body))
+
+    pending_slot = shop.add_slots(1, service="Consultation")[0]
+    first = shop.book(pending_slot, "Ed")["booking"]["booking_id"]
+    confirm = act(pending_slot, first, "confirm")
+    no_show = act(pending_slot, first, "no-show")
+    delete = _cost_of(
+        api, lambda: shop.staff("DELETE", f"/staff/slots/{pending_slot}/bookings/{first}")
+    )
+    second_slot = shop.add_slots(1, service="Consultation", days_ahead=3)[0]
+    second = shop.book(second_slot, "Flo")["booking"]["booking_id"]
+    reject = act(second_slot, second, "reject", {"reason": "the salon is closed that day"})
+    slot, other = shop.add_slots(2, days_ahead=4)
+    third = shop.book(slot, "Gus")["booking"]["booking_id"]
+    move = act(slot, third, "move", {"slot_id": other})
+    cancel = act(other, third, "cancel")
+    return [
+        _info(f"staff {name}", cost)
+        for name, cost in (
+            ("confirm", confirm),
+            ("reject", reject),
+            ("cancel", cancel),
+            ("no-show", no_show),
+            ("delete", delete),
+            ("move", move),
+        )
+    ]
+
+
+def _info(label: str, cost: Cost) -> Figure:
+    return Figure(
+        f"{label}: DynamoDB calls",
+        str(len(cost.dynamodb)),
+        "no budget",
+        Verdict.INFO,
+        cost.detail(),
+    )
+
+
+def _refill(api: Api, shop: Business) -> tuple[list[Figure], list[str]]:
+    """One cancellation with one customer waiting, followed through both stream handlers."""
+    streams = CountedStreams()
+    slot = shop.add_slots(1, days_ahead=5)[0]
+    booking = shop.book(slot, "Hal")
+    shop.join(slot, "Ivy")
+    streams.settle()  # what came before the cancellation
+    api.call("POST", f"/bookings/{booking['manage_token']}/cancel")
+    invocations = streams.settle()
+    chain = _chain(invocations)
+    in_chain = {id(invocation) for invocation in chain}
+    others = [i for i in invocations if id(i) not in in_chain and i.calls]
+    chain_cost = Cost([call for invocation in chain for call in invocation.calls])
+    count = len(chain_cost.calls)
+    every = Cost([call for invocation in invocations for call in invocation.calls])
+    figures = [
+        Figure(
+            "freed seat → message handed to SES/SNS: AWS calls",
+            str(count),
+            f"≤ {REFILL_BUDGET}",
+            verdict(count <= REFILL_BUDGET and bool(chain)),
+            "; ".join(describe(i) for i in chain if i.calls)
+            + f"; {chain_cost.items_read} items read, {chain_cost.items_written} written",
+        ),
+        Figure(
+            "all calls of both stream handlers for one cancellation",
+            str(len(every.calls)),
+            "no budget",
+            Verdict.INFO,
+            f"{len(invocations)} records delivered; besides the refill: "
+            + ("; ".join(describe(i) for i in others) or "nothing"),
+        ),
+    ]
+    notes = [
+        "The refill chain is every call made by `on_booking_change` for the cancellation's "
+        "records plus `on_outbox_message` for the seat-assigned message; the reader that "
+        "feeds the handlers (stream and table descriptions, `GetRecords`) is not counted.",
+    ]
+    return figures, notes
+
+
+def _chain(invocations: Sequence[Invocation]) -> list[Invocation]:
+    return [
+        i
+        for i in invocations
+        if i.handler == "on_booking_change"
+        or (i.handler == "on_outbox_message" and i.attribute("message_type") == SEAT_ASSIGNED)
+    ]
+
+
+def describe(invocation: Invocation) -> str:
+    about = invocation.attribute("message_type") or invocation.attribute("kind")
+    what = " ".join(part for part in (about, invocation.event) if part)
+    label = f"{invocation.handler} ({what})" if what else invocation.handler
+    return f"{label}: {Cost(invocation.calls).names()}"

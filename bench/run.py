@@ -1,0 +1,85 @@
+"""``make bench``: measure every budget of the design, write bench/RESULTS.md, and exit
+non-zero when a budget is missed."""
+
+from __future__ import annotations
+
+# The environment first: the settings are read once, when chalicelib is first imported.
+import os
+
+from tests.support.env import use_local_account
+
+use_local_account()
+# Hundreds of bookings' log lines would bury the results.
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+# Joins botocore's built-in handlers, so it must come before any client is created.
+import tests.support.calls  # noqa: E402,F401
+from bench import (  # noqa: E402
+    cold_start,
+    not_built,
+    offers,
+    operations,
+    refill_latency,
+    waiting_list_growth,
+)
+from bench.report import Section, machine, markdown, missed  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["cold-start", "operations", "offers", "waiting-list", "latency"],
+        help="run only this benchmark (repeatable)",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=list(waiting_list_growth.SIZES),
+        help="waiting-list sizes to refill beside",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    # Cold start first, while nothing else runs on the machine.
+    benchmarks: dict[str, Callable[[], Section]] = {
+        "cold-start": cold_start.measure,
+        "operations": operations.measure,
+        "offers": offers.measure,
+        "waiting-list": lambda: waiting_list_growth.measure(args.sizes),
+        "latency": refill_latency.measure,
+    }
+    started = time.monotonic()
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    machine_line = machine()
+    sections = []
+    for name, benchmark in benchmarks.items():
+        if args.only and name not in args.only:
+            continue
+        began = time.monotonic()
+        print(f"bench: {name} ...", flush=True)
+        sections.append(benchmark())
+        print(f"bench: {name} done in {time.monotonic() - began:.0f} s", flush=True)
+    sections.append(not_built.section())
+    seconds = time.monotonic() - started
+    page = markdown(sections, machine_line=machine_line, when=when, seconds=seconds)
+    args.out.write_text(page)
+    print(page)
+    failures = missed(sections)
+    for figure in failures:
+        print(f"bench: budget missed: {figure.what}: {figure.measured} (budget {figure.budget})")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The refill's cost as the waiting list grows, in each mode that reads the list: calls and
+items read must not change.
+
+Each size gets a fresh account: a full slot, its holder, and the waiting entries written
+straight into moto (a batch writer, in the table's own item shape). The holder cancels
+through the API; the cancellation's change is then handed to ``on_booking_change``
+exactly as the stream would carry it, and every call the handler makes is counted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+from app import on_booking_change
+from bench.in_process import Business, running_app, set_up_business
+from bench.report import Figure, Section, verdict
+from chalicelib.adapters.dynamodb import mapping
+from chalicelib.adapters.dynamodb.models import (
+    SlotItem,
+    WaitingEntryItem,
+    business_key,
+    slot_partition,
+)
+from chalicelib.domain.allocation import queue_position
+from chalicelib.domain.model import Contact, EntryStatus, SlotSummary, WaitingEntry
+from chalicelib.services.ids import new_id
+from chalicelib.settings import get_settings
+from tests.support.aws import REGION
+from tests.support.calls import Call, aws_call_log
+
+# The design's budget runs to 100,000. moto copies every table on each transaction (its
+# rollback), so one refill beside 100,000 entries takes about six minutes here and the
+# whole run would not fit in ten; `--sizes 10 1000 100000` runs it anyway.
+SIZES = (10, 1_000, 10_000)
+DESIGN_SIZES = (10, 1_000, 100_000)
+
+
+MODES = {
+    "automatic": "booked",
+    "one_at_a_time": "offering",
+    "offer_to_many": "offering",
+}
+"""Each waiting-list mode whose refill reads the list, and the outcome it must reach."""
+OFFER_TO_MANY_COUNT = 2
+"""Fewer than the smallest list, so every size asks as many customers; and few, since moto
+copies the table once per item of the round's transaction."""
+
+
+@dataclass(frozen=True)
+class RefillCost:
+    mode: str
+    size: int
+    calls: list[Call]
+    seed_seconds: float
+    handler_seconds: float
+    outcome: str
+
+    @property
+    def names(self) -> str:
+        return ", ".join(call.name for call in self.calls)
+
+    @property
+    def items_read(self) -> int:
+        return sum(call.items_read for call in self.calls)
+
+    @property
+    def items_written(self) -> int:
+        return sum(call.items_written for call in self.calls)
+
+    @property
+    def shape(self) -> tuple[str, int, int]:
+        return self.names, self.items_read, self.items_written
+
+
+def measure(sizes: Sequence[int] = SIZES) -> Section:
+    figures: list[Figure] = []
+    for mode, expected in MODES.items():
+        costs = [_refill_with_waiting(mode, size) for size in sizes]
+        same = all(cost.shape == costs[0].shape for cost in costs)
+        reached = all(cost.outcome == expected for cost in costs)
+        figures += [
+            Figure(
+                f"{mode}: refill beside {c.size:,} waiting: calls / items read / written",
+                f"{len(c.calls)} / {c.items_read} / {c.items_written}",
+                "unchanged",
+                verdict(same and reached),
+                f"{c.names}; outcome {c.outcome}; handler {c.handler_seconds * 1000:.0f} ms "
+                f"in moto (list written in {c.seed_seconds:.1f} s)",
+            )
+            for c in costs
+        ]
+    return Section(
+        "Cost against waiting-list size",
+        figures,
+        notes=[
+            _sizes_note(sizes),
+            "Each run: a fresh account, a one-seat slot of a service in that mode, its holder, "
+            "the entries; the holder cancels through the API and the cancellation's change is "
+            f"handed to `on_booking_change`. Offers to many ask {OFFER_TO_MANY_COUNT} at once.",
+            "The handler's time is moto's (it copies every table on each transaction and "
+            "reads a partition in Python), shown only to tell the runs apart: it is not a "
+            "DynamoDB latency.",
+        ],
+    )
+
+
+def _sizes_note(sizes: Sequence[int]) -> str:
+    note = "Sizes: " + ", ".join(f"{size:,}" for size in sizes) + " entries on one slot's list"
+    if tuple(sizes) == DESIGN_SIZES:
+        return note + "."
+    return (
+        note + ", not the design's 10 / 1,000 / 100,000: moto copies every table on each "
+        "transaction, so a refill beside 100,000 entries takes about six minutes here and "
+        "the run would not fit in ten. `python -m bench.run --sizes 10 1000 100000` "
+        "measures it."
+    )
+
+
+def _refill_with_waiting(mode: str, size: int) -> RefillCost:
+    with running_app() as api:
+        shop = set_up_business(
+            api,
+            f"bench-list-{size}",
+            settings={"offer_to_many_count": OFFER_TO_MANY_COUNT},
+            services=[{"name": mode, "duration_minutes": 30, "waiting_list_mode": mode}],
+        )
+        slot_id = shop.add_slots(1, service=mode)[0]
+        booking = shop.book(slot_id, "Holder")
+        began = time.monotonic()
+        _seed_waiting_list(shop, slot_id, size)
+        seeded = time.monotonic() - began
+        key = _booking_key(shop.business_id, slot_id, booking["booking"]["booking_id"])
+        old = _image(key)
+        api.call("POST", f"/bookings/{booking['manage_token']}/cancel")
+        record = _modify_record(key, old, _image(key))
+        with aws_call_log() as log:
+            began = time.monotonic()
+            response = on_booking_change({"Records": [record]}, None)
+            handled = time.monotonic() - began
+        if response.get("batchItemFailures"):
+            raise RuntimeError(f"the refill failed: {response}")
+        return RefillCost(mode, size, list(log), seeded, handled, _outcome(shop, slot_id))
+
+
+def _seed_waiting_list(shop: Business, slot_id: str, size: int) -> None:
+    summary = _summary(shop, slot_id)
+    start = datetime.now(UTC) - timedelta(days=1)
+    with WaitingEntryItem.batch_write() as batch:
+        for number in range(size):
+            entry = WaitingEntry(
+                business_id=shop.business_id,
+                slot_id=slot_id,
+                entry_id=new_id(),
+                status=EntryStatus.WAITING,
+                contact=Contact(f"Waiting {number}", f"waiting{number}@example.com"),
+                slot=summary,
+                signed_up_at=start + timedelta(milliseconds=number),
+            )
+            position = queue_position(entry.signed_up_at, entry.entry_id)
+            batch.save(mapping.entry_to_item(entry, position))
+    # The slot counts who waits; a cancellation holds the seat only when someone does.
+    SlotItem(business_key(shop.business_id), mapping.slot_key(slot_id)).update(
+        actions=[SlotItem.waiting.set(size)]
+    )
+
+
+def _summary(shop: Business, slot_id: str) -> SlotSummary:
+    slot = SlotItem.get(business_key(shop.business_id), mapping.slot_key(slot_id))
+    assert isinstance(slot, SlotItem)
+    return SlotSummary(
+        business_name="Bench Salon",
+        time_zone="Europe/Oslo",
+        language="en",
+        service_name=slot.service_name,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+    )
+
+
+def _booking_key(business_id: str, slot_id: str, booking_id: str) -> dict[str, Any]:
+    return {
+        "pk": {"S": slot_partition(business_id, slot_id)},
+        "sk": {"S": mapping.booking_key(booking_id)},
+    }
+
+
+def _client() -> Any:
+    return boto3.client("dynamodb", region_name=REGION)
+
+
+def _image(key: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = _client().get_item(
+        TableName=get_settings().bookings_table, Key=key, ConsistentRead=True
+    )["Item"]
+    return item
+
+
+def _modify_record(key: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The change as a Lambda stream event record carries it (NEW_AND_OLD_IMAGES)."""
+    table = get_settings().bookings_table
+    return {
+        "eventID": new_id(),
+        "eventName": "MODIFY",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "dynamodb": {
+            "Keys": key,
+            "OldImage": old,
+            "NewImage": new,
+            "SequenceNumber": "1",
+            "SizeBytes": 1,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+        "eventSourceARN": f"arn:aws:dynamodb:{REGION}:123456789012:table/{table}/stream/bench",
+    }
+
+
+def _outcome(shop: Business, slot_id: str) -> str:
+    decisions = shop.staff("GET", f"/staff/slots/{slot_id}/allocations")["allocations"]
+    return str(decisions[0]["outcome"]) if decisions else "none"
