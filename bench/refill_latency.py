@@ -41,9 +41,9 @@ PROBES = 5
 PROBE_TIMEOUT = 10.0
 STARTUP_SECONDS = 90
 # Bounds that keep the whole of `make bench` within ten minutes however slow the stack is.
-PREPARE_SECONDS = 40
-QUIET_SECONDS = 30
-SETTLE_SECONDS = 45
+PREPARE_SECONDS = 25
+QUIET_SECONDS = 20
+SETTLE_SECONDS = 30
 """How long to wait, after the last cancellation, for the last messages."""
 EMULATOR_SIZES = (0, 1_000, 3_000)
 EMULATOR_ATTEMPTS = 3
