@@ -28,7 +28,15 @@ from chalicelib.api.errors import parse_body, refusals_as_http
 from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
 from chalicelib.domain.lifecycle import Action
-from chalicelib.domain.model import Actor, BookingStatus, Business, Contact, EntryStatus
+from chalicelib.domain.model import (
+    Actor,
+    BookingStatus,
+    Business,
+    Contact,
+    EntryStatus,
+    EntryWindow,
+    WaitingEntry,
+)
 from chalicelib.domain.time_rules import ActiveHours, parse_clock
 from chalicelib.services.catalogue import (
     UNCHANGED,
@@ -37,7 +45,7 @@ from chalicelib.services.catalogue import (
     NewSlot,
     SlotChanges,
 )
-from chalicelib.services.links import BOOKING, WAITING_ENTRY
+from chalicelib.services.links import BOOKING, WINDOW_ENTRY
 from chalicelib.services.notifications import SEND_MESSAGE
 from chalicelib.settings import get_settings
 
@@ -268,6 +276,17 @@ def list_slot_waiting_list(slot_id: str) -> dict[str, Any]:
 
 
 @app.route(
+    "/staff/services/{service_id}/waiting-list", methods=["GET"], authorizer=staff_authorizer
+)
+@refusals_as_http
+def list_service_waiting_list(service_id: str) -> dict[str, Any]:
+    entries = services().waiting_list.list_for_service(_business_id(), service_id)
+    waiting = [entry for entry in entries if entry.status is EntryStatus.WAITING]
+    positions = {entry.entry_id: index for index, entry in enumerate(waiting, start=1)}
+    return {"entries": [views.entry_view(e, positions.get(e.entry_id)) for e in entries]}
+
+
+@app.route(
     "/staff/slots/{slot_id}/waiting-list/{entry_id}/book",
     methods=["POST"],
     authorizer=staff_authorizer,
@@ -424,6 +443,47 @@ def join_waiting_list(business_id: str, slot_id: str) -> Response:
     )
 
 
+def _entry_created(entry: WaitingEntry, position: int) -> Response:
+    links = services().links
+    token = links.token_for_entry(entry)
+    return _created(
+        {
+            "entry": views.entry_view(entry, position),
+            "position": position,
+            "token": token,
+            "leave_url": links.entry_url(token),
+        }
+    )
+
+
+@app.route("/businesses/{business_id}/services/{service_id}/waiting-list", methods=["POST"])
+@refusals_as_http
+def join_window_waiting_list(business_id: str, service_id: str) -> Response:
+    body = parse_body(schemas.WindowEntryBody, app.current_request)
+    window = EntryWindow(
+        service_id=service_id,
+        starts_from=body.starts_from,
+        ends_by=body.ends_by,
+        staff=body.staff,
+        location=body.location,
+    )
+    entry, position = services().waiting_list.join_window(
+        business_id, service_id, _contact(body), window
+    )
+    return _entry_created(entry, position)
+
+
+@app.route("/bookings/{token}/earlier", methods=["POST"])
+@refusals_as_http
+def ask_for_earlier_slot(token: str) -> Response:
+    link = services().links.read(token, BOOKING)
+    body = parse_body(schemas.EarlierSlotBody, app.current_request)
+    entry, position = services().waiting_list.ask_for_earlier(
+        link.business_id, link.slot_id, link.item_id, starts_from=body.starts_from
+    )
+    return _entry_created(entry, position)
+
+
 @app.route("/bookings/{token}", methods=["GET"])
 @refusals_as_http
 def view_booking(token: str) -> dict[str, Any]:
@@ -456,16 +516,26 @@ def move_booking(token: str) -> dict[str, Any]:
 @app.route("/waiting-list/{token}", methods=["GET"])
 @refusals_as_http
 def view_waiting_entry(token: str) -> dict[str, Any]:
-    link = services().links.read(token, WAITING_ENTRY)
-    entry, position = services().waiting_list.view(link.business_id, link.slot_id, link.item_id)
+    link = services().links.read_entry(token)
+    waiting_list = services().waiting_list
+    entry, position = (
+        waiting_list.view_window(link.business_id, link.slot_id, link.item_id)
+        if link.kind == WINDOW_ENTRY
+        else waiting_list.view(link.business_id, link.slot_id, link.item_id)
+    )
     return {"entry": views.entry_view(entry, position)}
 
 
 @app.route("/waiting-list/{token}", methods=["DELETE"])
 @refusals_as_http
 def leave_waiting_list(token: str) -> dict[str, Any]:
-    link = services().links.read(token, WAITING_ENTRY)
-    entry = services().waiting_list.leave(link.business_id, link.slot_id, link.item_id)
+    link = services().links.read_entry(token)
+    waiting_list = services().waiting_list
+    entry = (
+        waiting_list.leave_window(link.business_id, link.slot_id, link.item_id)
+        if link.kind == WINDOW_ENTRY
+        else waiting_list.leave(link.business_id, link.slot_id, link.item_id)
+    )
     return {"entry": views.entry_view(entry, None)}
 
 

@@ -96,6 +96,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         staff=True,
         refusals=(404,),
     ),
+    ("/staff/services/{service_id}/waiting-list", "GET"): Operation(
+        "A service's window entries and earlier-slot requests, in sign-up order",
+        staff=True,
+        refusals=(404,),
+    ),
     ("/staff/slots/{slot_id}/bookings/{booking_id}/confirm", "POST"): Operation(
         "Confirm a pending booking; the customer is told", staff=True, refusals=(404, 409)
     ),
@@ -156,6 +161,19 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/businesses/{business_id}/slots/{slot_id}/waiting-list", "POST"): Operation(
         "Join a full slot's waiting list; answers with the position and a link to leave",
         body=schemas.ContactBody,
+        created=True,
+        refusals=(400, 404, 409),
+    ),
+    ("/businesses/{business_id}/services/{service_id}/waiting-list", "POST"): Operation(
+        "Wait for a seat in any slot of a service between two moments, optionally with one "
+        "staff member or at one location",
+        body=schemas.WindowEntryBody,
+        created=True,
+        refusals=(400, 404, 409),
+    ),
+    ("/bookings/{token}/earlier", "POST"): Operation(
+        "Ask to be moved to an earlier slot of the same service when a seat frees up",
+        body=schemas.EarlierSlotBody,
         created=True,
         refusals=(400, 404, 409),
     ),

@@ -176,6 +176,22 @@ class ContactBody(Strict):
         return self
 
 
+class WindowEntryBody(ContactBody):
+    starts_from: datetime = Field(
+        description="the earliest slot start wanted; ISO 8601, without an offset the "
+        "business's time"
+    )
+    ends_by: datetime = Field(description="the latest slot end wanted")
+    staff: Name | None = Field(default=None, description="only with this staff member")
+    location: Name | None = Field(default=None, description="only at this location")
+
+
+class EarlierSlotBody(Strict):
+    starts_from: datetime | None = Field(
+        default=None, description="the earliest start wanted; defaults to now"
+    )
+
+
 class SlotChangesBody(Strict):
     capacity: int | None = Field(default=None, ge=1, le=1000)
     staff: Name | None = Field(default=None, description="null clears it; leave out to keep")

@@ -167,6 +167,21 @@ def entry_view(entry: WaitingEntry, position: int | None) -> dict[str, Any]:
         "starts_at": entry.slot.starts_at.isoformat(),
         "signed_up_at": entry.signed_up_at.isoformat(),
         "booking_id": entry.booking_id,
+        "window": {
+            "service_id": entry.window.service_id,
+            "starts_from": entry.window.starts_from.isoformat(),
+            "ends_by": entry.window.ends_by.isoformat(),
+            "staff": entry.window.staff,
+            "location": entry.window.location,
+        }
+        if entry.window
+        else None,
+        "earlier_than": {
+            "slot_id": entry.earlier_than.slot_id,
+            "booking_id": entry.earlier_than.booking_id,
+        }
+        if entry.earlier_than
+        else None,
     }
 
 

@@ -14,6 +14,11 @@ STAFF_CHOOSE = "staff choose from the list (manual mode)"
 NO_ONE_WAITING = "no one is waiting"
 NO_LONGER_WAITING = "no longer waiting"
 NO_CONTACT = "no email address or phone number to reach them"
+CHAIN_LIMIT = "earlier-slot moves in a row reached the limit"
+
+MAX_CHAIN_STEPS = 3
+"""An earlier-slot move frees a later seat, which may move someone else earlier in turn:
+at most this many moves follow one freed seat, so a chain always ends."""
 
 
 def queue_position(signed_up_at: datetime, entry_id: str) -> str:
@@ -32,9 +37,11 @@ def eligible(
     slot_starts_at: datetime,
     now: datetime,
     cutoff: timedelta = timedelta(0),
+    chain_step: int = 0,
 ) -> Allocation:
     """Who can take a seat of this slot now, in sign-up order (`chosen` is the first;
-    `others` the rest), who was passed over and why."""
+    `others` the rest), who was passed over and why. `chain_step` counts the earlier-slot
+    moves that freed this seat; at the limit, earlier-slot requests are passed over."""
     ordered = sign_up_order(candidates)
     too_late = (
         SLOT_HAS_STARTED
@@ -53,6 +60,8 @@ def eligible(
             skipped_so_far.append(SkippedEntry(entry.entry_id, NO_LONGER_WAITING))
         elif not (entry.contact.email or entry.contact.phone):
             skipped_so_far.append(SkippedEntry(entry.entry_id, NO_CONTACT))
+        elif entry.earlier_than is not None and chain_step >= MAX_CHAIN_STEPS:
+            skipped_so_far.append(SkippedEntry(entry.entry_id, CHAIN_LIMIT))
         else:
             able.append(entry)
     if not able:
@@ -66,10 +75,13 @@ def choose_next(
     slot_starts_at: datetime,
     now: datetime,
     cutoff: timedelta = timedelta(0),
+    chain_step: int = 0,
 ) -> Allocation:
     """Give the seat to the customer who signed up first and can still take it, unless
     the slot starts within `cutoff` (then the seat goes back on sale)."""
-    found = eligible(candidates, slot_starts_at=slot_starts_at, now=now, cutoff=cutoff)
+    found = eligible(
+        candidates, slot_starts_at=slot_starts_at, now=now, cutoff=cutoff, chain_step=chain_step
+    )
     return Allocation(
         chosen=found.chosen, skipped=found.skipped, reason_if_none=found.reason_if_none
     )

@@ -106,6 +106,9 @@ class Business:
     """How many waiting lists one customer may be on at once; 0: no limit."""
     active_hours: ActiveHours | None = None
     """Messages wait for these hours (the business's wall clock); None: any time."""
+    open_windows: int = 0
+    """Window entries (a service and a date range rather than one slot) still open: while
+    any is, a freed seat is held for the list until the refill has looked for a match."""
 
     def sendable_from(self, moment: datetime) -> datetime:
         """The earliest moment a message written at `moment` may go out."""
@@ -158,6 +161,7 @@ class SlotSummary:
     location: str | None = None
     waiting_list_mode: WaitingListMode | None = None
     """The service's own mode, when it overrides the business's."""
+    service_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,7 @@ class Slot:
             staff=self.staff,
             location=self.location,
             waiting_list_mode=self.waiting_list_mode,
+            service_id=self.service_id,
         )
 
 
@@ -239,19 +244,63 @@ class Booking:
     pipeline_status_name: str | None = None
     payment_status: PaymentStatus | None = None
     """Bookings given from the waiting list start unpaid; None where no payment is tracked."""
+    chain_step: int = 0
+    """On a booking moved to an earlier seat from the waiting list: how many such moves
+    in a row led here, so a chain of moves stays bounded."""
+
+
+@dataclass(frozen=True)
+class EntryWindow:
+    """What a window entry waits for: any slot of a service within a date range, with a
+    given staff member or at a given location when the customer asked for one."""
+
+    service_id: str
+    starts_from: datetime
+    ends_by: datetime
+    staff: str | None = None
+    location: str | None = None
+
+    def fits(self, slot: SlotSummary) -> bool:
+        """Whether a seat of `slot` is what the customer waits for."""
+        return (
+            slot.service_id == self.service_id
+            and self.starts_from <= slot.starts_at
+            and slot.ends_at <= self.ends_by
+            and (self.staff is None or self.staff == slot.staff)
+            and (self.location is None or self.location == slot.location)
+        )
+
+
+@dataclass(frozen=True)
+class EarlierThan:
+    """An earlier-slot request: the booking to move when an earlier seat is found."""
+
+    slot_id: str
+    booking_id: str
 
 
 @dataclass(frozen=True)
 class WaitingEntry:
     business_id: str
     slot_id: str
+    """The slot waited for; for a window entry, the slot it was booked into, if any."""
     entry_id: str
     status: EntryStatus
     contact: Contact
     slot: SlotSummary
+    """For a window entry: the service, and the window as its start and end."""
     signed_up_at: datetime
     booking_id: str | None = None
     updated_at: datetime | None = None
+    window: EntryWindow | None = None
+    """Set for an entry that waits for any matching slot rather than one slot."""
+    earlier_than: EarlierThan | None = None
+    """Set when the customer holds a booking and waits for an earlier seat to move to."""
+
+    def fits(self, slot_id: str, slot: SlotSummary) -> bool:
+        if self.window is None:
+            return self.slot_id == slot_id
+        return self.window.fits(slot)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ class Offer:
     expires_at: datetime
     signed_up_at: datetime
     """When the customer joined the list: their place there is kept while they decide."""
+    window_service_id: str | None = None
+    """Set when the offer went to a window entry, which lives on its service's list."""
 
     @property
     def offer_id(self) -> str:

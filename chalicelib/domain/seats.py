@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.model import Booking, SeatAfterRelease, SlotSummary
+from chalicelib.domain.model import Booking, Business, SeatAfterRelease, Slot, SlotSummary
 
 
 def seat_after_release(waiting_count: int) -> SeatAfterRelease:
@@ -12,6 +12,14 @@ def seat_after_release(waiting_count: int) -> SeatAfterRelease:
     if waiting_count > 0:
         return SeatAfterRelease.HELD_FOR_WAITING_LIST
     return SeatAfterRelease.BACK_ON_SALE
+
+
+def seat_after_release_for(slot: Slot, business: Business) -> SeatAfterRelease:
+    """What freeing a seat of `slot` does with it. Window entries are counted per
+    business, not per slot: while any is open the seat is held, and the refill puts it
+    back on sale at once when none fits."""
+    claims = business.list_claims_freed_seats(slot.summary(business))
+    return seat_after_release(slot.waiting + business.open_windows if claims else 0)
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,8 @@ class FreedSeat:
     """Names the freeing write uniquely, so a redelivered change is recognised."""
     held_for_waiting_list: bool
     slot: SlotSummary
+    chain_step: int = 0
+    """Freed by the n-th move of an earlier-slot chain (0: by anything else)."""
 
 
 def freed_seat(old: Booking | None, new: Booking | None) -> FreedSeat | None:
@@ -37,6 +47,7 @@ def freed_seat(old: Booking | None, new: Booking | None) -> FreedSeat | None:
         cause=f"{old.booking_id}.v{old.version}",
         held_for_waiting_list=held,
         slot=old.slot,
+        chain_step=new.chain_step if new is not None else 0,
     )
 
 

@@ -28,7 +28,7 @@ from chalicelib.domain.model import (
     Slot,
 )
 from chalicelib.domain.pipeline import StepKind, action_on_entering
-from chalicelib.domain.seats import seat_after_release
+from chalicelib.domain.seats import seat_after_release_for
 from chalicelib.services.booking_messages import message_about, staff_copy
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
@@ -341,7 +341,7 @@ class Bookings:
         decision = _seat_decision(slot, business)
         if decision is SeatAfterRelease.BACK_ON_SALE:
             return ReleasePreview(action, decision.value, None)
-        allocation = self._refill.plan(business, booking.slot_id, booking.slot.starts_at, now)
+        allocation = self._refill.plan(business, booking.slot_id, booking.slot, now)
         return ReleasePreview(action, decision.value, allocation)
 
     def history(self, business_id: str, slot_id: str, booking_id: str) -> list[Change]:
@@ -415,8 +415,7 @@ class Bookings:
 
 
 def _seat_decision(slot: Slot, business: Business) -> SeatAfterRelease:
-    claims = business.list_claims_freed_seats(slot.summary(business))
-    return seat_after_release(slot.waiting if claims else 0)
+    return seat_after_release_for(slot, business)
 
 
 def _change(before: Booking, after: Booking, by: Actor) -> Change:

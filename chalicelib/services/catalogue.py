@@ -205,9 +205,14 @@ class Catalogue:
                 raise SlotFull(
                     f"capacity: {slot.taken} seats are taken or held; cancel or move bookings first"
                 )
+            # New staff or a new location may suit customers waiting for a window: the
+            # free seats then go to the list first, as added seats do.
+            moved_where = (after.staff, after.location) != (slot.staff, slot.location)
             hold = seats_to_hold(
-                after.capacity - slot.capacity,
-                slot.waiting,
+                after.capacity - slot.taken
+                if moved_where and business.open_windows
+                else after.capacity - slot.capacity,
+                slot.waiting + business.open_windows,
                 business.list_claims_freed_seats(after.summary(business)),
             )
             release = (

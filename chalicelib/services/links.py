@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from chalicelib.adapters.tokens import InvalidToken, LinkClaims, LinkSigner
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.model import WaitingEntry
 
 BOOKING = "booking"
 WAITING_ENTRY = "waiting_entry"
+WINDOW_ENTRY = "window_entry"
+"""A place on a service's list (a window or an earlier-slot request): the link names the
+service where other entry links name the slot."""
 OFFER = "offer"
 
 
@@ -23,6 +27,16 @@ class Links:
 
     def entry_token(self, business_id: str, slot_id: str, entry_id: str) -> str:
         return self._signer.sign(LinkClaims(WAITING_ENTRY, business_id, slot_id, entry_id))
+
+    def window_entry_token(self, business_id: str, service_id: str, entry_id: str) -> str:
+        return self._signer.sign(LinkClaims(WINDOW_ENTRY, business_id, service_id, entry_id))
+
+    def token_for_entry(self, entry: WaitingEntry) -> str:
+        if entry.window is not None:
+            return self.window_entry_token(
+                entry.business_id, entry.window.service_id, entry.entry_id
+            )
+        return self.entry_token(entry.business_id, entry.slot_id, entry.entry_id)
 
     def entry_url(self, token: str) -> str:
         return f"{self._base}/waiting-list/{token}"
@@ -43,3 +57,10 @@ class Links:
             return self._signer.read(token, kind)
         except InvalidToken as error:
             raise NotFound("this link is not valid") from error
+
+    def read_entry(self, token: str) -> LinkClaims:
+        """A place on a slot's list or on a service's list."""
+        try:
+            return self._signer.read(token, WAITING_ENTRY)
+        except InvalidToken:
+            return self.read(token, WINDOW_ENTRY)

@@ -27,6 +27,7 @@ from chalicelib.domain.model import (
     PaymentStatus,
     RefillDecision,
     SkippedEntry,
+    SlotSummary,
     WaitingEntry,
     WaitingListMode,
 )
@@ -80,25 +81,29 @@ class Offers:
         self,
         business: Business | None,
         slot_id: str,
-        slot_starts_at: datetime,
+        slot: SlotSummary,
         now: datetime,
         *,
         wanted: int = 1,
         already_asked: Sequence[str] = (),
+        chain_step: int = 0,
     ) -> Allocation:
         """Who could take a seat of this slot now, in sign-up order: one Query on the
-        waiting list's sign-up index, whatever its length."""
+        slot's list sorted by sign-up time, whatever its length, and — while window
+        entries are open — one on its service's list, merged by sign-up time."""
         if business is None or not business.waiting_list_open:
             return Allocation(chosen=None, reason_if_none=WAITING_LIST_OFF)
-        candidates = self._store.waiting_candidates(
-            business.business_id, slot_id, max(wanted, CANDIDATES_PER_QUERY) + len(already_asked)
-        )
+        limit = max(wanted, CANDIDATES_PER_QUERY) + len(already_asked)
+        candidates = self._store.waiting_candidates(business.business_id, slot_id, limit)
+        if business.open_windows > 0:
+            candidates += self._store.window_candidates(business.business_id, slot, limit)
         asked = set(already_asked)
         return eligible(
             [entry for entry in candidates if entry.entry_id not in asked],
-            slot_starts_at=slot_starts_at,
+            slot_starts_at=slot.starts_at,
             now=now,
             cutoff=timedelta(minutes=business.refill_cutoff_minutes),
+            chain_step=chain_step,
         )
 
     def next_round(self, freed: FreedSeat, business: Business, prior: RefillDecision | None) -> str:
@@ -132,7 +137,7 @@ class Offers:
         found = self.plan(
             business,
             freed.slot_id,
-            freed.slot.starts_at,
+            freed.slot,
             now,
             wanted=how_many(mode, business),
             already_asked=(*asked, *capped),
@@ -201,6 +206,7 @@ class Offers:
                 offered_at=now,
                 expires_at=expires_at,
                 signed_up_at=entry.signed_up_at,
+                window_service_id=entry.window.service_id if entry.window else None,
             )
             for entry in entries
         ]

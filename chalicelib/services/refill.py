@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.adapters.dynamodb.store import (
@@ -11,9 +11,11 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.allocation import STAFF_CHOOSE
+from chalicelib.domain.allocation import MAX_CHAIN_STEPS, STAFF_CHOOSE
+from chalicelib.domain.lifecycle import Change
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage, message_id_for
 from chalicelib.domain.model import (
+    Actor,
     Allocation,
     Booking,
     BookingSource,
@@ -22,11 +24,18 @@ from chalicelib.domain.model import (
     PaymentStatus,
     RefillDecision,
     SkippedEntry,
+    SlotSummary,
     WaitingEntry,
     WaitingListMode,
 )
 from chalicelib.domain.offers import mode_for
-from chalicelib.domain.seats import FreedSeat, SeatRelease, freed_seat, freed_seats_of
+from chalicelib.domain.seats import (
+    FreedSeat,
+    SeatRelease,
+    freed_seat,
+    freed_seats_of,
+    seat_after_release_for,
+)
 from chalicelib.services.booking_messages import message_about, slot_context
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
@@ -34,6 +43,7 @@ from chalicelib.services.offers import Offers
 from chalicelib.services.ports import Clock
 
 AUTOMATIC = WaitingListMode.AUTOMATIC
+MOVED_EARLIER = "moved_earlier"
 MAX_LISTED = 25
 MAX_ATTEMPTS = 5
 BOOKED = "booked"
@@ -75,9 +85,7 @@ class Refill:
             return
         address = business.address_for(freed.slot.staff, freed.slot.location)
         now = self._clock.now()
-        found = self._offers.plan(
-            business, freed.slot_id, freed.slot.starts_at, now, wanted=MAX_LISTED
-        )
+        found = self._offers.plan(business, freed.slot_id, freed.slot, now, wanted=MAX_LISTED)
         if address is None or not found.in_order:
             return
         waiting = "\n".join(
@@ -141,7 +149,9 @@ class Refill:
                     continue  # someone asked left the list meanwhile: ask again
                 except RetryableConflict:
                     continue
-            allocation = self.plan(business, freed.slot_id, freed.slot.starts_at, now)
+            allocation = self._offers.plan(
+                business, freed.slot_id, freed.slot, now, chain_step=freed.chain_step
+            )
             try:
                 if allocation.chosen is None:
                     decision = RefillDecision(
@@ -155,6 +165,13 @@ class Refill:
                     logger.info("held seat back on sale", extra=_log_fields(freed, decision))
                     return RefillOutcome(RELEASED)
                 assert business is not None  # no one is chosen without a business
+                if allocation.chosen.earlier_than is not None:
+                    moved = self._move_earlier(
+                        freed, business, allocation.chosen, allocation.skipped, now
+                    )
+                    if moved is None:
+                        continue  # their booking had gone: their request was closed
+                    return moved
                 return self._assign(freed, business, allocation.chosen, allocation.skipped, now)
             except TransactionCancelled as error:
                 if error.failed & DUPLICATE_LABELS:
@@ -162,19 +179,19 @@ class Refill:
                         "seat already refilled for this cause", extra={"cause": freed.cause}
                     )
                     return RefillOutcome(ALREADY_DECIDED)
-                if "entry" in error.failed:
-                    continue  # that customer left meanwhile: ask the list again
+                if error.failed & {"entry", "moving", "arrived", "later"}:
+                    continue  # that customer left or their booking changed: ask again
                 raise
             except RetryableConflict:
                 continue
         raise RetryableConflict(f"could not refill the seat freed by {freed.cause}")
 
     def plan(
-        self, business: Business | None, slot_id: str, slot_starts_at: datetime, now: datetime
+        self, business: Business | None, slot_id: str, slot: SlotSummary, now: datetime
     ) -> Allocation:
         """Who would get a seat of this slot freed now. The refill acts on this answer; a
         dry run before a release shows it."""
-        return self._offers.plan(business, slot_id, slot_starts_at, now)
+        return self._offers.plan(business, slot_id, slot, now)
 
     def _assign(
         self,
@@ -191,7 +208,8 @@ class Refill:
             status=BookingStatus.CONFIRMED,
             source=BookingSource.WAITING_LIST,
             contact=entry.contact,
-            slot=entry.slot,
+            # A window entry's summary describes its window; the booking names the slot.
+            slot=freed.slot if entry.window else entry.slot,
             created_at=now,
             waiting_entry_id=entry.entry_id,
             payment_status=PaymentStatus.UNPAID,
@@ -210,8 +228,97 @@ class Refill:
         logger.info("held seat given to the waiting list", extra=_log_fields(freed, decision))
         return RefillOutcome(BOOKED, booking_id=booking.booking_id, entry_id=entry.entry_id)
 
+    def _move_earlier(
+        self,
+        freed: FreedSeat,
+        business: Business,
+        entry: WaitingEntry,
+        skipped: tuple[SkippedEntry, ...],
+        now: datetime,
+    ) -> RefillOutcome | None:
+        """Meet an earlier-slot request: the customer's booking moves into the held seat,
+        and the later seat it leaves is freed — for that slot's list when anyone waits,
+        which may move the next customer in turn (each move is one step of a bounded
+        chain, recorded in each slot's allocation log). None when the booking to move
+        no longer holds a seat: the request is closed and the list asked again."""
+        assert entry.earlier_than is not None
+        booking, later, _ = self._store.get_booking_context(
+            business.business_id, entry.earlier_than.slot_id, entry.earlier_than.booking_id
+        )
+        if booking is None or later is None or not booking.status.holds_seat:
+            self._store.leave(entry, now)
+            logger.info("earlier-slot request closed: its booking is gone", extra=_ids(entry))
+            return None
+        step = freed.chain_step + 1
+        moved_away = replace(
+            booking,
+            status=BookingStatus.MOVED,
+            version=booking.version + 1,
+            updated_at=now,
+            moved_to_slot_id=freed.slot_id,
+            seat_after_release=seat_after_release_for(later, business),
+            chain_step=step,
+        )
+        arrived = replace(
+            booking,
+            slot_id=freed.slot_id,
+            slot=freed.slot,
+            version=moved_away.version,
+            updated_at=now,
+            moved_from_slot_id=booking.slot_id,
+            moved_to_slot_id=None,
+            seat_after_release=None,
+            chain_step=step,
+        )
+        change = Change(
+            booking_id=booking.booking_id,
+            version=arrived.version,
+            at=now,
+            by=Actor.WAITING_LIST,
+            from_status=booking.status,
+            to_status=arrived.status,
+            from_slot_id=booking.slot_id,
+            to_slot_id=freed.slot_id,
+        )
+        decision = RefillDecision(
+            cause=freed.cause,
+            outcome=MOVED_EARLIER,
+            decided_at=now,
+            skipped=skipped,
+            booking_id=booking.booking_id,
+            entry_id=entry.entry_id,
+            reason=f"moved from slot {booking.slot_id} (step {step} of at most "
+            f"{MAX_CHAIN_STEPS} in a row)",
+        )
+        messages = message_about(
+            arrived,
+            MessageType.BOOKING_MOVED,
+            self._links,
+            business,
+            extra={
+                "previous_starts_at": booking.slot.starts_at.isoformat(),
+                "previous_ends_at": booking.slot.ends_at.isoformat(),
+            },
+        )
+        self._store.move_into_held_seat(
+            freed,
+            entry,
+            moved_away,
+            arrived,
+            change,
+            messages,
+            decision,
+            list_open=business.list_claims_freed_seats(later.summary(business)),
+        )
+        logger.info("booking moved to an earlier seat", extra=_log_fields(freed, decision))
+        return RefillOutcome(MOVED_EARLIER, booking_id=booking.booking_id, entry_id=entry.entry_id)
+
     def _seat_assigned(self, booking: Booking, business: Business) -> list[OutboxMessage]:
         return message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business)
+
+
+def _ids(entry: WaitingEntry) -> dict[str, str]:
+    return {"business_id": entry.business_id, "entry_id": entry.entry_id}
 
 
 def _log_fields(freed: FreedSeat, decision: RefillDecision) -> dict[str, object]:

@@ -1,6 +1,11 @@
-"""Use cases of the waiting list: join a full slot's list, see one's place, leave."""
+"""Use cases of the waiting list: join a full slot's list, or wait for any slot of a
+service in a window of dates, or for an earlier slot than one's booking; see one's place,
+leave."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from chalicelib.adapters.dynamodb.store import (
     DynamoStore,
@@ -8,11 +13,27 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.errors import Conflict, MissingSetup, NotFound, SlotHasFreeSeats
-from chalicelib.domain.model import Contact, EntryStatus, RefillDecision, WaitingEntry
+from chalicelib.domain.errors import (
+    Conflict,
+    InvalidRequest,
+    MissingSetup,
+    NotActive,
+    NotFound,
+    SlotHasFreeSeats,
+)
+from chalicelib.domain.model import (
+    Contact,
+    EarlierThan,
+    EntryStatus,
+    EntryWindow,
+    RefillDecision,
+    SlotSummary,
+    WaitingEntry,
+)
+from chalicelib.domain.time_rules import to_utc
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
-from chalicelib.services.ids import new_id
+from chalicelib.services.ids import id_for_cause, new_id
 from chalicelib.services.ports import Clock
 
 
@@ -22,6 +43,22 @@ class WaitingListClosed(MissingSetup):
 
 class TooManyEntries(Conflict):
     pass
+
+
+class AlreadyAsked(Conflict):
+    pass
+
+
+MAX_WINDOW = timedelta(days=92)
+"""How far apart a window's start and end may be: long enough for a season, short
+enough that a forgotten entry does not wait for ever."""
+
+
+def _limit_message(limit: int) -> str:
+    return (
+        f"you are already on {limit} waiting lists here, "
+        "the most this business allows: leave one to join another"
+    )
 
 
 class WaitingList:
@@ -52,10 +89,7 @@ class WaitingList:
                 )
             except TransactionCancelled as error:
                 if "limit" in error.failed:
-                    raise TooManyEntries(
-                        f"you are already on {business.max_open_entries} waiting lists here, "
-                        "the most this business allows: leave one to join another"
-                    ) from error
+                    raise TooManyEntries(_limit_message(business.max_open_entries)) from error
                 continue
             except RetryableConflict:
                 # The slot changed since we read it (a seat freed, someone else joined):
@@ -64,6 +98,134 @@ class WaitingList:
             logger.info("joined the waiting list", extra=_ids(entry))
             return entry, slot.waiting + 1
         raise RetryableConflict("the waiting list is busy; try again")
+
+    def join_window(
+        self,
+        business_id: str,
+        service_id: str,
+        contact: Contact,
+        window: EntryWindow,
+    ) -> tuple[WaitingEntry, int]:
+        """Wait for a seat in any slot of a service between two moments, with a given
+        staff member or at a given location if asked; returns the entry and its position
+        among the service's window entries."""
+        service, business = self._store.get_service_and_business(business_id, service_id)
+        if service is None:
+            raise NotFound(f"no service {service_id!r}")
+        if business is None:
+            raise MissingSetup("the business has no profile yet")
+        if not business.waiting_list_open:
+            raise WaitingListClosed("this business does not keep a waiting list")
+        now = self._clock.now()
+        window = replace(
+            window,
+            starts_from=to_utc(window.starts_from, business.time_zone),
+            ends_by=to_utc(window.ends_by, business.time_zone),
+        )
+        _check_window(window, now)
+        entry = WaitingEntry(
+            business_id=business_id,
+            slot_id="",
+            entry_id=new_id(),
+            status=EntryStatus.WAITING,
+            contact=contact,
+            slot=SlotSummary(
+                business_name=business.name,
+                time_zone=business.time_zone,
+                language=business.language,
+                service_name=service.name,
+                starts_at=window.starts_from,
+                ends_at=window.ends_by,
+                staff=window.staff,
+                location=window.location,
+                waiting_list_mode=service.waiting_list_mode,
+                service_id=service_id,
+            ),
+            signed_up_at=now,
+            window=window,
+        )
+        return self._add_window_entry(entry, business.max_open_entries)
+
+    def ask_for_earlier(
+        self, business_id: str, slot_id: str, booking_id: str, *, starts_from: datetime | None
+    ) -> tuple[WaitingEntry, int]:
+        """A customer holding a booking asks to be moved when an earlier seat of the same
+        service frees up (any staff member or location, from `starts_from` or now). One
+        open request per booking."""
+        booking, slot, business = self._store.get_booking_context(business_id, slot_id, booking_id)
+        if booking is None or slot is None or business is None:
+            raise NotFound(f"no booking {booking_id!r}")
+        if not booking.status.holds_seat:
+            raise NotActive(f"a {booking.status.value} booking cannot be moved")
+        if not business.waiting_list_open:
+            raise WaitingListClosed("this business does not keep a waiting list")
+        now = self._clock.now()
+        window = EntryWindow(
+            service_id=slot.service_id,
+            starts_from=max(to_utc(starts_from, business.time_zone) if starts_from else now, now),
+            ends_by=booking.slot.starts_at,
+        )
+        _check_window(window, now, field="starts_from")
+        entry = WaitingEntry(
+            business_id=business_id,
+            slot_id="",
+            entry_id=id_for_cause(f"earlier.{booking_id}.v{booking.version}"),
+            status=EntryStatus.WAITING,
+            contact=booking.contact,
+            slot=slot.summary(business),
+            signed_up_at=now,
+            window=window,
+            earlier_than=EarlierThan(slot_id=booking.slot_id, booking_id=booking_id),
+        )
+        try:
+            return self._add_window_entry(entry, business.max_open_entries)
+        except AlreadyAsked as error:
+            raise AlreadyAsked("this booking already waits for an earlier slot") from error
+
+    def _add_window_entry(
+        self, entry: WaitingEntry, max_open_entries: int
+    ) -> tuple[WaitingEntry, int]:
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                self._store.join_window(entry, max_open_entries=max_open_entries)
+            except TransactionCancelled as error:
+                if "limit" in error.failed:
+                    raise TooManyEntries(_limit_message(max_open_entries)) from error
+                if "entry" in error.failed:
+                    raise AlreadyAsked("already on this list") from error
+                raise
+            except RetryableConflict:
+                continue
+            logger.info("joined a window waiting list", extra=_ids(entry))
+            return entry, self._store.position_of(entry)
+        raise RetryableConflict("the waiting list is busy; try again")
+
+    def view_window(
+        self, business_id: str, service_id: str, entry_id: str
+    ) -> tuple[WaitingEntry, int | None]:
+        entry = self._window_entry(business_id, service_id, entry_id)
+        if entry.status is not EntryStatus.WAITING:
+            return entry, None
+        return entry, self._store.position_of(entry)
+
+    def leave_window(self, business_id: str, service_id: str, entry_id: str) -> WaitingEntry:
+        entry = self._window_entry(business_id, service_id, entry_id)
+        left = self._store.leave(entry, self._clock.now())
+        logger.info("left a window waiting list", extra=_ids(left))
+        return left
+
+    def list_for_service(self, business_id: str, service_id: str) -> list[WaitingEntry]:
+        """A service's window entries and earlier-slot requests, in sign-up order."""
+        service, _ = self._store.get_service_and_business(business_id, service_id)
+        if service is None:
+            raise NotFound(f"no service {service_id!r}")
+        return self._store.list_window_entries(business_id, service_id)
+
+    def _window_entry(self, business_id: str, service_id: str, entry_id: str) -> WaitingEntry:
+        entry = self._store.get_window_entry(business_id, service_id, entry_id)
+        if entry is None:
+            raise NotFound("no such place on the waiting list")
+        return entry
 
     def view(
         self, business_id: str, slot_id: str, entry_id: str
@@ -101,3 +263,12 @@ class WaitingList:
 
 def _ids(entry: WaitingEntry) -> dict[str, str]:
     return {"business_id": entry.business_id, "slot_id": entry.slot_id, "entry_id": entry.entry_id}
+
+
+def _check_window(window: EntryWindow, now: datetime, field: str = "window") -> None:
+    if window.ends_by <= window.starts_from:
+        raise InvalidRequest(field, "the window must end after it starts")
+    if window.ends_by <= now:
+        raise InvalidRequest(field, "the window is over already")
+    if window.ends_by - window.starts_from > MAX_WINDOW:
+        raise InvalidRequest(field, f"a window spans at most {MAX_WINDOW.days} days")

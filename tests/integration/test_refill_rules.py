@@ -55,7 +55,11 @@ def test_the_next_customer_is_found_with_one_query_whatever_the_lists_length(
         shop.feed_changes()
     refill_calls = [call for call in calls if not call.startswith("dynamodbstreams.")]
     # The business's settings, the next candidates, then the one transaction.
-    assert refill_calls == ["dynamodb.GetItem", "dynamodb.Query", "dynamodb.TransactWriteItems"]
+    assert refill_calls == [
+        "dynamodb.BatchGetItem",
+        "dynamodb.Query",
+        "dynamodb.TransactWriteItems",
+    ]
     assert shop.refill_record().outcome == BOOKED
 
 

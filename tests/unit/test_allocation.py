@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.allocation import (
+    CHAIN_LIMIT,
+    MAX_CHAIN_STEPS,
     NO_CONTACT,
     NO_LONGER_WAITING,
     NO_ONE_WAITING,
@@ -11,7 +14,15 @@ from chalicelib.domain.allocation import (
     choose_next,
     queue_position,
 )
-from chalicelib.domain.model import Contact, EntryStatus, SlotSummary, WaitingEntry
+from chalicelib.domain.model import (
+    Contact,
+    EarlierThan,
+    EntryStatus,
+    EntryWindow,
+    SkippedEntry,
+    SlotSummary,
+    WaitingEntry,
+)
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 STARTS = NOW + timedelta(days=1)
@@ -80,3 +91,32 @@ def test_queue_positions_sort_as_sign_up_times_do_ties_broken_by_id() -> None:
 def test_queue_positions_compare_moments_given_in_different_zones() -> None:
     oslo = NOW.astimezone(ZoneInfo("Europe/Oslo"))
     assert queue_position(oslo, "a") == queue_position(NOW, "a")
+
+
+def test_at_the_chain_limit_earlier_slot_requests_are_passed_over_with_the_reason() -> None:
+    request = replace(entry("mover", 50), earlier_than=EarlierThan("later-slot", "booking-1"))
+    waiting = entry("waiting", 10)
+
+    within = choose_next(
+        [request, waiting], slot_starts_at=STARTS, now=NOW, chain_step=MAX_CHAIN_STEPS - 1
+    )
+    at_limit = choose_next(
+        [request, waiting], slot_starts_at=STARTS, now=NOW, chain_step=MAX_CHAIN_STEPS
+    )
+
+    assert within.chosen is not None and within.chosen.entry_id == "mover"
+    assert at_limit.chosen is not None and at_limit.chosen.entry_id == "waiting"
+    assert at_limit.skipped == (SkippedEntry("mover", CHAIN_LIMIT),)
+
+
+def test_a_window_fits_slots_of_its_service_inside_it_with_the_staff_and_place_asked() -> None:
+    slot = replace(SUMMARY, service_id="cut", staff="Bo", location="Uptown")
+    window = EntryWindow("cut", STARTS - timedelta(hours=1), STARTS + timedelta(hours=1))
+
+    assert window.fits(slot)
+    assert replace(window, staff="Bo", location="Uptown").fits(slot)
+    assert not replace(window, staff="Ada").fits(slot)
+    assert not replace(window, location="Downtown").fits(slot)
+    assert not replace(window, service_id="colour").fits(slot)
+    assert not replace(window, ends_by=STARTS + timedelta(minutes=59)).fits(slot)
+    assert not replace(window, starts_from=STARTS + timedelta(seconds=1)).fits(slot)

@@ -17,7 +17,9 @@ from chalicelib.adapters.dynamodb.models import (
     SlotItem,
     SlotSummaryMap,
     WaitingEntryItem,
+    WindowCountItem,
     business_key,
+    service_partition,
     slot_partition,
 )
 from chalicelib.domain.model import (
@@ -28,7 +30,9 @@ from chalicelib.domain.model import (
     Business,
     ChannelPreference,
     Contact,
+    EarlierThan,
     EntryStatus,
+    EntryWindow,
     PaymentStatus,
     SeatAfterRelease,
     Service,
@@ -63,8 +67,9 @@ def refill_key(cause: str) -> str:
     return f"REFILL#{cause}"
 
 
-def business_from_item(item: BusinessItem) -> Business:
+def business_from_item(item: BusinessItem, windows: WindowCountItem | None = None) -> Business:
     return Business(
+        open_windows=int(windows.open_windows or 0) if windows is not None else 0,
         business_id=item.business_id,
         name=item.name,
         time_zone=item.time_zone,
@@ -238,6 +243,7 @@ def summary_to_map(summary: SlotSummary) -> SlotSummaryMap:
         staff=summary.staff,
         location=summary.location,
         waiting_list_mode=_mode_value(summary.waiting_list_mode),
+        service_id=summary.service_id,
     )
 
 
@@ -252,6 +258,7 @@ def summary_from_map(value: SlotSummaryMap) -> SlotSummary:
         staff=value.staff,
         location=value.location,
         waiting_list_mode=_mode(value.waiting_list_mode),
+        service_id=value.service_id,
     )
 
 
@@ -293,6 +300,7 @@ def booking_to_item(booking: Booking) -> BookingItem:
         pipeline_status_id=booking.pipeline_status_id,
         pipeline_status_name=booking.pipeline_status_name,
         payment_status=booking.payment_status.value if booking.payment_status else None,
+        chain_step=booking.chain_step or None,
     )
 
 
@@ -319,13 +327,29 @@ def booking_from_item(item: BookingItem) -> Booking:
         pipeline_status_id=item.pipeline_status_id,
         pipeline_status_name=item.pipeline_status_name,
         payment_status=PaymentStatus(item.payment_status) if item.payment_status else None,
+        chain_step=int(item.chain_step or 0),
     )
 
 
+def entry_partition(entry: WaitingEntry) -> str:
+    """A slot's entries live with the slot; window entries on their service's list."""
+    if entry.window is not None:
+        return service_partition(entry.business_id, entry.window.service_id)
+    return slot_partition(entry.business_id, entry.slot_id)
+
+
 def entry_to_item(entry: WaitingEntry, queue_position: str | None) -> WaitingEntryItem:
+    window, earlier = entry.window, entry.earlier_than
     return WaitingEntryItem(
-        slot_partition(entry.business_id, entry.slot_id),
+        entry_partition(entry),
         entry_key(entry.entry_id),
+        window_service_id=window.service_id if window else None,
+        window_from=window.starts_from if window else None,
+        window_to=window.ends_by if window else None,
+        window_staff=window.staff if window else None,
+        window_location=window.location if window else None,
+        earlier_than_slot_id=earlier.slot_id if earlier else None,
+        earlier_than_booking_id=earlier.booking_id if earlier else None,
         business_id=entry.business_id,
         slot_id=entry.slot_id,
         entry_id=entry.entry_id,
@@ -350,6 +374,18 @@ def entry_from_item(item: WaitingEntryItem) -> WaitingEntry:
         signed_up_at=item.signed_up_at,
         updated_at=item.updated_at,
         booking_id=item.booking_id,
+        window=EntryWindow(
+            service_id=item.window_service_id,
+            starts_from=item.window_from,
+            ends_by=item.window_to,
+            staff=item.window_staff,
+            location=item.window_location,
+        )
+        if item.window_service_id and item.window_from and item.window_to
+        else None,
+        earlier_than=EarlierThan(item.earlier_than_slot_id, item.earlier_than_booking_id)
+        if item.earlier_than_slot_id and item.earlier_than_booking_id
+        else None,
     )
 
 
@@ -426,6 +462,7 @@ def offer_to_item(offer: Offer) -> OfferItem:
         offered_at=offer.offered_at,
         expires_at=offer.expires_at,
         signed_up_at=offer.signed_up_at,
+        window_service_id=offer.window_service_id,
         open_partition=OPEN_OFFERS if is_open else None,
         open_until=f"{offer.expires_at.astimezone(UTC).isoformat()}#{offer.offer_id}"
         if is_open
@@ -446,4 +483,5 @@ def offer_from_item(item: OfferItem) -> Offer:
         offered_at=item.offered_at,
         expires_at=item.expires_at,
         signed_up_at=item.signed_up_at,
+        window_service_id=item.window_service_id,
     )

@@ -36,6 +36,12 @@ def slot_partition(business_id: str, slot_id: str) -> str:
     return f"BIZ#{business_id}#SLOT#{slot_id}"
 
 
+def service_partition(business_id: str, service_id: str) -> str:
+    """Where a service's window entries live: one list, sorted by sign-up time like a
+    slot's, through the same local index."""
+    return f"BIZ#{business_id}#SERVICE#{service_id}"
+
+
 class _Meta:
     region = _settings.region
     billing_mode = "PAY_PER_REQUEST"
@@ -73,6 +79,15 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     max_offers_per_day = NumberAttribute(default=0)
     active_opens = UnicodeAttribute(null=True)
     active_closes = UnicodeAttribute(null=True)
+
+
+class WindowCountItem(CatalogueItem, discriminator="window_count"):
+    """How many window entries of the business are open. Read with the business profile
+    (same BatchGetItem), so deciding whether to hold a freed seat costs no extra call."""
+
+    SORT_KEY = "WINDOWS"
+    business_id = UnicodeAttribute()
+    open_windows = NumberAttribute(default=0)
 
 
 class ServiceItem(CatalogueItem, discriminator="service"):
@@ -133,6 +148,7 @@ class SlotSummaryMap(MapAttribute[str, Any]):
     staff = UnicodeAttribute(null=True)
     location = UnicodeAttribute(null=True)
     waiting_list_mode = UnicodeAttribute(null=True)
+    service_id = UnicodeAttribute(null=True)
 
 
 class QueueIndex(LocalSecondaryIndex["BookingsItem"]):
@@ -206,6 +222,7 @@ class BookingItem(BookingsItem, discriminator="booking"):
     pipeline_status_id = UnicodeAttribute(null=True)
     pipeline_status_name = UnicodeAttribute(null=True)
     payment_status = UnicodeAttribute(null=True)
+    chain_step = NumberAttribute(null=True)
 
 
 class HistoryItem(BookingsItem, discriminator="history"):
@@ -236,6 +253,13 @@ class WaitingEntryItem(BookingsItem, discriminator="waiting_entry"):
     signed_up_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
     booking_id = UnicodeAttribute(null=True)
+    window_service_id = UnicodeAttribute(null=True)
+    window_from = UTCDateTimeAttribute(null=True)
+    window_to = UTCDateTimeAttribute(null=True)
+    window_staff = UnicodeAttribute(null=True)
+    window_location = UnicodeAttribute(null=True)
+    earlier_than_slot_id = UnicodeAttribute(null=True)
+    earlier_than_booking_id = UnicodeAttribute(null=True)
 
 
 class SeatReleaseItem(BookingsItem, discriminator="seat_release"):
@@ -261,6 +285,7 @@ class OfferItem(BookingsItem, discriminator="offer"):
     offered_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     signed_up_at = UTCDateTimeAttribute()
+    window_service_id = UnicodeAttribute(null=True)
 
 
 class CustomerItem(BookingsItem, discriminator="customer"):

@@ -32,7 +32,9 @@ from chalicelib.adapters.dynamodb.models import (
     SkippedMap,
     SlotItem,
     WaitingEntryItem,
+    WindowCountItem,
     business_key,
+    service_partition,
     slot_partition,
 )
 from chalicelib.domain.allocation import queue_position, sign_up_order
@@ -52,6 +54,7 @@ from chalicelib.domain.model import (
     Service,
     SkippedEntry,
     Slot,
+    SlotSummary,
     WaitingEntry,
     customer_key,
 )
@@ -152,11 +155,15 @@ class DynamoStore:
     # --- catalogue ---------------------------------------------------------------------
 
     def get_business(self, business_id: str) -> Business | None:
-        try:
-            item = BusinessItem.get(business_key(business_id), BusinessItem.SORT_KEY)
-        except DoesNotExist:
-            return None
-        return mapping.business_from_item(item)
+        """The profile with its count of open window entries, in one read."""
+        pk = business_key(business_id)
+        found = self._batch_get(
+            [
+                (CatalogueItem, pk, BusinessItem.SORT_KEY),
+                (CatalogueItem, pk, WindowCountItem.SORT_KEY),
+            ]
+        )
+        return _business_of(found, pk)
 
     def save_business(self, business: Business) -> None:
         mapping.business_to_item(business).save()
@@ -183,6 +190,23 @@ class DynamoStore:
             mapping.service_from_item(i) for i in found.values() if isinstance(i, ServiceItem)
         ]
         return {service.service_id: service for service in services}
+
+    def get_service_and_business(
+        self, business_id: str, service_id: str
+    ) -> tuple[Service | None, Business | None]:
+        pk = business_key(business_id)
+        found = self._batch_get(
+            [
+                (CatalogueItem, pk, mapping.service_key(service_id)),
+                (CatalogueItem, pk, BusinessItem.SORT_KEY),
+                (CatalogueItem, pk, WindowCountItem.SORT_KEY),
+            ]
+        )
+        service = found.get((pk, mapping.service_key(service_id)))
+        return (
+            mapping.service_from_item(service) if isinstance(service, ServiceItem) else None,
+            _business_of(found, pk),
+        )
 
     def save_pipeline_statuses(
         self, business: Business, statuses: Sequence[PipelineStatus], start: PipelineStatus | None
@@ -278,15 +302,13 @@ class DynamoStore:
             [
                 (CatalogueItem, pk, mapping.slot_key(slot_id)),
                 (CatalogueItem, pk, BusinessItem.SORT_KEY),
+                (CatalogueItem, pk, WindowCountItem.SORT_KEY),
             ]
         )
         slot_item = found.get((pk, mapping.slot_key(slot_id)))
-        business_item = found.get((pk, BusinessItem.SORT_KEY))
         return (
             mapping.slot_from_item(slot_item) if isinstance(slot_item, SlotItem) else None,
-            mapping.business_from_item(business_item)
-            if isinstance(business_item, BusinessItem)
-            else None,
+            _business_of(found, pk),
         )
 
     # --- bookings --------------------------------------------------------------------------
@@ -319,19 +341,17 @@ class DynamoStore:
                 (BookingsItem, partition, mapping.booking_key(booking_id)),
                 (CatalogueItem, catalogue, mapping.slot_key(slot_id)),
                 (CatalogueItem, catalogue, BusinessItem.SORT_KEY),
+                (CatalogueItem, catalogue, WindowCountItem.SORT_KEY),
             ]
         )
         booking_item = found.get((partition, mapping.booking_key(booking_id)))
         slot_item = found.get((catalogue, mapping.slot_key(slot_id)))
-        business_item = found.get((catalogue, BusinessItem.SORT_KEY))
         return (
             mapping.booking_from_item(booking_item)
             if isinstance(booking_item, BookingItem)
             else None,
             mapping.slot_from_item(slot_item) if isinstance(slot_item, SlotItem) else None,
-            mapping.business_from_item(business_item)
-            if isinstance(business_item, BusinessItem)
-            else None,
+            _business_of(found, catalogue),
         )
 
     def change_booking(
@@ -445,11 +465,37 @@ class DynamoStore:
                 _is_new(),
             )
 
-    def get_entry(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry | None:
-        try:
-            item = WaitingEntryItem.get(
-                slot_partition(business_id, slot_id), mapping.entry_key(entry_id)
+    def join_window(self, entry: WaitingEntry, max_open_entries: int = 0) -> None:
+        """Add a window entry to its service's list, and count it as open, so a seat freed
+        meanwhile is held for the list until the refill has looked for a match."""
+        with self._transaction() as transaction:
+            transaction.update(
+                "limit",
+                _customer_keys(entry.business_id, customer_key(entry.contact)),
+                [CustomerItem.open_entries.add(1), CustomerItem.business_id.set(entry.business_id)],
+                None
+                if max_open_entries <= 0
+                else CustomerItem.open_entries.does_not_exist()
+                | (CustomerItem.open_entries < max_open_entries),
             )
+            _count_windows(transaction, entry.business_id, 1)
+            transaction.put(
+                "entry",
+                mapping.entry_to_item(entry, queue_position(entry.signed_up_at, entry.entry_id)),
+                _is_new(),
+            )
+
+    def get_entry(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry | None:
+        return self._entry_in(slot_partition(business_id, slot_id), entry_id)
+
+    def get_window_entry(
+        self, business_id: str, service_id: str, entry_id: str
+    ) -> WaitingEntry | None:
+        return self._entry_in(service_partition(business_id, service_id), entry_id)
+
+    def _entry_in(self, partition: str, entry_id: str) -> WaitingEntry | None:
+        try:
+            item = WaitingEntryItem.get(partition, mapping.entry_key(entry_id))
         except DoesNotExist:
             return None
         return mapping.entry_from_item(item)
@@ -457,7 +503,7 @@ class DynamoStore:
     def position_of(self, entry: WaitingEntry) -> int:
         """1 for the next in line. Counts only the entries ahead, through the queue index."""
         ahead = BookingsItem.queue.count(
-            slot_partition(entry.business_id, entry.slot_id),
+            mapping.entry_partition(entry),
             BookingsItem.queue_position < queue_position(entry.signed_up_at, entry.entry_id),
             consistent_read=True,
         )
@@ -476,12 +522,15 @@ class DynamoStore:
                     ],
                     WaitingEntryItem.status == EntryStatus.WAITING.value,
                 )
-                transaction.update(
-                    "slot",
-                    _slot_keys(entry.business_id, entry.slot_id),
-                    [SlotItem.waiting.add(-1)],
-                    SlotItem.pk.exists(),
-                )
+                if entry.window is None:
+                    transaction.update(
+                        "slot",
+                        _slot_keys(entry.business_id, entry.slot_id),
+                        [SlotItem.waiting.add(-1)],
+                        SlotItem.pk.exists(),
+                    )
+                else:
+                    _count_windows(transaction, entry.business_id, -1)
                 _entry_closed(transaction, entry.business_id, entry.contact)
         except TransactionCancelled as error:
             if "entry" in error.failed:
@@ -496,6 +545,42 @@ class DynamoStore:
             slot_partition(business_id, slot_id), consistent_read=True, limit=limit
         )
         return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
+
+    def window_candidates(
+        self, business_id: str, slot: SlotSummary, limit: int
+    ) -> list[WaitingEntry]:
+        """The first `limit` window entries of the slot's service that a seat of `slot`
+        fits, in sign-up order: one Query on the service's list, filtered on the window,
+        staff and location."""
+        if slot.service_id is None:
+            return []
+        fits = (
+            (WaitingEntryItem.window_from <= slot.starts_at)
+            & (WaitingEntryItem.window_to >= slot.ends_at)
+            & (
+                WaitingEntryItem.window_staff.does_not_exist()
+                | (WaitingEntryItem.window_staff == (slot.staff or ""))
+            )
+            & (
+                WaitingEntryItem.window_location.does_not_exist()
+                | (WaitingEntryItem.window_location == (slot.location or ""))
+            )
+        )
+        items = BookingsItem.queue.query(
+            service_partition(business_id, slot.service_id),
+            filter_condition=fits,
+            consistent_read=True,
+            limit=limit,
+        )
+        return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
+
+    def list_window_entries(self, business_id: str, service_id: str) -> list[WaitingEntry]:
+        items = BookingsItem.query(
+            service_partition(business_id, service_id), BookingsItem.sk.startswith("ENTRY#")
+        )
+        return sign_up_order(
+            [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
+        )
 
     def list_entries(self, business_id: str, slot_id: str) -> list[WaitingEntry]:
         items = BookingsItem.query(
@@ -528,10 +613,56 @@ class DynamoStore:
             transaction.update(
                 "slot",
                 _slot_keys(freed.business_id, freed.slot_id),
-                [SlotItem.held.add(-1), SlotItem.waiting.add(-1)],
+                [SlotItem.held.add(-1), *_one_fewer_waiting(entry)],
                 SlotItem.held > 0,
             )
             _entry_booked(transaction, entry, booking)
+
+    def move_into_held_seat(
+        self,
+        freed: FreedSeat,
+        entry: WaitingEntry,
+        moved_away: Booking,
+        arrived: Booking,
+        change: Change,
+        messages: Sequence[OutboxMessage],
+        decision: RefillDecision,
+        *,
+        list_open: bool,
+    ) -> None:
+        """An earlier-slot request is met: the customer's booking moves into the held
+        seat and gives up its later one (held for that slot's list when anyone waits),
+        their entry is closed, the decision recorded — all or nothing, once per cause."""
+        with self._transaction() as transaction:
+            transaction.put("refill", _refill_item(freed, decision), _is_new())
+            transaction.put(
+                "moving",
+                mapping.booking_to_item(moved_away),
+                BookingItem.version == moved_away.version - 1,
+            )
+            transaction.put(
+                "arrived",
+                mapping.booking_to_item(arrived),
+                BookingItem.pk.does_not_exist() | (BookingItem.status == BookingStatus.MOVED.value),
+            )
+            transaction.update(
+                "slot",
+                _slot_keys(freed.business_id, freed.slot_id),
+                [SlotItem.held.add(-1)],
+                SlotItem.held > 0,
+            )
+            _free_seat(
+                transaction,
+                moved_away.business_id,
+                moved_away.slot_id,
+                moved_away,
+                list_open,
+                label="later",
+            )
+            transaction.put("history", _history_item(arrived.business_id, change), _is_new())
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
+            _entry_booked(transaction, entry, arrived)
 
     def release_held_seat(
         self, freed: FreedSeat, decision: RefillDecision, prior: RefillDecision | None = None
@@ -563,7 +694,7 @@ class DynamoStore:
             transaction.update(
                 "slot",
                 _slot_keys(entry.business_id, entry.slot_id),
-                [SlotItem.taken.add(1), SlotItem.waiting.add(-1)],
+                [SlotItem.taken.add(1), *_one_fewer_waiting(entry)],
                 SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
             )
             _entry_booked(transaction, entry, booking)
@@ -607,7 +738,7 @@ class DynamoStore:
                 transaction.put("offer", mapping.offer_to_item(offer), _is_new())
                 transaction.update(
                     "entry",
-                    _entry_keys_of(offer.business_id, offer.slot_id, offer.entry_id),
+                    _offered_entry_keys(offer),
                     [
                         WaitingEntryItem.status.set(EntryStatus.OFFERED.value),
                         WaitingEntryItem.queue_position.remove(),
@@ -657,11 +788,14 @@ class DynamoStore:
             )
             transaction.put("refill", _refill_item(freed, booked), _refill_state(prior))
             slot = _slot_keys(offer.business_id, offer.slot_id)
+            one_fewer: list[Action] = [] if offer.window_service_id else [SlotItem.waiting.add(-1)]
+            if offer.window_service_id:
+                _count_windows(transaction, offer.business_id, -1)
             if prior.holds_seat:
                 transaction.update(
                     "slot",
                     slot,
-                    [SlotItem.held.add(-1), SlotItem.waiting.add(-1)],
+                    [SlotItem.held.add(-1), *one_fewer],
                     SlotItem.held > 0,
                 )
             else:
@@ -669,12 +803,12 @@ class DynamoStore:
                 transaction.update(
                     "slot",
                     slot,
-                    [SlotItem.taken.add(1), SlotItem.waiting.add(-1)],
+                    [SlotItem.taken.add(1), *one_fewer],
                     SlotItem.taken < SlotItem.capacity,
                 )
             transaction.update(
                 "entry",
-                _entry_keys_of(offer.business_id, offer.slot_id, offer.entry_id),
+                _offered_entry_keys(offer),
                 [
                     WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
                     WaitingEntryItem.booking_id.set(booking.booking_id),
@@ -765,21 +899,54 @@ class DynamoStore:
 
 
 def _free_seat(
-    transaction: _Transaction, business_id: str, slot_id: str, after: Booking, list_open: bool
+    transaction: _Transaction,
+    business_id: str,
+    slot_id: str,
+    after: Booking,
+    list_open: bool,
+    *,
+    label: str = "slot",
 ) -> None:
     slot = _slot_keys(business_id, slot_id)
     if after.seat_after_release is SeatAfterRelease.HELD_FOR_WAITING_LIST:
-        transaction.update("slot", slot, [SlotItem.held.add(1)], SlotItem.pk.exists())
+        transaction.update(label, slot, [SlotItem.held.add(1)], SlotItem.pk.exists())
     elif list_open:
         # Nobody waited when we looked: free the seat only if that is still true.
         transaction.update(
-            "slot",
+            label,
             slot,
             [SlotItem.taken.add(-1)],
             SlotItem.pk.exists() & (SlotItem.waiting == 0),
         )
     else:
-        transaction.update("slot", slot, [SlotItem.taken.add(-1)], SlotItem.pk.exists())
+        transaction.update(label, slot, [SlotItem.taken.add(-1)], SlotItem.pk.exists())
+
+
+def _business_of(found: dict[tuple[str, str], Any], pk: str) -> Business | None:
+    profile = found.get((pk, BusinessItem.SORT_KEY))
+    windows = found.get((pk, WindowCountItem.SORT_KEY))
+    if not isinstance(profile, BusinessItem):
+        return None
+    return mapping.business_from_item(
+        profile, windows if isinstance(windows, WindowCountItem) else None
+    )
+
+
+def _count_windows(transaction: _Transaction, business_id: str, change: int) -> None:
+    transaction.update(
+        "windows",
+        WindowCountItem(business_key(business_id), WindowCountItem.SORT_KEY),
+        [
+            WindowCountItem.open_windows.add(change),
+            WindowCountItem.business_id.set(business_id),
+            WindowCountItem.kind.set(WindowCountItem),
+        ],
+    )
+
+
+def _one_fewer_waiting(entry: WaitingEntry) -> list[Action]:
+    """A slot counts only its own entries; window entries are counted per business."""
+    return [] if entry.window is not None else [SlotItem.waiting.add(-1)]
 
 
 def _customer_keys(business_id: str, key: str) -> CustomerItem:
@@ -794,11 +961,14 @@ def _entry_booked(transaction: _Transaction, entry: WaitingEntry, booking: Booki
         [
             WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
             WaitingEntryItem.booking_id.set(booking.booking_id),
-            WaitingEntryItem.updated_at.set(booking.created_at),
+            WaitingEntryItem.slot_id.set(booking.slot_id),
+            WaitingEntryItem.updated_at.set(booking.updated_at or booking.created_at),
             WaitingEntryItem.queue_position.remove(),
         ],
         WaitingEntryItem.status == EntryStatus.WAITING.value,
     )
+    if entry.window is not None:
+        _count_windows(transaction, entry.business_id, -1)
     _entry_closed(transaction, entry.business_id, entry.contact)
 
 
@@ -871,9 +1041,7 @@ def _slot_keys(business_id: str, slot_id: str) -> SlotItem:
 
 
 def _entry_keys(entry: WaitingEntry) -> WaitingEntryItem:
-    return WaitingEntryItem(
-        slot_partition(entry.business_id, entry.slot_id), mapping.entry_key(entry.entry_id)
-    )
+    return WaitingEntryItem(mapping.entry_partition(entry), mapping.entry_key(entry.entry_id))
 
 
 def _message_key(message_id: str) -> str:
@@ -912,8 +1080,13 @@ def _refill_state(prior: RefillDecision | None) -> Condition:
     return condition
 
 
-def _entry_keys_of(business_id: str, slot_id: str, entry_id: str) -> WaitingEntryItem:
-    return WaitingEntryItem(slot_partition(business_id, slot_id), mapping.entry_key(entry_id))
+def _offered_entry_keys(offer: Offer) -> WaitingEntryItem:
+    partition = (
+        service_partition(offer.business_id, offer.window_service_id)
+        if offer.window_service_id
+        else slot_partition(offer.business_id, offer.slot_id)
+    )
+    return WaitingEntryItem(partition, mapping.entry_key(offer.entry_id))
 
 
 def _close_offer(transaction: _Transaction, offer: Offer) -> None:
@@ -925,7 +1098,7 @@ def _close_offer(transaction: _Transaction, offer: Offer) -> None:
     )
     transaction.update(
         "returned",
-        _entry_keys_of(offer.business_id, offer.slot_id, offer.entry_id),
+        _offered_entry_keys(offer),
         [
             WaitingEntryItem.status.set(EntryStatus.WAITING.value),
             WaitingEntryItem.queue_position.set(queue_position(offer.signed_up_at, offer.entry_id)),
