@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from chalicelib.domain.errors import Conflict, InvalidRequest
-from chalicelib.domain.model import Actor, Booking, BookingStatus
+from chalicelib.domain.model import Actor, Booking, BookingStatus, SeatAfterRelease, SlotSummary
 
 PENDING = BookingStatus.PENDING
 CONFIRMED = BookingStatus.CONFIRMED
@@ -109,3 +109,53 @@ def _past(action: Action) -> str:
         Action.DELETE: "deleted",
         Action.MOVE: "moved",
     }[action]
+
+
+@dataclass(frozen=True)
+class Move:
+    """A booking moving to another slot: what stays behind (marked moved, its seat freed
+    as `seat_after_release` says), what arrives, and the history step."""
+
+    moved_away: Booking
+    arrived: Booking
+    change: Change
+
+
+def move(
+    booking: Booking,
+    *,
+    to_slot_id: str,
+    to_slot: SlotSummary,
+    by: Actor,
+    at: datetime,
+    seat_after_release: SeatAfterRelease,
+    chain_step: int = 0,
+) -> Move:
+    moved_away = replace(
+        apply(booking, Action.MOVE, by=by, at=at),
+        moved_to_slot_id=to_slot_id,
+        seat_after_release=seat_after_release,
+        chain_step=chain_step,
+    )
+    arrived = replace(
+        booking,
+        slot_id=to_slot_id,
+        slot=to_slot,
+        version=moved_away.version,
+        updated_at=at,
+        moved_from_slot_id=booking.slot_id,
+        moved_to_slot_id=None,
+        seat_after_release=None,
+        chain_step=chain_step,
+    )
+    change = Change(
+        booking_id=booking.booking_id,
+        version=arrived.version,
+        at=at,
+        by=by,
+        from_status=booking.status,
+        to_status=arrived.status,
+        from_slot_id=booking.slot_id,
+        to_slot_id=to_slot_id,
+    )
+    return Move(moved_away, arrived, change)

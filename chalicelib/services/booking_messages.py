@@ -120,3 +120,19 @@ def booking_message_context(booking: Booking, manage_url: str) -> dict[str, str]
     if booking.reason:
         context["reason"] = booking.reason
     return context
+
+
+def moved_message(
+    before: Booking, arrived: Booking, links: Links, business: Business
+) -> list[OutboxMessage]:
+    """The customer's message that their booking moved, naming the old time and the new."""
+    return message_about(
+        arrived,
+        MessageType.BOOKING_MOVED,
+        links,
+        business,
+        extra={
+            "previous_starts_at": before.slot.starts_at.isoformat(),
+            "previous_ends_at": before.slot.ends_at.isoformat(),
+        },
+    )

@@ -12,7 +12,7 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotActive, NotFound, SlotFull
-from chalicelib.domain.lifecycle import Action, Change, NotAllowed, apply
+from chalicelib.domain.lifecycle import Action, Change, NotAllowed, apply, move
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
@@ -29,7 +29,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.pipeline import StepKind, action_on_entering
 from chalicelib.domain.seats import seat_after_release_for
-from chalicelib.services.booking_messages import message_about, staff_copy
+from chalicelib.services.booking_messages import message_about, moved_message, staff_copy
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
 from chalicelib.services.links import Links
@@ -264,45 +264,16 @@ class Bookings:
                 raise InvalidRequest(
                     "slot_id", "a customer can move only to a slot of the same service"
                 )
-            now = self._clock.now()
-            moved_away = self._released(
-                replace(
-                    apply(booking, Action.MOVE, by=by, at=now), moved_to_slot_id=target.slot_id
-                ),
+            moving = move(
                 booking,
-                slot,
-                business,
-            )
-            arrived = replace(
-                booking,
-                slot_id=target.slot_id,
-                slot=target.summary(business),
-                version=moved_away.version,
-                updated_at=now,
-                moved_from_slot_id=booking.slot_id,
-                moved_to_slot_id=None,
-                seat_after_release=None,
-            )
-            change = Change(
-                booking_id=booking.booking_id,
-                version=arrived.version,
-                at=now,
-                by=by,
-                from_status=booking.status,
-                to_status=arrived.status,
-                from_slot_id=booking.slot_id,
                 to_slot_id=target.slot_id,
+                to_slot=target.summary(business),
+                by=by,
+                at=self._clock.now(),
+                seat_after_release=_seat_decision(slot, business),
             )
-            messages = message_about(
-                arrived,
-                MessageType.BOOKING_MOVED,
-                self._links,
-                business,
-                extra={
-                    "previous_starts_at": booking.slot.starts_at.isoformat(),
-                    "previous_ends_at": booking.slot.ends_at.isoformat(),
-                },
-            )
+            moved_away, arrived, change = moving.moved_away, moving.arrived, moving.change
+            messages = moved_message(booking, arrived, self._links, business)
             try:
                 self._store.move_booking(
                     booking,

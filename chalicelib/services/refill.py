@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.adapters.dynamodb.store import (
@@ -12,7 +12,7 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import MAX_CHAIN_STEPS, STAFF_CHOOSE
-from chalicelib.domain.lifecycle import Change
+from chalicelib.domain.lifecycle import move
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage, message_id_for
 from chalicelib.domain.model import (
     Actor,
@@ -36,7 +36,7 @@ from chalicelib.domain.seats import (
     freed_seats_of,
     seat_after_release_for,
 )
-from chalicelib.services.booking_messages import message_about, slot_context
+from chalicelib.services.booking_messages import message_about, moved_message, slot_context
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
 from chalicelib.services.offers import Offers
@@ -250,35 +250,14 @@ class Refill:
             logger.info("earlier-slot request closed: its booking is gone", extra=_ids(entry))
             return None
         step = freed.chain_step + 1
-        moved_away = replace(
+        moving = move(
             booking,
-            status=BookingStatus.MOVED,
-            version=booking.version + 1,
-            updated_at=now,
-            moved_to_slot_id=freed.slot_id,
+            to_slot_id=freed.slot_id,
+            to_slot=freed.slot,
+            by=Actor.WAITING_LIST,
+            at=now,
             seat_after_release=seat_after_release_for(later, business),
             chain_step=step,
-        )
-        arrived = replace(
-            booking,
-            slot_id=freed.slot_id,
-            slot=freed.slot,
-            version=moved_away.version,
-            updated_at=now,
-            moved_from_slot_id=booking.slot_id,
-            moved_to_slot_id=None,
-            seat_after_release=None,
-            chain_step=step,
-        )
-        change = Change(
-            booking_id=booking.booking_id,
-            version=arrived.version,
-            at=now,
-            by=Actor.WAITING_LIST,
-            from_status=booking.status,
-            to_status=arrived.status,
-            from_slot_id=booking.slot_id,
-            to_slot_id=freed.slot_id,
         )
         decision = RefillDecision(
             cause=freed.cause,
@@ -290,22 +269,13 @@ class Refill:
             reason=f"moved from slot {booking.slot_id} (step {step} of at most "
             f"{MAX_CHAIN_STEPS} in a row)",
         )
-        messages = message_about(
-            arrived,
-            MessageType.BOOKING_MOVED,
-            self._links,
-            business,
-            extra={
-                "previous_starts_at": booking.slot.starts_at.isoformat(),
-                "previous_ends_at": booking.slot.ends_at.isoformat(),
-            },
-        )
+        messages = moved_message(booking, moving.arrived, self._links, business)
         self._store.move_into_held_seat(
             freed,
             entry,
-            moved_away,
-            arrived,
-            change,
+            moving.moved_away,
+            moving.arrived,
+            moving.change,
             messages,
             decision,
             list_open=business.list_claims_freed_seats(later.summary(business)),
