@@ -613,6 +613,11 @@ def run_scheduled_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"expired": done}
 
 
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def close_ended_windows(event: CloudWatchEvent) -> dict[str, Any]:
+    return {"closed": services().waiting_list.close_ended_windows()}
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def expire_overdue_offers(event: CloudWatchEvent) -> dict[str, Any]:
     """The backstop for offers whose schedule never fired."""

@@ -72,6 +72,8 @@ class EntryStatus(StrEnum):
     """Holding an open offer; back to waiting if it expires or is declined."""
     BOOKED = "booked"
     LEFT = "left"
+    ENDED = "ended"
+    """A window entry whose window passed without a seat."""
 
 
 class Actor(StrEnum):

@@ -49,6 +49,7 @@ class AlreadyAsked(Conflict):
     pass
 
 
+ENDED_PER_SWEEP = 200
 MAX_WINDOW = timedelta(days=92)
 """How far apart a window's start and end may be: long enough for a season, short
 enough that a forgotten entry does not wait for ever."""
@@ -199,6 +200,24 @@ class WaitingList:
             logger.info("joined a window waiting list", extra=_ids(entry))
             return entry, self._store.position_of(entry)
         raise RetryableConflict("the waiting list is busy; try again")
+
+    def close_ended_windows(self) -> int:
+        """Close window entries whose window has ended, so they no longer count as open
+        (and freed seats are no longer held for them). Each is closed once, however
+        often the sweep runs; one with an offer in flight waits for its answer."""
+        now = self._clock.now()
+        closed = 0
+        for entry in self._store.ended_windows(now, ENDED_PER_SWEEP):
+            if entry.status is not EntryStatus.WAITING:
+                continue
+            try:
+                self._store.leave(entry, now, EntryStatus.ENDED)
+            except NotActive:
+                continue  # booked, left or offered meanwhile
+            closed += 1
+        if closed:
+            logger.info("closed ended windows", extra={"closed": closed})
+        return closed
 
     def view_window(
         self, business_id: str, service_id: str, entry_id: str

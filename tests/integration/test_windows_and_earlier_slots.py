@@ -328,3 +328,27 @@ def test_a_customer_asks_for_an_earlier_slot_through_the_manage_link(
     assert asked.body["entry"]["earlier_than"]["booking_id"] == booked.body["booking"]["booking_id"]
     again = api.call("POST", f"/bookings/{token}/earlier", {})
     assert again.status == 409
+
+
+def test_the_sweep_closes_ended_windows_once_and_freed_seats_are_no_longer_held(
+    shop: Shop,
+) -> None:
+    ended = _join_window(shop, ends_by=START - timedelta(hours=1, minutes=30))
+    running = _join_window(shop, Contact("Running", "running@example.com"))
+    shop.clock.current = START - timedelta(hours=1)
+
+    assert shop.waiting_list.close_ended_windows() == 1
+    assert shop.waiting_list.close_ended_windows() == 0, "an ended window is closed once"
+
+    service_id = _service_id(shop)
+    closed = shop.store.get_window_entry("shop", service_id, ended.entry_id)
+    still = shop.store.get_window_entry("shop", service_id, running.entry_id)
+    assert closed is not None and closed.status is EntryStatus.ENDED
+    assert still is not None and still.status is EntryStatus.WAITING
+    assert shop.store.get_business("shop").open_windows == 1  # type: ignore[union-attr]
+
+    shop.waiting_list.leave_window("shop", service_id, running.entry_id)
+    shop.cancel_holder()
+    cancelled = shop.bookings.get("shop", shop.slot_id, shop.holder.booking_id)
+    assert cancelled.seat_after_release is not None
+    assert cancelled.seat_after_release.value == "back_on_sale"

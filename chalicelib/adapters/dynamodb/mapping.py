@@ -350,6 +350,8 @@ def entry_to_item(entry: WaitingEntry, queue_position: str | None) -> WaitingEnt
         window_location=window.location if window else None,
         earlier_than_slot_id=earlier.slot_id if earlier else None,
         earlier_than_booking_id=earlier.booking_id if earlier else None,
+        open_partition=OPEN_WINDOWS if window_deadline(entry) else None,
+        open_until=window_deadline(entry),
         business_id=entry.business_id,
         slot_id=entry.slot_id,
         entry_id=entry.entry_id,
@@ -444,6 +446,14 @@ def round_prefix(cause: str, round_number: int) -> str:
 
 
 OPEN_OFFERS = "OPEN"
+OPEN_WINDOWS = "WINDOWS"
+
+
+def window_deadline(entry: WaitingEntry) -> str | None:
+    """The key that lists an open window entry by when its window ends."""
+    if entry.window is None or entry.status not in (EntryStatus.WAITING, EntryStatus.OFFERED):
+        return None
+    return f"{entry.window.ends_by.astimezone(UTC).isoformat()}#{entry.entry_id}"
 
 
 def offer_to_item(offer: Offer) -> OfferItem:

@@ -173,8 +173,9 @@ class StatusIndex(GlobalSecondaryIndex["BookingsItem"]):
 
 
 class OpenOffersIndex(GlobalSecondaryIndex["BookingsItem"]):
-    """Offers still open, by deadline, across every business: what the backstop reads to
-    expire offers whose schedule never fired."""
+    """Things still open, by deadline, across every business, one partition per kind:
+    offers (what the backstop reads to expire offers whose schedule never fired) and
+    window entries (what the sweep reads to close windows that have ended)."""
 
     class Meta:
         index_name = "open_offers"

@@ -509,16 +509,19 @@ class DynamoStore:
         )
         return ahead + 1
 
-    def leave(self, entry: WaitingEntry, now: datetime) -> WaitingEntry:
+    def leave(
+        self, entry: WaitingEntry, now: datetime, status: EntryStatus = EntryStatus.LEFT
+    ) -> WaitingEntry:
         try:
             with self._transaction() as transaction:
                 transaction.update(
                     "entry",
                     _entry_keys(entry),
                     [
-                        WaitingEntryItem.status.set(EntryStatus.LEFT.value),
+                        WaitingEntryItem.status.set(status.value),
                         WaitingEntryItem.updated_at.set(now),
                         WaitingEntryItem.queue_position.remove(),
+                        *_off_the_deadlines(),
                     ],
                     WaitingEntryItem.status == EntryStatus.WAITING.value,
                 )
@@ -536,7 +539,7 @@ class DynamoStore:
             if "entry" in error.failed:
                 raise NotActive("this place on the waiting list is no longer waiting") from error
             raise
-        return replace(entry, status=EntryStatus.LEFT, updated_at=now)
+        return replace(entry, status=status, updated_at=now)
 
     def waiting_candidates(self, business_id: str, slot_id: str, limit: int) -> list[WaitingEntry]:
         """The first `limit` entries still waiting, in sign-up order: one Query, however
@@ -570,6 +573,15 @@ class DynamoStore:
             service_partition(business_id, slot.service_id),
             filter_condition=fits,
             consistent_read=True,
+            limit=limit,
+        )
+        return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
+
+    def ended_windows(self, now: datetime, limit: int) -> list[WaitingEntry]:
+        """Window entries still open whose window has ended, across every business."""
+        items = BookingsItem.open_offers.query(
+            mapping.OPEN_WINDOWS,
+            BookingsItem.open_until < now.astimezone(UTC).isoformat(),
             limit=limit,
         )
         return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
@@ -813,6 +825,7 @@ class DynamoStore:
                     WaitingEntryItem.status.set(EntryStatus.BOOKED.value),
                     WaitingEntryItem.booking_id.set(booking.booking_id),
                     WaitingEntryItem.updated_at.set(now),
+                    *_off_the_deadlines(),
                 ],
                 WaitingEntryItem.status == EntryStatus.OFFERED.value,
             )
@@ -944,6 +957,11 @@ def _count_windows(transaction: _Transaction, business_id: str, change: int) -> 
     )
 
 
+def _off_the_deadlines() -> list[Action]:
+    """A closed entry leaves the index of open windows (a no-op for a slot's entry)."""
+    return [WaitingEntryItem.open_partition.remove(), WaitingEntryItem.open_until.remove()]
+
+
 def _one_fewer_waiting(entry: WaitingEntry) -> list[Action]:
     """A slot counts only its own entries; window entries are counted per business."""
     return [] if entry.window is not None else [SlotItem.waiting.add(-1)]
@@ -964,6 +982,7 @@ def _entry_booked(transaction: _Transaction, entry: WaitingEntry, booking: Booki
             WaitingEntryItem.slot_id.set(booking.slot_id),
             WaitingEntryItem.updated_at.set(booking.updated_at or booking.created_at),
             WaitingEntryItem.queue_position.remove(),
+            *_off_the_deadlines(),
         ],
         WaitingEntryItem.status == EntryStatus.WAITING.value,
     )
