@@ -13,7 +13,9 @@ from chalicelib.domain.model import Contact, EntryStatus, RefillDecision, Waitin
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
+from chalicelib.services.links import Links
 from chalicelib.services.ports import Clock
+from chalicelib.services.waiting_list_messages import joined_messages, left_messages
 
 
 class WaitingListClosed(MissingSetup):
@@ -25,9 +27,10 @@ class TooManyEntries(Conflict):
 
 
 class WaitingList:
-    def __init__(self, store: DynamoStore, clock: Clock) -> None:
+    def __init__(self, store: DynamoStore, clock: Clock, links: Links) -> None:
         self._store = store
         self._clock = clock
+        self._links = links
 
     def join(self, business_id: str, slot_id: str, contact: Contact) -> tuple[WaitingEntry, int]:
         """Join a full slot's waiting list; returns the entry and its exact position."""
@@ -48,7 +51,10 @@ class WaitingList:
             )
             try:
                 self._store.join(
-                    entry, seen_waiting=slot.waiting, max_open_entries=business.max_open_entries
+                    entry,
+                    seen_waiting=slot.waiting,
+                    max_open_entries=business.max_open_entries,
+                    messages=joined_messages(entry, slot.waiting + 1, self._links, business),
                 )
             except TransactionCancelled as error:
                 if "limit" in error.failed:
@@ -75,8 +81,13 @@ class WaitingList:
         return entry, self._store.position_of(entry)
 
     def leave(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry:
-        entry = self._entry(business_id, slot_id, entry_id)
-        left = self._store.leave(entry, self._clock.now())
+        """Leave the list; the customer is told, in the same write."""
+        entry, business = self._store.get_entry_and_business(business_id, slot_id, entry_id)
+        if entry is None:
+            raise NotFound("no such place on the waiting list")
+        now = self._clock.now()
+        messages = left_messages(entry, business, now) if business else []
+        left = self._store.leave(entry, now, messages)
         logger.info("left the waiting list", extra=_ids(left))
         return left
 

@@ -20,6 +20,7 @@ from chalicelib.adapters.dynamodb.models import (
     business_key,
     slot_partition,
 )
+from chalicelib.adapters.dynamodb.workflow_mapping import rules_from_items, rules_to_items
 from chalicelib.domain.model import (
     Actor,
     Booking,
@@ -87,6 +88,13 @@ def business_from_item(item: BusinessItem) -> Business:
         active_hours=ActiveHours(parse_clock(item.active_opens), parse_clock(item.active_closes))
         if item.active_opens and item.active_closes
         else None,
+        workflows=rules_from_items(item.workflows or []),
+        custom_templates={
+            str(k): int(v)
+            for k, v in (
+                item.custom_templates.as_dict() if item.custom_templates is not None else {}
+            ).items()
+        },
     )
 
 
@@ -116,6 +124,8 @@ def business_to_item(business: Business) -> BusinessItem:
         active_closes=business.active_hours.closes.strftime("%H:%M")
         if business.active_hours
         else None,
+        workflows=rules_to_items(business.workflows),
+        custom_templates=dict(business.custom_templates),
     )
 
 
@@ -238,6 +248,7 @@ def summary_to_map(summary: SlotSummary) -> SlotSummaryMap:
         staff=summary.staff,
         location=summary.location,
         waiting_list_mode=_mode_value(summary.waiting_list_mode),
+        service_id=summary.service_id,
     )
 
 
@@ -252,6 +263,7 @@ def summary_from_map(value: SlotSummaryMap) -> SlotSummary:
         staff=value.staff,
         location=value.location,
         waiting_list_mode=_mode(value.waiting_list_mode),
+        service_id=value.service_id,
     )
 
 
