@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.adapters.observability import logger
 from chalicelib.adapters.templates import PLAIN_SPACES, TemplateRenderer
@@ -23,8 +23,6 @@ from chalicelib.services.ports import RenderedMessage
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
-
-    from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
 
 HTML = "html"
 
@@ -126,6 +124,12 @@ def _reached_name(node: Any) -> str | None:
     return None
 
 
+class SavedTexts(Protocol):
+    def get_template(
+        self, business_id: str, message_type: MessageType, channel: Channel, language: str
+    ) -> CustomTemplate | None: ...
+
+
 class BusinessTextsRenderer:
     """Renders a message with the business's own text when the message names one (its
     version was stamped when the message was queued, from the business profile, at no
@@ -134,7 +138,7 @@ class BusinessTextsRenderer:
     def __init__(
         self,
         standard: TemplateRenderer,
-        texts: MessageSettingsStore,
+        texts: SavedTexts,
         sandbox: SandboxedTexts | None = None,
     ) -> None:
         self._standard = standard
