@@ -62,11 +62,11 @@ def test_every_message_type_has_a_default_workflow_switched_on(salon: Business) 
 
 
 def test_a_type_switched_off_for_sms_is_only_emailed(salon: Business, streams: Streams) -> None:
-    _prefers_both(salon)
     answer = salon.staff(
         "PUT", f"/staff/workflows/{CONFIRMED}", _default_rule(salon, channel="email")
     )
     assert answer.status == 200, answer.body
+    _prefers_both(salon)  # changing the profile keeps the rules
     slot = salon.add_slot(capacity=2)
 
     salon.book(slot, "Ada", email="ada@example.com", phone="+4791234567")
@@ -213,6 +213,7 @@ def test_a_saved_text_is_previewed_and_then_sent_instead_of_the_standard_one(
     assert preview.status == 200, preview.body
     assert preview.body["preview"]["subject"] == "See you, Ada Lovelace!"
     assert preview.body["preview"]["text"] == "Haircut on Friday, March 1, 2030 at 10:00\u202fAM."
+    _prefers_both(salon)  # changing the profile keeps the text
 
     slot = salon.add_slot(capacity=1)
     salon.book(slot, "<b>Ada</b>", email="ada@example.com")
