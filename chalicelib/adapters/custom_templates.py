@@ -56,7 +56,7 @@ class SandboxedTexts:
         """Refuse, naming the part and line, a text that does not parse, uses a variable
         its type does not offer, or does what the sandbox forbids; then render it once with
         the sample values, which catches what only running shows."""
-        from jinja2 import TemplateError, TemplateSyntaxError, meta, nodes
+        from jinja2 import TemplateSyntaxError, meta, nodes
 
         allowed = variables_for(message_type)
         for part, source in parts.items():
@@ -93,12 +93,12 @@ class SandboxedTexts:
                 )
             try:
                 compiled.render(dict(sample))
-            except TemplateError as error:
+            except Exception as error:  # a text can fail any way Python can ({{ 1/0 }})
                 raise InvalidRequest(part, f"does not render: {error}") from error
 
     def render(self, template: CustomTemplate, values: Mapping[str, Any]) -> RenderedMessage:
-        """Raises jinja2's TemplateError (SecurityError among them) when the text cannot be
-        rendered safely."""
+        """Raises when the text cannot be rendered safely (jinja2's SecurityError) or at
+        all."""
         if template.channel is Channel.SMS:
             text = self._text.from_string(template.text).render(dict(values))
             return RenderedMessage(
@@ -154,11 +154,9 @@ class BusinessTextsRenderer:
         )
         if template is None:
             return self._standard.render(message)
-        from jinja2 import TemplateError
-
         try:
             return self._sandbox.render(template, self._standard.values(message))
-        except TemplateError as error:
+        except Exception as error:  # the sandbox's refusals, or any failure a text can cause
             logger.warning(
                 "custom text refused at send; Standby's own text sent instead",
                 extra={"message_id": message.message_id, "problem": str(error)},

@@ -70,6 +70,11 @@ def test_a_filter_that_does_not_exist_is_refused() -> None:
     assert refusal(text="{{ customer_name|shout }}").startswith("text: line 1:")
 
 
+def test_a_text_that_fails_when_rendered_is_refused() -> None:
+    assert refusal(text="{{ 1 / 0 }}").startswith("text: does not render:")
+    assert refusal(text="{{ customer_name + 1 }}").startswith("text: does not render:")
+
+
 @pytest.mark.parametrize(
     "escape",
     [
