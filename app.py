@@ -23,7 +23,7 @@ from chalicelib.adapters.dynamodb.streams import BOOKINGS, OUTBOX, placeholder_s
 from chalicelib.adapters.observability import logger
 from chalicelib.adapters.stream_events import process_changes, queued_messages
 from chalicelib.adapters.tokens import InvalidToken
-from chalicelib.api import schemas, views
+from chalicelib.api import message_views, schemas, views
 from chalicelib.api.errors import parse_body, refusals_as_http
 from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
@@ -190,6 +190,92 @@ def change_pipeline_status(status_id: str) -> dict[str, Any]:
         _business_id(), status_id, _new_status(body)
     )
     return views.pipeline_status_view(changed)
+
+
+# --- staff: messages (workflows and the business's own texts) --------------------------------
+
+
+@app.route("/staff/workflows", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_workflows() -> dict[str, Any]:
+    rules = services().workflows.rules(_business_id())
+    return {"workflows": [message_views.workflow_view(rule) for rule in rules]}
+
+
+@app.route("/staff/workflows", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def add_workflow() -> Response:
+    body = parse_body(schemas.WorkflowBody, app.current_request)
+    rule = services().workflows.add(_business_id(), message_views.workflow_from_body(body))
+    return _created({"workflow": message_views.workflow_view(rule)})
+
+
+@app.route("/staff/workflows/{workflow_id}", methods=["PUT"], authorizer=staff_authorizer)
+@refusals_as_http
+def change_workflow(workflow_id: str) -> dict[str, Any]:
+    body = parse_body(schemas.WorkflowBody, app.current_request)
+    rule = services().workflows.change(
+        _business_id(), workflow_id, message_views.workflow_from_body(body)
+    )
+    return {"workflow": message_views.workflow_view(rule)}
+
+
+@app.route("/staff/workflows/{workflow_id}", methods=["PATCH"], authorizer=staff_authorizer)
+@refusals_as_http
+def switch_workflow(workflow_id: str) -> dict[str, Any]:
+    body = parse_body(schemas.WorkflowSwitchBody, app.current_request)
+    rule = services().workflows.switch(_business_id(), workflow_id, enabled=body.enabled)
+    return {"workflow": message_views.workflow_view(rule)}
+
+
+@app.route("/staff/workflows/{workflow_id}", methods=["DELETE"], authorizer=staff_authorizer)
+@refusals_as_http
+def remove_workflow(workflow_id: str) -> dict[str, Any]:
+    restored = services().workflows.remove(_business_id(), workflow_id)
+    return {
+        "removed": workflow_id,
+        "restored": message_views.workflow_view(restored) if restored else None,
+    }
+
+
+@app.route("/staff/templates", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_message_texts() -> dict[str, Any]:
+    saved = services().message_texts.saved(_business_id())
+    return {
+        "templates": [message_views.template_view(template) for template in saved],
+        "variables": message_views.variables_view(),
+    }
+
+
+STAFF_TEXT = "/staff/templates/{message_type}/{channel}/{language}"
+
+
+@app.route(STAFF_TEXT, methods=["PUT"], authorizer=staff_authorizer)
+@refusals_as_http
+def save_message_text(message_type: str, channel: str, language: str) -> dict[str, Any]:
+    key = message_views.text_key(message_type, channel, language)
+    body = parse_body(schemas.MessageTextBody, app.current_request)
+    saved = services().message_texts.save(_business_id(), key, message_views.text_parts(body))
+    return {"template": message_views.template_view(saved)}
+
+
+@app.route(STAFF_TEXT, methods=["DELETE"], authorizer=staff_authorizer)
+@refusals_as_http
+def reset_message_text(message_type: str, channel: str, language: str) -> dict[str, Any]:
+    key = message_views.text_key(message_type, channel, language)
+    services().message_texts.reset(_business_id(), key)
+    return {"reset": f"{message_type}/{channel}/{language}"}
+
+
+@app.route("/staff/templates/preview", methods=["POST"], authorizer=staff_authorizer)
+@refusals_as_http
+def preview_message_text() -> dict[str, Any]:
+    body = parse_body(schemas.PreviewBody, app.current_request)
+    key = message_views.text_key(body.message_type.value, body.channel.value, body.language)
+    parts = message_views.text_parts(body.template) if body.template else None
+    rendered = services().message_texts.preview(_business_id(), key, parts)
+    return {"preview": message_views.rendered_view(rendered)}
 
 
 @app.route("/staff/slots", methods=["GET"], authorizer=staff_authorizer)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from chalicelib.adapters.clock import SystemClock
+from chalicelib.adapters.custom_templates import BusinessTextsRenderer
+from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.messaging import AwsMessageDelivery
 from chalicelib.adapters.scheduler import EventBridgeScheduler
@@ -15,11 +17,13 @@ from chalicelib.adapters.tokens import LinkSigner, StaffTokenVerifier
 from chalicelib.services.bookings import Bookings
 from chalicelib.services.catalogue import Catalogue
 from chalicelib.services.links import Links
+from chalicelib.services.message_texts import MessageTexts
 from chalicelib.services.notifications import Notifications
 from chalicelib.services.offers import Offers
 from chalicelib.services.ports import Clock
 from chalicelib.services.refill import Refill
 from chalicelib.services.waiting_list import WaitingList
+from chalicelib.services.workflows import Workflows
 from chalicelib.settings import Settings, get_settings
 
 
@@ -34,6 +38,8 @@ class Services:
     message_delivery: AwsMessageDelivery
     links: Links
     staff_tokens: StaffTokenVerifier
+    workflows: Workflows
+    message_texts: MessageTexts
 
 
 def build_services(settings: Settings, clock: Clock) -> Services:
@@ -43,16 +49,26 @@ def build_services(settings: Settings, clock: Clock) -> Services:
     scheduler = EventBridgeScheduler(settings)
     offers = Offers(store, clock, links, scheduler)
     refill = Refill(store, clock, links, offers)
+    message_settings = MessageSettingsStore(settings)
+    standard_texts = TemplateRenderer()
     return Services(
         catalogue=Catalogue(store, clock),
         bookings=Bookings(store, clock, links, refill),
-        waiting_list=WaitingList(store, clock),
+        waiting_list=WaitingList(store, clock, links),
         refill=refill,
         offers=offers,
-        notifications=Notifications(store, TemplateRenderer(), delivery, clock, scheduler),
+        notifications=Notifications(
+            store,
+            BusinessTextsRenderer(standard_texts, message_settings),
+            delivery,
+            clock,
+            scheduler,
+        ),
         message_delivery=delivery,
         links=links,
         staff_tokens=StaffTokenVerifier(settings),
+        workflows=Workflows(store, message_settings),
+        message_texts=MessageTexts(store, message_settings, standard_texts, clock),
     )
 
 

@@ -68,6 +68,11 @@ class TemplateRenderer:
         )
         return template.render(values).strip()
 
+    def values(self, message: OutboxMessage) -> dict[str, Any]:
+        """What a template of the message may use: its context, with each moment also
+        written out in its language and time zone. A business's own texts get the same."""
+        return self._values(message)
+
     def _values(self, message: OutboxMessage) -> dict[str, Any]:
         from babel.dates import format_date, format_time
 

@@ -47,6 +47,53 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/staff/statuses/{status_id}", "PUT"): Operation(
         "Change a pipeline status", staff=True, body=schemas.PipelineStatusBody, refusals=(400, 404)
     ),
+    ("/staff/workflows", "GET"): Operation(
+        "Every workflow rule in force: the default ones (as changed) and the business's own",
+        staff=True,
+        refusals=(409,),
+    ),
+    ("/staff/workflows", "POST"): Operation(
+        "Add a rule: trigger, scope (services, locations, staff), channel, recipients",
+        staff=True,
+        body=schemas.WorkflowBody,
+        created=True,
+        refusals=(400, 409),
+    ),
+    ("/staff/workflows/{workflow_id}", "PUT"): Operation(
+        "Change a rule (a default rule keeps its trigger)",
+        staff=True,
+        body=schemas.WorkflowBody,
+        refusals=(400, 404, 409),
+    ),
+    ("/staff/workflows/{workflow_id}", "PATCH"): Operation(
+        "Switch a rule off or on", staff=True, body=schemas.WorkflowSwitchBody, refusals=(400, 404)
+    ),
+    ("/staff/workflows/{workflow_id}", "DELETE"): Operation(
+        "Remove a rule; a default rule goes back to its default",
+        staff=True,
+        refusals=(404, 409),
+    ),
+    ("/staff/templates", "GET"): Operation(
+        "The business's own message texts, and the variables each message type offers",
+        staff=True,
+        refusals=(409,),
+    ),
+    ("/staff/templates/{message_type}/{channel}/{language}", "PUT"): Operation(
+        "Save the business's own text for a message type, channel and language; checked "
+        "first (syntax, unknown variables, what the sandbox forbids)",
+        staff=True,
+        body=schemas.MessageTextBody,
+        refusals=(400, 409),
+    ),
+    ("/staff/templates/{message_type}/{channel}/{language}", "DELETE"): Operation(
+        "Go back to Standby's own text", staff=True, refusals=(400, 404, 409)
+    ),
+    ("/staff/templates/preview", "POST"): Operation(
+        "Render a text (given, saved or standard) with sample values in a chosen language",
+        staff=True,
+        body=schemas.PreviewBody,
+        refusals=(400, 409),
+    ),
     ("/staff/slots", "GET"): Operation("Slots with free seats and waiting-list length", staff=True),
     ("/staff/slots", "POST"): Operation(
         "Add one or many slots, all or none (an object, a list, or {slots: [...]})",

@@ -10,10 +10,12 @@ from typing import Annotated, Any
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.model import ChannelPreference, WaitingListMode
 from chalicelib.domain.offers import MAX_OFFERS_AT_ONCE
 from chalicelib.domain.pipeline import StepKind
 from chalicelib.domain.time_rules import UnknownTimeZone, zone
+from chalicelib.domain.workflows import Recipient, RuleChannel
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGE = r"^[a-z]{2,3}(-[A-Z]{2})?$"
@@ -143,6 +145,16 @@ class NewSlotsBody(Strict):
     slots: list[NewSlotBody] = Field(min_length=1, max_length=100)
 
 
+def e164(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError("not a phone number in E.164 form, e.g. +4791234567") from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 class ContactBody(Strict):
     name: Name
     email: str | None = Field(default=None, max_length=254)
@@ -159,15 +171,7 @@ class ContactBody(Strict):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            number = phonenumbers.parse(value, None)
-        except phonenumbers.NumberParseException as error:
-            raise ValueError("not a phone number in E.164 form, e.g. +4791234567") from error
-        if not phonenumbers.is_valid_number(number):
-            raise ValueError("not a valid phone number")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return None if value is None else e164(value)
 
     @model_validator(mode="after")
     def _reachable(self) -> ContactBody:
@@ -249,3 +253,71 @@ def one_or_many(body: Any, key: str) -> Any:
     if isinstance(body, dict) and key not in body:
         return {key: [body]}
     return body
+
+
+# --- messages: workflows and the business's own texts ---------------------------------------
+
+
+class ScopeBody(Strict):
+    services: list[Name] = Field(default_factory=list, max_length=100, description="service ids")
+    locations: list[Name] = Field(default_factory=list, max_length=100)
+    staff: list[Name] = Field(default_factory=list, max_length=100)
+
+
+class WorkflowBody(Strict):
+    name: Name = Field(description="for staff: what the rule is for")
+    trigger: MessageType = Field(description="the message type (event) the rule sends on")
+    channel: RuleChannel = Field(
+        default=RuleChannel.PREFERENCE,
+        description="email, sms, or preference (the business's channel preference, customers)",
+    )
+    recipients: list[Recipient] = Field(
+        default_factory=list,
+        max_length=2,
+        description="customer, and/or staff (the slot's staff member's or location's address)",
+    )
+    addresses: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="given email addresses (channel email) or E.164 numbers (channel sms)",
+    )
+    scope: ScopeBody = Field(
+        default_factory=ScopeBody, description="only slots of these; an empty list: any"
+    )
+    enabled: bool = True
+    use_custom_text: bool = Field(
+        default=True, description="use the business's own text for the type when it saved one"
+    )
+
+    @field_validator("addresses")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [value if EMAIL.match(value) else e164(value) for value in values]
+
+
+class WorkflowSwitchBody(Strict):
+    enabled: bool = Field(description="false switches the rule off; true back on")
+
+
+class MessageTextBody(Strict):
+    subject: str | None = Field(
+        default=None, min_length=1, max_length=1000, description="email only (jinja2)"
+    )
+    text: str = Field(
+        min_length=1, max_length=20_000, description="the plain-text body or the SMS (jinja2)"
+    )
+    html: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20_000,
+        description="email only, optional (jinja2, values HTML-escaped)",
+    )
+
+
+class PreviewBody(Strict):
+    message_type: MessageType
+    channel: Channel
+    language: Language = "en"
+    template: MessageTextBody | None = Field(
+        default=None, description="a text to try; leave out to see the saved or standard one"
+    )

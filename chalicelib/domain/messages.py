@@ -29,6 +29,8 @@ class MessageType(StrEnum):
     OFFER_TAKEN = "offer_taken"
     SLOT_AVAILABLE = "slot_available"
     """To staff, in manual mode: a seat is free and these customers wait for it."""
+    WAITING_LIST_JOINED = "waiting_list_joined"
+    WAITING_LIST_LEFT = "waiting_list_left"
 
 
 class MessageStatus(StrEnum):
@@ -55,6 +57,9 @@ class OutboxMessage:
     failure: str | None = None
     send_after: datetime | None = None
     """Held back until then: the business's active hours."""
+    template_version: int | None = None
+    """The business's own text for this type, channel and language, at this version, when
+    it saved one; None: Standby's text."""
 
 
 def message_id_for(message_type: MessageType, cause_id: str) -> str:

@@ -10,8 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.time_rules import ActiveHours
+
+if TYPE_CHECKING:
+    from chalicelib.domain.workflows import WorkflowRule
 
 
 class BookingStatus(StrEnum):
@@ -120,6 +124,11 @@ class Business:
 
     offer_to_many_count: int = 0
     """How many customers an offer to many goes to at once; 0 means everyone (up to a cap)."""
+    workflows: tuple[WorkflowRule, ...] = ()
+    """The business's saved workflow rules: changed default rules and its own."""
+    custom_templates: dict[str, int] = field(default_factory=dict)
+    """The current version of each text the business wrote itself, by type/channel/language:
+    kept here so a message knows it without another read."""
 
     def address_for(self, staff: str | None, location: str | None) -> str | None:
         """The staff member's address, else the location's, else the business's own."""
@@ -164,6 +173,7 @@ class SlotSummary:
     waiting_list_mode: WaitingListMode | None = None
     """The service's own mode, when it overrides the business's."""
     service_id: str | None = None
+    """What workflows scoped to services match; None on items written before it was kept."""
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.messages import (
-    Channel,
-    MessageType,
-    OutboxMessage,
-    channels_for,
-    message_id_for,
-    message_language,
-)
+from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import Booking, Business, Contact, SlotSummary
 from chalicelib.services.links import Links
+from chalicelib.services.message_rules import outbox_messages
 
 
 def message_about(
@@ -54,24 +48,19 @@ def messages_to(
     business: Business,
     created_at: datetime,
 ) -> list[OutboxMessage]:
-    """A customer's message on each channel the business wants, one per cause, held back
-    until the business's active hours when written outside them."""
-    send_from = business.sendable_from(created_at)
-    return [
-        OutboxMessage(
-            business_id=business_id,
-            message_id=message_id_for(message_type, f"{cause_id}.{channel.value}"),
-            message_type=message_type,
-            channel=channel,
-            recipient=recipient,
-            language=message_language(contact, slot.language),
-            time_zone=slot.time_zone,
-            context=context,
-            created_at=created_at,
-            send_after=send_from if send_from > created_at else None,
-        )
-        for channel, recipient in channels_for(contact, business.message_channels)
-    ]
+    """The messages the business's workflow rules owe for this cause: by default the
+    customer's, on each channel the business wants, one per cause, held back until the
+    business's active hours when written outside them."""
+    return outbox_messages(
+        business,
+        message_type,
+        slot,
+        contact=contact,
+        cause_id=cause_id,
+        context=context,
+        created_at=created_at,
+        business_id=business_id,
+    )
 
 
 def slot_context(customer_name: str, slot: SlotSummary) -> dict[str, str]:
@@ -89,27 +78,22 @@ def slot_context(customer_name: str, slot: SlotSummary) -> dict[str, str]:
     return context
 
 
-def staff_copy(booking: Booking, address: str, business: Business) -> OutboxMessage:
-    """The staff member's (or location's) copy of a confirmed booking."""
-    created_at = booking.updated_at or booking.created_at
-    send_from = business.sendable_from(created_at)
-    return OutboxMessage(
-        business_id=booking.business_id,
-        message_id=message_id_for(
-            MessageType.STAFF_BOOKING_CONFIRMED, f"{booking.booking_id}.v{booking.version}"
-        ),
-        message_type=MessageType.STAFF_BOOKING_CONFIRMED,
-        channel=Channel.EMAIL,
-        recipient=address,
-        language=business.language,
-        time_zone=booking.slot.time_zone,
+def staff_copies(booking: Booking, business: Business) -> list[OutboxMessage]:
+    """The staff member's (or location's) copy of a confirmed booking, and whatever else the
+    business's rules for it say."""
+    return outbox_messages(
+        business,
+        MessageType.STAFF_BOOKING_CONFIRMED,
+        booking.slot,
+        contact=booking.contact,
+        cause_id=f"{booking.booking_id}.v{booking.version}",
         context={
             **booking_message_context(booking, ""),
             "customer_email": booking.contact.email or "",
             "customer_phone": booking.contact.phone or "",
         },
-        created_at=created_at,
-        send_after=send_from if send_from > created_at else None,
+        created_at=booking.updated_at or booking.created_at,
+        business_id=booking.business_id,
     )
 
 

@@ -29,7 +29,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.pipeline import StepKind, action_on_entering
 from chalicelib.domain.seats import seat_after_release_for
-from chalicelib.services.booking_messages import message_about, moved_message, staff_copy
+from chalicelib.services.booking_messages import message_about, moved_message, staff_copies
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
 from chalicelib.services.links import Links
@@ -365,8 +365,8 @@ class Bookings:
     def _messages(
         self, action: Action | None, after: Booking, by: Actor, business: Business
     ) -> list[OutboxMessage]:
-        """The customer's message for `action`; on a confirmation, also a copy to the staff
-        member's or location's address when the business gave one."""
+        """The customer's message for `action`; on a confirmation, also the staff copy (to the
+        staff member's or location's address when the business gave one), as its rules say."""
         message_type = (
             {
                 Action.CONFIRM: MessageType.BOOKING_CONFIRMED,
@@ -379,9 +379,8 @@ class Bookings:
             else None
         )
         messages = message_about(after, message_type, self._links, business) if message_type else []
-        address = business.address_for(after.slot.staff, after.slot.location)
-        if action is Action.CONFIRM and address:
-            messages.append(staff_copy(after, address, business))
+        if action is Action.CONFIRM:
+            messages += staff_copies(after, business)
         return messages
 
 

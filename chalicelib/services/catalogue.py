@@ -89,6 +89,8 @@ class Catalogue:
                 business,
                 pipeline_start_id=existing.pipeline_start_id,
                 pipeline_start_name=existing.pipeline_start_name,
+                workflows=existing.workflows,
+                custom_templates=existing.custom_templates,
             )
         self._store.save_business(business)
         return business

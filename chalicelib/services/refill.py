@@ -13,7 +13,7 @@ from chalicelib.adapters.dynamodb.store import (
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import MAX_CHAIN_STEPS, STAFF_CHOOSE
 from chalicelib.domain.lifecycle import move
-from chalicelib.domain.messages import Channel, MessageType, OutboxMessage, message_id_for
+from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
     Allocation,
@@ -39,6 +39,7 @@ from chalicelib.domain.seats import (
 from chalicelib.services.booking_messages import message_about, moved_message, slot_context
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
+from chalicelib.services.message_rules import outbox_messages, owes_messages
 from chalicelib.services.offers import Offers
 from chalicelib.services.ports import Clock
 
@@ -83,36 +84,32 @@ class Refill:
             return
         if mode_for(business, freed.slot) is not WaitingListMode.MANUAL:
             return
-        address = business.address_for(freed.slot.staff, freed.slot.location)
         now = self._clock.now()
+        if not owes_messages(business, MessageType.SLOT_AVAILABLE, freed.slot):
+            return
         found = self._offers.plan(business, freed.slot_id, freed.slot, now, wanted=MAX_LISTED)
-        if address is None or not found.in_order:
+        if not found.in_order:
             return
         waiting = "\n".join(
             f"{number}. {entry.contact.name}"
             + "".join(f", {way}" for way in (entry.contact.email, entry.contact.phone) if way)
             for number, entry in enumerate(found.in_order[:MAX_LISTED], start=1)
         )
-        self._store.queue_message(
-            OutboxMessage(
-                business_id=freed.business_id,
-                message_id=message_id_for(MessageType.SLOT_AVAILABLE, freed.cause),
-                message_type=MessageType.SLOT_AVAILABLE,
-                channel=Channel.EMAIL,
-                recipient=address,
-                language=business.language,
-                time_zone=business.time_zone,
-                context={
-                    **slot_context("", freed.slot),
-                    "slot_id": freed.slot_id,
-                    "waiting_list": waiting,
-                },
-                created_at=now,
-                send_after=business.sendable_from(now)
-                if business.sendable_from(now) > now
-                else None,
-            )
-        )
+        for message in outbox_messages(
+            business,
+            MessageType.SLOT_AVAILABLE,
+            freed.slot,
+            contact=None,
+            cause_id=freed.cause,
+            context={
+                **slot_context("", freed.slot),
+                "slot_id": freed.slot_id,
+                "waiting_list": waiting,
+            },
+            created_at=now,
+            business_id=freed.business_id,
+        ):
+            self._store.queue_message(message)
 
     def on_seat_release(self, release: SeatRelease) -> list[RefillOutcome]:
         """Refill each seat a capacity raise held for the list, each once."""

@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     SlotHasFreeSeats,
 )
 from chalicelib.domain.model import (
+    Business,
     Contact,
     EarlierThan,
     EntryStatus,
@@ -34,7 +35,9 @@ from chalicelib.domain.time_rules import to_utc
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
+from chalicelib.services.links import Links
 from chalicelib.services.ports import Clock
+from chalicelib.services.waiting_list_messages import joined_messages, left_messages
 
 
 class WaitingListClosed(MissingSetup):
@@ -63,9 +66,10 @@ def _limit_message(limit: int) -> str:
 
 
 class WaitingList:
-    def __init__(self, store: DynamoStore, clock: Clock) -> None:
+    def __init__(self, store: DynamoStore, clock: Clock, links: Links) -> None:
         self._store = store
         self._clock = clock
+        self._links = links
 
     def join(self, business_id: str, slot_id: str, contact: Contact) -> tuple[WaitingEntry, int]:
         """Join a full slot's waiting list; returns the entry and its exact position."""
@@ -86,7 +90,10 @@ class WaitingList:
             )
             try:
                 self._store.join(
-                    entry, seen_waiting=slot.waiting, max_open_entries=business.max_open_entries
+                    entry,
+                    seen_waiting=slot.waiting,
+                    max_open_entries=business.max_open_entries,
+                    messages=joined_messages(entry, slot.waiting + 1, self._links, business),
                 )
             except TransactionCancelled as error:
                 if "limit" in error.failed:
@@ -145,7 +152,7 @@ class WaitingList:
             signed_up_at=now,
             window=window,
         )
-        return self._add_window_entry(entry, business.max_open_entries)
+        return self._add_window_entry(entry, business)
 
     def ask_for_earlier(
         self, business_id: str, slot_id: str, booking_id: str, *, starts_from: datetime | None
@@ -179,16 +186,20 @@ class WaitingList:
             earlier_than=EarlierThan(slot_id=booking.slot_id, booking_id=booking_id),
         )
         try:
-            return self._add_window_entry(entry, business.max_open_entries)
+            return self._add_window_entry(entry, business)
         except AlreadyAsked as error:
             raise AlreadyAsked("this booking already waits for an earlier slot") from error
 
     def _add_window_entry(
-        self, entry: WaitingEntry, max_open_entries: int
+        self, entry: WaitingEntry, business: Business
     ) -> tuple[WaitingEntry, int]:
+        max_open_entries = business.max_open_entries
         for _ in range(MAX_ATTEMPTS):
+            # Entries ahead of a new one: it signed up last, so this is its place.
+            position = self._store.position_of(entry)
+            messages = joined_messages(entry, position, self._links, business)
             try:
-                self._store.join_window(entry, max_open_entries=max_open_entries)
+                self._store.join_window(entry, messages=messages, max_open_entries=max_open_entries)
             except TransactionCancelled as error:
                 if "limit" in error.failed:
                     raise TooManyEntries(_limit_message(max_open_entries)) from error
@@ -198,7 +209,7 @@ class WaitingList:
             except RetryableConflict:
                 continue
             logger.info("joined a window waiting list", extra=_ids(entry))
-            return entry, self._store.position_of(entry)
+            return entry, position
         raise RetryableConflict("the waiting list is busy; try again")
 
     def close_ended_windows(self) -> int:
@@ -211,7 +222,7 @@ class WaitingList:
             if entry.status is not EntryStatus.WAITING:
                 continue
             try:
-                self._store.leave(entry, now, EntryStatus.ENDED)
+                self._store.leave(entry, now, status=EntryStatus.ENDED)
             except NotActive:
                 continue  # booked, left or offered meanwhile
             closed += 1
@@ -229,7 +240,10 @@ class WaitingList:
 
     def leave_window(self, business_id: str, service_id: str, entry_id: str) -> WaitingEntry:
         entry = self._window_entry(business_id, service_id, entry_id)
-        left = self._store.leave(entry, self._clock.now())
+        business = self._store.get_business(business_id)
+        now = self._clock.now()
+        messages = left_messages(entry, business, now) if business else []
+        left = self._store.leave(entry, now, messages)
         logger.info("left a window waiting list", extra=_ids(left))
         return left
 
@@ -256,8 +270,13 @@ class WaitingList:
         return entry, self._store.position_of(entry)
 
     def leave(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry:
-        entry = self._entry(business_id, slot_id, entry_id)
-        left = self._store.leave(entry, self._clock.now())
+        """Leave the list; the customer is told, in the same write."""
+        entry, business = self._store.get_entry_and_business(business_id, slot_id, entry_id)
+        if entry is None:
+            raise NotFound("no such place on the waiting list")
+        now = self._clock.now()
+        messages = left_messages(entry, business, now) if business else []
+        left = self._store.leave(entry, now, messages)
         logger.info("left the waiting list", extra=_ids(left))
         return left
 

@@ -40,7 +40,7 @@ class Shop:
         self.offers = Offers(self.store, self.clock, links, EventBridgeScheduler(settings))
         self.refill = Refill(self.store, self.clock, links, self.offers)
         self.bookings = Bookings(self.store, self.clock, links, self.refill)
-        self.waiting_list = WaitingList(self.store, self.clock)
+        self.waiting_list = WaitingList(self.store, self.clock, links)
         self.business = replace(Business("shop", "Shop", "Europe/Oslo", "en"), **business_settings)
         self.catalogue.set_up_business(self.business)
         service = self.catalogue.add_services("shop", [NewService("Cut", 30)])[0]

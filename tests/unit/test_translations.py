@@ -119,6 +119,8 @@ def booking_context(
             "customer_email": "ada@example.com" if details else "",
             "customer_phone": "+4791234567" if details else "",
         }
+    if message_type in (MessageType.WAITING_LIST_JOINED, MessageType.WAITING_LIST_LEFT):
+        context |= {"entry_id": "5b0d9e2a7c4f1836", "position": "3"}
     if message_type is MessageType.SLOT_AVAILABLE:
         ways = ", ada@example.com, +4791234567" if details else ""
         context |= {

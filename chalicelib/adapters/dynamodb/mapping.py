@@ -22,6 +22,7 @@ from chalicelib.adapters.dynamodb.models import (
     service_partition,
     slot_partition,
 )
+from chalicelib.adapters.dynamodb.workflow_mapping import rules_from_items, rules_to_items
 from chalicelib.domain.model import (
     Actor,
     Booking,
@@ -92,6 +93,13 @@ def business_from_item(item: BusinessItem, windows: WindowCountItem | None = Non
         active_hours=ActiveHours(parse_clock(item.active_opens), parse_clock(item.active_closes))
         if item.active_opens and item.active_closes
         else None,
+        workflows=rules_from_items(item.workflows or []),
+        custom_templates={
+            str(k): int(v)
+            for k, v in (
+                item.custom_templates.as_dict() if item.custom_templates is not None else {}
+            ).items()
+        },
     )
 
 
@@ -121,6 +129,8 @@ def business_to_item(business: Business) -> BusinessItem:
         active_closes=business.active_hours.closes.strftime("%H:%M")
         if business.active_hours
         else None,
+        workflows=rules_to_items(business.workflows),
+        custom_templates=dict(business.custom_templates),
     )
 
 

@@ -59,6 +59,24 @@ class CatalogueItem(Model):
     kind = DiscriminatorAttribute()
 
 
+class ScopeMap(MapAttribute[str, Any]):
+    services = ListAttribute[str](default=list)
+    locations = ListAttribute[str](default=list)
+    staff = ListAttribute[str](default=list)
+
+
+class WorkflowRuleMap(MapAttribute[str, Any]):
+    rule_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    trigger = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    recipients = ListAttribute[str](default=list)
+    addresses = ListAttribute[str](default=list)
+    scope = ScopeMap(default=dict)
+    enabled = BooleanAttribute(default=True)
+    use_custom_text = BooleanAttribute(default=True)
+
+
 class BusinessItem(CatalogueItem, discriminator="business"):
     SORT_KEY = "PROFILE"
     business_id = UnicodeAttribute()
@@ -79,6 +97,26 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     max_offers_per_day = NumberAttribute(default=0)
     active_opens = UnicodeAttribute(null=True)
     active_closes = UnicodeAttribute(null=True)
+    workflows = ListAttribute(of=WorkflowRuleMap, null=True)
+    """On the profile, which booking, cancelling and the refill read anyway: rules cost
+    those paths no extra call."""
+    custom_templates = MapAttribute[str, Any](null=True)
+    """type/channel/language -> version of each text the business wrote itself."""
+
+
+class MessageTemplateItem(CatalogueItem, discriminator="message_template"):
+    """A business's own text for one message type, channel and language; beside its profile,
+    so all of them are one Query."""
+
+    business_id = UnicodeAttribute()
+    message_type = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    language = UnicodeAttribute()
+    version = NumberAttribute()
+    subject = UnicodeAttribute(null=True)
+    text = UnicodeAttribute()
+    html = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
 
 
 class WindowCountItem(CatalogueItem, discriminator="window_count"):
@@ -349,6 +387,8 @@ class OutboxMessageItem(Model):
     provider_message_id = UnicodeAttribute(null=True)
     failure = UnicodeAttribute(null=True)
     send_after = UTCDateTimeAttribute(null=True)
+    template_version = NumberAttribute(null=True)
+    """The business's own text to render, at this version; none: Standby's."""
 
 
 # --- Powertools' idempotency records -----------------------------------------------------

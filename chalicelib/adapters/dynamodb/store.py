@@ -438,10 +438,18 @@ class DynamoStore:
 
     # --- waiting list ------------------------------------------------------------------------
 
-    def join(self, entry: WaitingEntry, seen_waiting: int, max_open_entries: int = 0) -> None:
+    def join(
+        self,
+        entry: WaitingEntry,
+        seen_waiting: int,
+        max_open_entries: int = 0,
+        messages: Sequence[OutboxMessage] = (),
+    ) -> None:
         """Add an entry to a full slot's list; conditioned on the count read, so the
-        position the customer is told is exact."""
+        position the customer is told is exact. Its messages are queued in the same write."""
         with self._transaction() as transaction:
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
             transaction.update(
                 "slot",
                 _slot_keys(entry.business_id, entry.slot_id),
@@ -465,10 +473,18 @@ class DynamoStore:
                 _is_new(),
             )
 
-    def join_window(self, entry: WaitingEntry, max_open_entries: int = 0) -> None:
+    def join_window(
+        self,
+        entry: WaitingEntry,
+        *,
+        messages: Sequence[OutboxMessage] = (),
+        max_open_entries: int = 0,
+    ) -> None:
         """Add a window entry to its service's list, and count it as open, so a seat freed
         meanwhile is held for the list until the refill has looked for a match."""
         with self._transaction() as transaction:
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
             transaction.update(
                 "limit",
                 _customer_keys(entry.business_id, customer_key(entry.contact)),
@@ -500,6 +516,26 @@ class DynamoStore:
             return None
         return mapping.entry_from_item(item)
 
+    def get_entry_and_business(
+        self, business_id: str, slot_id: str, entry_id: str
+    ) -> tuple[WaitingEntry | None, Business | None]:
+        """One read for both: leaving the list needs the business's message rules."""
+        pk = business_key(business_id)
+        entry_pk, entry_sk = slot_partition(business_id, slot_id), mapping.entry_key(entry_id)
+        found = self._batch_get(
+            [(BookingsItem, entry_pk, entry_sk), (CatalogueItem, pk, BusinessItem.SORT_KEY)]
+        )
+        entry_item = found.get((entry_pk, entry_sk))
+        business_item = found.get((pk, BusinessItem.SORT_KEY))
+        return (
+            mapping.entry_from_item(entry_item)
+            if isinstance(entry_item, WaitingEntryItem)
+            else None,
+            mapping.business_from_item(business_item)
+            if isinstance(business_item, BusinessItem)
+            else None,
+        )
+
     def position_of(self, entry: WaitingEntry) -> int:
         """1 for the next in line. Counts only the entries ahead, through the queue index."""
         ahead = BookingsItem.queue.count(
@@ -510,10 +546,16 @@ class DynamoStore:
         return ahead + 1
 
     def leave(
-        self, entry: WaitingEntry, now: datetime, status: EntryStatus = EntryStatus.LEFT
+        self,
+        entry: WaitingEntry,
+        now: datetime,
+        messages: Sequence[OutboxMessage] = (),
+        status: EntryStatus = EntryStatus.LEFT,
     ) -> WaitingEntry:
         try:
             with self._transaction() as transaction:
+                for message in messages:
+                    transaction.put("message", _message_item(message), _is_new())
                 transaction.update(
                     "entry",
                     _entry_keys(entry),
@@ -1161,6 +1203,7 @@ def _message_item(message: OutboxMessage) -> OutboxMessageItem:
         status=message.status.value,
         created_at=message.created_at,
         send_after=message.send_after,
+        template_version=message.template_version,
     )
 
 
@@ -1188,4 +1231,5 @@ def _message_from_item(item: OutboxMessageItem) -> OutboxMessage:
         provider_message_id=item.provider_message_id,
         failure=item.failure,
         send_after=item.send_after,
+        template_version=int(item.template_version) if item.template_version is not None else None,
     )

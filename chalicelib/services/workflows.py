@@ -1,0 +1,98 @@
+"""Use cases of workflows: list the rules in force, add one, change one, switch one off or
+on, and remove one (a default rule removed is restored to its default)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
+from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound
+from chalicelib.domain.model import Business
+from chalicelib.domain.workflows import (
+    MAX_RULES,
+    WorkflowRule,
+    check_rule,
+    default_rules,
+    effective_rules,
+)
+from chalicelib.services.ids import new_id
+
+
+class Workflows:
+    def __init__(self, store: DynamoStore, settings: MessageSettingsStore) -> None:
+        self._store = store
+        self._settings = settings
+
+    def rules(self, business_id: str) -> list[WorkflowRule]:
+        """Every rule in force: the defaults (as the business changed them) and its own."""
+        return effective_rules(self._business(business_id).workflows)
+
+    def add(self, business_id: str, rule: WorkflowRule) -> WorkflowRule:
+        business = self._business(business_id)
+        added = replace(rule, rule_id=new_id())
+        self._check(business, added)
+        saved = [*business.workflows, added]
+        if len(saved) > MAX_RULES:
+            raise InvalidRequest("workflows", f"at most {MAX_RULES} rules can be kept")
+        self._settings.save_rules(business_id, saved)
+        return added
+
+    def change(self, business_id: str, rule_id: str, rule: WorkflowRule) -> WorkflowRule:
+        """Replace a rule; a default rule keeps its trigger (add a rule for another one)."""
+        business = self._business(business_id)
+        current = _find(business, rule_id)
+        if current.is_default and rule.trigger is not current.trigger:
+            raise InvalidRequest(
+                "trigger",
+                f"a default rule keeps its trigger ({current.trigger.value}); "
+                "add a rule for another trigger",
+            )
+        changed = replace(rule, rule_id=rule_id)
+        self._check(business, changed)
+        self._settings.save_rules(business_id, _put(business.workflows, changed))
+        return changed
+
+    def switch(self, business_id: str, rule_id: str, *, enabled: bool) -> WorkflowRule:
+        business = self._business(business_id)
+        changed = replace(_find(business, rule_id), enabled=enabled)
+        self._settings.save_rules(business_id, _put(business.workflows, changed))
+        return changed
+
+    def remove(self, business_id: str, rule_id: str) -> WorkflowRule | None:
+        """Remove the business's own rule; a default rule is restored to its default (and
+        returned), since every type keeps one."""
+        business = self._business(business_id)
+        current = _find(business, rule_id)
+        kept = [rule for rule in business.workflows if rule.rule_id != rule_id]
+        self._settings.save_rules(business_id, kept)
+        if current.is_default:
+            return next(rule for rule in default_rules() if rule.rule_id == rule_id)
+        return None
+
+    def _business(self, business_id: str) -> Business:
+        business = self._store.get_business(business_id)
+        if business is None:
+            raise MissingSetup("the business has no profile yet: PUT /staff/business first")
+        return business
+
+    def _check(self, business: Business, rule: WorkflowRule) -> None:
+        check_rule(rule)
+        if rule.scope.services:
+            found = self._store.get_services(business.business_id, set(rule.scope.services))
+            missing = sorted(rule.scope.services - set(found))
+            if missing:
+                raise InvalidRequest("scope.services", f"no service {missing[0]!r}")
+
+
+def _find(business: Business, rule_id: str) -> WorkflowRule:
+    for rule in effective_rules(business.workflows):
+        if rule.rule_id == rule_id:
+            return rule
+    raise NotFound(f"no workflow {rule_id!r}")
+
+
+def _put(saved: tuple[WorkflowRule, ...], changed: WorkflowRule) -> list[WorkflowRule]:
+    if any(rule.rule_id == changed.rule_id for rule in saved):
+        return [changed if rule.rule_id == changed.rule_id else rule for rule in saved]
+    return [*saved, changed]
