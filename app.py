@@ -509,13 +509,13 @@ def openapi() -> dict[str, Any]:
 FORM = ["application/x-www-form-urlencoded"]
 
 
-def _page(view: Callable[[Pages, PageRequest], Page], language: str | None = None) -> Response:
+def _page(view: Callable[[Pages, PageRequest], Page]) -> Response:
     request = app.current_request
     page_request = read_request(
         request.method, request.headers, request.query_params, request.raw_body
     )
     built = pages()
-    page = built.guarded(lambda: view(built, page_request), language)
+    page = built.guarded(lambda: view(built, page_request), page_request)
     return Response(body=page.body, status_code=page.status, headers=page.headers)
 
 

@@ -171,15 +171,17 @@ class Pages:
             "notice", language=language, time_zone=time_zone, status=status, kind=kind
         )
 
-    def guarded(self, view: Callable[[], Page], language: str | None = None) -> Page:
-        """Answer a link that leads nowhere, or a forged form, with a readable page."""
+    def guarded(self, view: Callable[[], Page], request: PageRequest) -> Page:
+        """Answer a link that leads nowhere, or a forged form, with a readable page (in the
+        browser's language: whose link it was is unknown)."""
+        language = page_language(_first_language(request.headers.get("accept-language")))
         try:
             return view()
         except Refused as refusal:
             logger.info("page form refused", extra={"reason": str(refusal)})
-            return self._notice("forbidden", status=403, language=page_language(language))
+            return self._notice("forbidden", status=403, language=language)
         except NotFound:
-            return self._notice("not_found", status=404, language=page_language(language))
+            return self._notice("not_found", status=404, language=language)
 
     # --- offers ----------------------------------------------------------------------------
 
@@ -401,7 +403,7 @@ class Pages:
             return self._redirect("/board")
         return self._page(
             "board_login",
-            language=page_language(request.headers.get("accept-language")),
+            language=page_language(_first_language(request.headers.get("accept-language"))),
             time_zone="UTC",
             status=401 if failed else 200,
             failed=failed,
@@ -561,6 +563,12 @@ def _page_headers(nonce: str) -> dict[str, str]:
             "base-uri 'none'"
         ),
     }
+
+
+def _first_language(accept_language: str | None) -> str | None:
+    """The browser's first choice in an Accept-Language header ("nb-NO,nb;q=0.9,en" → "nb-NO")."""
+    first = (accept_language or "").split(",")[0].split(";")[0].strip()
+    return first or None
 
 
 def _offer_state(offer: Offer, now: datetime) -> str:
