@@ -182,6 +182,11 @@ class Pages:
             return self._notice("forbidden", status=403, language=language)
         except NotFound:
             return self._notice("not_found", status=404, language=language)
+        except DomainError as refusal:
+            # Pages map the refusals they expect; anything else (a write that kept
+            # colliding, a business half set up) gets an honest "try again".
+            logger.info("page request refused", extra={"reason": str(refusal)})
+            return self._notice("conflict", status=409, language=language)
 
     # --- offers ----------------------------------------------------------------------------
 

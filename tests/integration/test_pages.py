@@ -13,7 +13,7 @@ from chalice.test import Client
 
 from chalicelib.api.pages import csrf_token
 from chalicelib.settings import get_settings
-from tests.integration.conftest import Business, set_up_business
+from tests.integration.conftest import Business, set_up_business, staff_token
 from tests.support.aws import Streams, sent_about
 
 OFFER_PAGE = re.compile(r"/o/([A-Za-z0-9._-]+)")
@@ -202,3 +202,13 @@ def test_a_release_without_the_board_s_csrf_token_is_refused(
     assert forged.status == 403
     bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
     assert [b["status"] for b in bookings] == ["confirmed"]
+
+
+def test_a_refusal_no_page_expects_is_answered_with_a_page_not_an_error(client: Client) -> None:
+    token = staff_token("salon-without-profile")
+
+    board = _get(client, "/board", Cookie=f"standby_staff={token}", **{"Accept-Language": "da"})
+
+    assert board.status == 409
+    assert '<html lang="da">' in board.text
+    assert "Det lykkedes ikke denne gang" in board.text
