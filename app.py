@@ -7,7 +7,7 @@ chalicelib/services.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from chalice import (
@@ -27,7 +27,6 @@ from chalicelib.adapters.tokens import InvalidToken
 from chalicelib.api import schemas, views
 from chalicelib.api.errors import parse_body, refusals_as_http
 from chalicelib.api.openapi import openapi_document
-from chalicelib.api.pages import Page, PageRequest, Pages, pages, read_request
 from chalicelib.bootstrap import services
 from chalicelib.domain.lifecycle import Action
 from chalicelib.domain.model import Actor, BookingStatus, Business, Contact, EntryStatus
@@ -506,10 +505,17 @@ def openapi() -> dict[str, Any]:
 # and the staff board. The logic is in chalicelib/api/pages.py; each route only hands over
 # the request.
 
+if TYPE_CHECKING:
+    from chalicelib.api.pages import Page, PageRequest, Pages
+
 FORM = ["application/x-www-form-urlencoded"]
 
 
 def _page(view: Callable[[Pages, PageRequest], Page]) -> Response:
+    # Imported on the first page, not with app.py: the stream and schedule functions
+    # import app.py too, and never render a page.
+    from chalicelib.api.pages import pages, read_request
+
     request = app.current_request
     page_request = read_request(
         request.method, request.headers, request.query_params, request.raw_body

@@ -39,10 +39,11 @@ def test_a_customer_opens_the_offer_in_their_message_and_accepts_it(
 ) -> None:
     [scene] = scene_for("one_at_a_time", "Colour")
     ada = scene.book("Ada")
-    scene.join("Bo")
+    place = scene.join("Bo")["leave_url"]
     local_stack.call("POST", f"/bookings/{ada['manage_token']}/cancel")
     offer = scene.link_to("Bo", "o")
     screens.capture("offer-open", offer)
+    screens.capture("waiting-list-offered", place)
     screens.sign_in(local_stack.token)
     screens.capture("board-offer-in-flight", f"{local_stack.api}/board?day={scene.day}")
 
@@ -55,7 +56,8 @@ def test_a_customer_opens_the_offer_in_their_message_and_accepts_it(
     assert _heading(phone) == "You're booked"
     expect(phone.get_by_role("status")).to_contain_text("The seat is yours")
     assert ("Bo", "confirmed") in scene.bookings()
-    screens.shoot(phone, "offer-accepted")
+    screens.capture("offer-accepted", phone.url)
+    screens.capture("waiting-list-booked", place)
 
     phone.goto(offer)
     expect(phone.get_by_role("status")).to_contain_text("already accepted")
@@ -112,7 +114,7 @@ def test_a_customer_who_declines_keeps_their_place_and_a_late_answer_finds_the_o
     phone.get_by_role("button", name="No thanks").click()
     assert _heading(phone) == "Offer declined"
     expect(phone.get_by_role("status")).to_contain_text("you keep your place")
-    screens.shoot(phone, "offer-declined")
+    screens.capture("offer-declined", phone.url)
     screens.capture("offer-already-declined", scene.link_to("Bo", "o"))
 
     to_cy = scene.link_to("Cy", "o")
@@ -146,7 +148,7 @@ def test_a_customer_moves_their_booking_adds_it_to_their_calendar_and_cancels_it
     expect(phone.get_by_role("status")).to_contain_text("Your booking has moved")
     assert first.bookings() == []
     assert later.bookings() == [("Ada", "confirmed")]
-    screens.shoot(phone, "booking-moved")
+    screens.capture("booking-moved", phone.url)
 
     phone.get_by_role("link", name="Cancel the booking").click()
     assert _heading(phone) == "Cancel this booking?"
@@ -199,6 +201,13 @@ def test_staff_release_a_seat_after_a_warning_naming_who_gets_it_and_see_the_lis
     phone.get_by_role("button", name="Sign in").click()
     expect(phone.get_by_role("alert")).to_contain_text("not accepted")
     screens.shoot(phone, "board-login-refused")
+    on_desktop = screens.desktop.new_page()
+    on_desktop.goto(board)
+    on_desktop.get_by_label("Staff token").fill("not-a-token")
+    on_desktop.get_by_role("button", name="Sign in").click()
+    expect(on_desktop.get_by_role("alert")).to_contain_text("not accepted")
+    screens.shoot(on_desktop, "board-login-refused")
+    on_desktop.close()
     phone.get_by_label("Staff token").fill(local_stack.token)
     phone.get_by_role("button", name="Sign in").click()
     phone.goto(board)
@@ -216,14 +225,18 @@ def test_staff_release_a_seat_after_a_warning_naming_who_gets_it_and_see_the_lis
     screens.capture("board-release-warning", phone.url)
     phone.get_by_role("button", name="Release the seat").click()
     expect(phone.get_by_role("status")).to_contain_text("Ada's seat is released")
+    screens.capture("board-released-notice", phone.url)
 
     # The refill runs on the bookings stream, a moment later: the board refreshes itself
-    # once; here it is reloaded until the list has moved.
+    # once (and from then on it is reloaded here until the list has moved).
+    phone.wait_for_url(board, timeout=10_000)
     card = phone.locator(f"#slot-{scene.slot_id}")
 
     def list_moved() -> bool:
-        phone.goto(board)
-        return card.locator("ol.queue li").count() == 1
+        if card.locator("ol.queue li").count() == 1:
+            return True
+        phone.reload()
+        return False
 
     assert wait_for(list_moved, 10, interval=0.5), local_stack.output()
     expect(card.locator("ol.queue li")).to_have_text([re.compile("^Cy")])
