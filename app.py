@@ -6,7 +6,8 @@ chalicelib/services.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from chalice import (
@@ -653,6 +654,114 @@ def decline_offer(token: str) -> dict[str, Any]:
 @app.route("/openapi.json", methods=["GET"])
 def openapi() -> dict[str, Any]:
     return openapi_document(app.routes)
+
+
+# --- pages: what customers and staff click -----------------------------------------------------
+# Server-rendered HTML for the links in messages (/o offer, /b booking, /w waiting-list place)
+# and the staff board. The logic is in chalicelib/api/pages.py; each route only hands over
+# the request.
+
+if TYPE_CHECKING:
+    from chalicelib.api.pages import Page, PageRequest, Pages
+
+FORM = ["application/x-www-form-urlencoded"]
+
+
+def _page(view: Callable[[Pages, PageRequest], Page]) -> Response:
+    # Imported on the first page, not with app.py: the stream and schedule functions
+    # import app.py too, and never render a page.
+    from chalicelib.api.pages import pages, read_request
+
+    request = app.current_request
+    page_request = read_request(
+        request.method, request.headers, request.query_params, request.raw_body
+    )
+    built = pages()
+    page = built.guarded(lambda: view(built, page_request), page_request)
+    return Response(body=page.body, status_code=page.status, headers=page.headers)
+
+
+@app.route("/o/{token}", methods=["GET"])
+def offer_page(token: str) -> Response:
+    return _page(lambda pages, request: pages.offer(token, request))
+
+
+@app.route("/o/{token}/accept", methods=["POST"], content_types=FORM)
+def offer_page_accept(token: str) -> Response:
+    return _page(lambda pages, request: pages.answer_offer(token, request, "accept"))
+
+
+@app.route("/o/{token}/decline", methods=["POST"], content_types=FORM)
+def offer_page_decline(token: str) -> Response:
+    return _page(lambda pages, request: pages.answer_offer(token, request, "decline"))
+
+
+@app.route("/b/{token}", methods=["GET"])
+def booking_page(token: str) -> Response:
+    return _page(lambda pages, request: pages.booking(token, request))
+
+
+@app.route("/b/{token}/cancel", methods=["GET"])
+def booking_page_confirm_cancel(token: str) -> Response:
+    return _page(lambda pages, request: pages.confirm_cancel(token))
+
+
+@app.route("/b/{token}/cancel", methods=["POST"], content_types=FORM)
+def booking_page_cancel(token: str) -> Response:
+    return _page(lambda pages, request: pages.cancel_booking(token, request))
+
+
+@app.route("/b/{token}/move", methods=["POST"], content_types=FORM)
+def booking_page_move(token: str) -> Response:
+    return _page(lambda pages, request: pages.move_booking(token, request))
+
+
+@app.route("/b/{token}/calendar.ics", methods=["GET"])
+def booking_page_calendar(token: str) -> Response:
+    return _page(lambda pages, request: pages.booking_calendar(token))
+
+
+@app.route("/w/{token}", methods=["GET"])
+def waiting_entry_page(token: str) -> Response:
+    return _page(lambda pages, request: pages.entry(token, request))
+
+
+@app.route("/w/{token}/leave", methods=["POST"], content_types=FORM)
+def waiting_entry_page_leave(token: str) -> Response:
+    return _page(lambda pages, request: pages.leave_list(token, request))
+
+
+@app.route("/board/login", methods=["GET"])
+def board_login_page() -> Response:
+    return _page(lambda pages, request: pages.login_page(request))
+
+
+@app.route("/board/login", methods=["POST"], content_types=FORM)
+def board_log_in() -> Response:
+    return _page(lambda pages, request: pages.log_in(request))
+
+
+@app.route("/board/logout", methods=["POST"], content_types=FORM)
+def board_log_out() -> Response:
+    return _page(lambda pages, request: pages.log_out(request))
+
+
+@app.route("/board", methods=["GET"])
+def board_page() -> Response:
+    return _page(lambda pages, request: pages.board(request))
+
+
+BOARD_RELEASE = "/board/slots/{slot_id}/bookings/{booking_id}/release"
+
+
+@app.route(BOARD_RELEASE, methods=["GET"])
+def board_release_preview(slot_id: str, booking_id: str) -> Response:
+    return _page(lambda pages, request: pages.release_preview(request, slot_id, booking_id))
+
+
+@app.route(BOARD_RELEASE, methods=["POST"], content_types=FORM)
+def board_release(slot_id: str, booking_id: str) -> Response:
+    return _page(lambda pages, request: pages.release(request, slot_id, booking_id))
 
 
 # --- streams -----------------------------------------------------------------------------------

@@ -411,6 +411,7 @@ class LocalStack:
             "Standby local stack is ready.",
             f"  API            {self.api_url}",
             f"  Outbox         {self.outbox_url}   (every email and SMS sent)",
+            f"  Staff board    {self.api_url}/board   (sign in with the staff token below)",
             f"  AWS emulator   {self.moto_url}",
         ]
         if settings is not None:

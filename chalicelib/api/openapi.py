@@ -3,7 +3,7 @@ operations and the app's routes in step."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,6 +18,8 @@ class Operation:
     body: type[BaseModel] | None = None
     created: bool = False
     refusals: tuple[int, ...] = ()
+    page: bool = False
+    """An HTML page for people (chalicelib/api/pages.py); a POST takes a plain form."""
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
@@ -249,6 +251,34 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("/openapi.json", "GET"): Operation("This document"),
 }
 
+# Pages for people, server-rendered HTML; listed so that the document covers every route.
+PAGE_OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("/o/{token}", "GET"): Operation("Page: an offer of a seat, with accept and decline"),
+    ("/o/{token}/accept", "POST"): Operation(
+        "Page form: accept the offer", refusals=(403, 404, 409)
+    ),
+    ("/o/{token}/decline", "POST"): Operation("Page form: decline the offer", refusals=(403, 404)),
+    ("/b/{token}", "GET"): Operation("Page: a booking, to move, cancel or add to a calendar"),
+    ("/b/{token}/cancel", "GET"): Operation("Page: confirm cancelling the booking"),
+    ("/b/{token}/cancel", "POST"): Operation("Page form: cancel the booking", refusals=(403, 404)),
+    ("/b/{token}/move", "POST"): Operation("Page form: move the booking", refusals=(403, 404, 409)),
+    ("/b/{token}/calendar.ics", "GET"): Operation("The booking as an iCalendar event"),
+    ("/w/{token}", "GET"): Operation("Page: a place on a waiting list, and how the list works"),
+    ("/w/{token}/leave", "POST"): Operation("Page form: leave the list", refusals=(403, 404)),
+    ("/board/login", "GET"): Operation("Page: staff sign-in with a staff token"),
+    ("/board/login", "POST"): Operation("Page form: sign in (sets an HttpOnly cookie)"),
+    ("/board/logout", "POST"): Operation("Page form: sign out"),
+    ("/board", "GET"): Operation("Page: the staff board of a day (?day=YYYY-MM-DD)"),
+    ("/board/slots/{slot_id}/bookings/{booking_id}/release", "GET"): Operation(
+        "Page: the warning before releasing a seat, naming who will get it"
+    ),
+    ("/board/slots/{slot_id}/bookings/{booking_id}/release", "POST"): Operation(
+        "Page form: release the seat (cancel the booking)", refusals=(403, 404)
+    ),
+}
+PAGE_OPERATIONS = {key: replace(op, page=True) for key, op in PAGE_OPERATIONS.items()}
+OPERATIONS.update(PAGE_OPERATIONS)
+
 ERROR = {
     "type": "object",
     "properties": {"Code": {"type": "string"}, "Message": {"type": "string"}},
@@ -278,6 +308,22 @@ def _operation(
         "parameters": _parameters(path),
         "responses": {success: {"description": "OK", "content": {"application/json": {}}}},
     }
+    if operation.page:
+        spec["responses"] = {
+            "200": {"description": "The page", "content": {"text/html": {}}},
+            "303": {"description": "Done: on to the page that shows the outcome"},
+        }
+        for status in operation.refusals:
+            spec["responses"][str(status)] = {
+                "description": "A page saying why",
+                "content": {"text/html": {}},
+            }
+        if method == "POST":
+            spec["requestBody"] = {
+                "required": True,
+                "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+            }
+        return spec
     for status in operation.refusals:
         spec["responses"][str(status)] = {
             "description": "Refused; the message names the field or the reason",

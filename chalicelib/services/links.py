@@ -1,4 +1,6 @@
-"""Customers' signed links: manage a booking, see or leave a place on a waiting list."""
+"""Customers' signed links: manage a booking, see or leave a place on a waiting list, answer
+an offer. They open pages (short paths keep texts short); the JSON API under /bookings,
+/waiting-list and /offers takes the same tokens."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ class Links:
         return self._signer.sign(LinkClaims(BOOKING, business_id, slot_id, booking_id))
 
     def booking_url(self, token: str) -> str:
-        return f"{self._base}/bookings/{token}"
+        return f"{self._base}/b/{token}"
 
     def entry_token(self, business_id: str, slot_id: str, entry_id: str) -> str:
         return self._signer.sign(LinkClaims(WAITING_ENTRY, business_id, slot_id, entry_id))
@@ -39,16 +41,19 @@ class Links:
         return self.entry_token(entry.business_id, entry.slot_id, entry.entry_id)
 
     def entry_url(self, token: str) -> str:
-        return f"{self._base}/waiting-list/{token}"
+        return f"{self._base}/w/{token}"
 
     def offer_token(self, business_id: str, slot_id: str, offer_id: str) -> str:
         return self._signer.sign(LinkClaims(OFFER, business_id, slot_id, offer_id))
 
     def offer_urls(self, token: str) -> dict[str, str]:
+        # A link in a message is opened with GET (and mail scanners open it too): both
+        # lead to the offer page, whose buttons answer with a POST.
+        page = f"{self._base}/o/{token}"
         return {
-            "offer_url": f"{self._base}/offers/{token}",
-            "accept_url": f"{self._base}/offers/{token}/accept",
-            "decline_url": f"{self._base}/offers/{token}/decline",
+            "offer_url": page,
+            "accept_url": f"{page}?do=accept",
+            "decline_url": f"{page}?do=decline",
         }
 
     def read(self, token: str, kind: str) -> LinkClaims:

@@ -317,6 +317,24 @@ class Offers:
     def view(self, token: str) -> Offer:
         return self._offer(token)
 
+    def in_flight(self, business_id: str, slot_id: str) -> list[Offer]:
+        """The slot's open offers awaiting an answer, soonest deadline first: one Query per
+        round still running (a seat rarely has more than one)."""
+        running = [
+            decision
+            for decision in self._store.refills(business_id, slot_id)
+            if decision.outcome == OFFERING and decision.closed_round < decision.round
+        ]
+        offers = [
+            offer
+            for decision in running
+            for offer in self._store.offers_of_round(
+                business_id, slot_id, decision.cause, decision.round
+            )
+            if offer.status is OfferStatus.OPEN
+        ]
+        return sorted(offers, key=lambda offer: (offer.expires_at, offer.signed_up_at))
+
     def accept(self, token: str) -> Booking:
         """Take the offered seat: refused, saying why, once the offer has expired, been
         declined, or gone to someone else."""

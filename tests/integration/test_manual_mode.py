@@ -8,7 +8,7 @@ import re
 from tests.integration.conftest import Business
 from tests.support.aws import Streams, sent_about
 
-ACCEPT_LINK = re.compile(r"/offers/([A-Za-z0-9._-]+)/accept")
+ACCEPT_LINK = re.compile(r"/o/([A-Za-z0-9._-]+)\?do=accept")
 
 
 def _manual(salon: Business) -> None:

@@ -1,0 +1,214 @@
+"""Pages over the app's HTTP interface (no browser): forms refuse cross-site requests and
+forged CSRF tokens, answers are single-use, pages speak the customer's language, and the
+board shows only the signed-in business."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from chalice.test import Client
+
+from chalicelib.api.pages import csrf_token
+from chalicelib.settings import get_settings
+from tests.integration.conftest import Business, set_up_business, staff_token
+from tests.support.aws import Streams, sent_about
+
+OFFER_PAGE = re.compile(r"/o/([A-Za-z0-9._-]+)")
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Origin": "http://127.0.0.1:8000"}
+
+
+@dataclass
+class Answer:
+    status: int
+    text: str
+    headers: dict[str, str]
+
+
+def _get(client: Client, path: str, **headers: str) -> Answer:
+    response = client.http.get(path, headers=headers)
+    return Answer(response.status_code, response.body.decode(), dict(response.headers))
+
+
+def _post(client: Client, path: str, form: dict[str, str], **headers: str) -> Answer:
+    response = client.http.post(
+        path,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        body=urlencode(form),
+    )
+    return Answer(response.status_code, response.body.decode(), dict(response.headers))
+
+
+def _one_at_a_time(salon: Business) -> None:
+    profile = salon.staff("GET", "/staff/business").body
+    kept = {k: profile[k] for k in ("name", "time_zone", "language")}
+    answer = salon.staff("PUT", "/staff/business", kept | {"waiting_list_mode": "one_at_a_time"})
+    assert answer.status == 200, answer.body
+
+
+@pytest.fixture
+def offer_to_bo(salon: Business, streams: Streams) -> tuple[str, str]:
+    """Bo's offer token, and the slot it is for."""
+    _one_at_a_time(salon)
+    slot = salon.add_slot(capacity=1)
+    ada = salon.book(slot, "Ada", email="ada@example.com").body["manage_token"]
+    salon.join(slot, "Bo", email="bo@example.com", language="de")
+    salon.api.call("POST", f"/bookings/{ada}/cancel")
+    streams.settle()
+    [offer] = sent_about("Ein Platz")  # Bo's message, in German
+    match = OFFER_PAGE.search(offer.body)
+    assert match, offer.body
+    return match.group(1), slot
+
+
+def test_an_offer_page_is_in_the_customers_language_with_a_csrf_bound_form(
+    client: Client, offer_to_bo: tuple[str, str]
+) -> None:
+    token, _ = offer_to_bo
+    page = _get(client, f"/o/{token}")
+    assert page.status == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert '<html lang="de">' in page.text
+    assert "Platz annehmen" in page.text
+    assert (
+        CSRF.findall(page.text)
+        == [csrf_token(get_settings().require_link_signing_key(), token)] * 2
+    )
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+
+
+def test_an_answer_from_another_site_or_without_the_csrf_token_is_refused_and_changes_nothing(
+    client: Client, salon: Business, offer_to_bo: tuple[str, str]
+) -> None:
+    token, slot = offer_to_bo
+    csrf = CSRF.findall(_get(client, f"/o/{token}").text)[0]
+
+    cross_site = _post(
+        client, f"/o/{token}/accept", {"csrf": csrf}, **{"Sec-Fetch-Site": "cross-site"}
+    )
+    other_origin = _post(
+        client, f"/o/{token}/accept", {"csrf": csrf}, Origin="https://evil.example"
+    )
+    no_token = _post(client, f"/o/{token}/accept", {}, **SAME_SITE)
+    wrong_token = _post(client, f"/o/{token}/accept", {"csrf": "0" * 40}, **SAME_SITE)
+
+    assert [a.status for a in (cross_site, other_origin, no_token, wrong_token)] == [403] * 4
+    assert "This request was refused" in no_token.text
+    bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
+    assert [b["customer"]["name"] for b in bookings] == ["Ada"]
+
+
+def test_an_accepted_offer_cannot_be_answered_again(
+    client: Client, salon: Business, offer_to_bo: tuple[str, str]
+) -> None:
+    token, slot = offer_to_bo
+    csrf = CSRF.findall(_get(client, f"/o/{token}").text)[0]
+
+    accepted = _post(client, f"/o/{token}/accept", {"csrf": csrf}, **SAME_SITE)
+    assert accepted.status == 303
+    assert accepted.headers["Location"] == f"/o/{token}?done=accepted"
+    again = _post(client, f"/o/{token}/decline", {"csrf": csrf}, **SAME_SITE)
+
+    assert again.status == 409
+    assert "Sie haben dieses Angebot bereits angenommen" in again.text
+    assert "Platz annehmen" not in again.text
+    bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
+    assert [(b["customer"]["name"], b["status"]) for b in bookings] == [
+        ("Ada", "cancelled"),
+        ("Bo", "confirmed"),
+    ]
+
+
+def test_a_link_that_does_not_verify_gets_a_readable_not_found_page(client: Client) -> None:
+    page = _get(client, "/b/not-a-token")
+    assert page.status == 404
+    assert "This link is not valid" in page.text
+
+
+def test_a_booking_page_offers_a_calendar_file_of_the_booking(
+    client: Client, salon: Business
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    manage = salon.book(slot, "Ada", email="ada@example.com").body["manage_url"]
+    assert "/b/" in manage
+    path = manage.split("8000", 1)[1]
+
+    calendar = _get(client, f"{path}/calendar.ics")
+
+    assert calendar.status == 200
+    assert calendar.headers["Content-Type"].startswith("text/calendar")
+    assert "SUMMARY:Haircut\\, Salon A" in calendar.text
+    assert calendar.text.endswith("END:VCALENDAR\r\n")
+
+
+def test_the_board_asks_for_a_sign_in_and_keeps_the_token_in_a_strict_http_only_cookie(
+    client: Client, salon: Business
+) -> None:
+    assert _get(client, "/board").headers["Location"] == "/board/login"
+    refused = _post(client, "/board/login", {"token": "nonsense"}, **SAME_SITE)
+    assert refused.status == 401
+
+    signed_in = _post(client, "/board/login", {"token": salon.token}, **SAME_SITE)
+
+    assert signed_in.status == 303
+    cookie = signed_in.headers["Set-Cookie"]
+    assert cookie.startswith(f"standby_staff={salon.token};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_the_board_shows_only_the_signed_in_business_and_cannot_release_another_s_booking(
+    client: Client, salon: Business
+) -> None:
+    other = set_up_business(salon.api, "salon-b", "Salon B")
+    theirs = other.add_slot(capacity=1, days_ahead=2)
+    booking = other.book(theirs, "Zed", email="zed@example.com").body["booking"]["booking_id"]
+    ours = salon.add_slot(capacity=1, days_ahead=2)
+    salon.book(ours, "Ada", email="ada@example.com")
+    starts = salon.staff("GET", "/staff/slots").body["slots"][0]["starts_at"][:10]
+    cookie = {"Cookie": f"standby_staff={salon.token}"}
+
+    board = _get(client, f"/board?day={starts}", **cookie)
+    preview = _get(client, f"/board/slots/{theirs}/bookings/{booking}/release", **cookie)
+    board_csrf = CSRF.findall(board.text)[0]
+    release = _post(
+        client,
+        f"/board/slots/{theirs}/bookings/{booking}/release",
+        {"csrf": board_csrf},
+        **cookie,
+        **SAME_SITE,
+    )
+
+    assert board.status == 200
+    assert "Ada" in board.text and "Zed" not in board.text
+    assert preview.status == 404
+    assert release.status == 404
+    assert [
+        b["status"] for b in other.staff("GET", f"/staff/slots/{theirs}/bookings").body["bookings"]
+    ] == ["confirmed"]
+
+
+def test_a_release_without_the_board_s_csrf_token_is_refused(
+    client: Client, salon: Business
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    booking = salon.book(slot, "Ada", email="ada@example.com").body["booking"]["booking_id"]
+    cookie = {"Cookie": f"standby_staff={salon.token}"}
+
+    forged = _post(client, f"/board/slots/{slot}/bookings/{booking}/release", {}, **cookie)
+
+    assert forged.status == 403
+    bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
+    assert [b["status"] for b in bookings] == ["confirmed"]
+
+
+def test_a_refusal_no_page_expects_is_answered_with_a_page_not_an_error(client: Client) -> None:
+    token = staff_token("salon-without-profile")
+
+    board = _get(client, "/board", Cookie=f"standby_staff={token}", **{"Accept-Language": "da"})
+
+    assert board.status == 409
+    assert '<html lang="da">' in board.text
+    assert "Det lykkedes ikke denne gang" in board.text
