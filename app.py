@@ -46,7 +46,7 @@ from chalicelib.services.catalogue import (
     NewSlot,
     SlotChanges,
 )
-from chalicelib.services.links import BOOKING, WINDOW_ENTRY
+from chalicelib.services.links import BOOKING
 from chalicelib.services.notifications import SEND_MESSAGE
 from chalicelib.settings import get_settings
 
@@ -604,12 +604,7 @@ def move_booking(token: str) -> dict[str, Any]:
 @refusals_as_http
 def view_waiting_entry(token: str) -> dict[str, Any]:
     link = services().links.read_entry(token)
-    waiting_list = services().waiting_list
-    entry, position = (
-        waiting_list.view_window(link.business_id, link.slot_id, link.item_id)
-        if link.kind == WINDOW_ENTRY
-        else waiting_list.view(link.business_id, link.slot_id, link.item_id)
-    )
+    entry, position = services().waiting_list.view_place(link)
     return {"entry": views.entry_view(entry, position)}
 
 
@@ -617,12 +612,7 @@ def view_waiting_entry(token: str) -> dict[str, Any]:
 @refusals_as_http
 def leave_waiting_list(token: str) -> dict[str, Any]:
     link = services().links.read_entry(token)
-    waiting_list = services().waiting_list
-    entry = (
-        waiting_list.leave_window(link.business_id, link.slot_id, link.item_id)
-        if link.kind == WINDOW_ENTRY
-        else waiting_list.leave(link.business_id, link.slot_id, link.item_id)
-    )
+    entry = services().waiting_list.leave_place(link)
     return {"entry": views.entry_view(entry, None)}
 
 

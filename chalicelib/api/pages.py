@@ -32,7 +32,7 @@ from chalicelib.domain.messages import message_language
 from chalicelib.domain.model import Actor, Booking, EntryStatus, Slot
 from chalicelib.domain.offers import Offer, OfferStatus, mode_for
 from chalicelib.domain.time_rules import in_zone
-from chalicelib.services.links import BOOKING, WAITING_ENTRY
+from chalicelib.services.links import BOOKING
 from chalicelib.services.ports import Clock
 from chalicelib.settings import Settings, get_settings
 
@@ -358,10 +358,8 @@ class Pages:
     # --- waiting-list places ---------------------------------------------------------------
 
     def entry(self, token: str, request: PageRequest) -> Page:
-        link = self._services.links.read(token, WAITING_ENTRY)
-        entry, position = self._services.waiting_list.view(
-            link.business_id, link.slot_id, link.item_id
-        )
+        link = self._services.links.read_entry(token)
+        entry, position = self._services.waiting_list.view_place(link)
         business = self._services.catalogue.business(link.business_id)
         booking_url = None
         if entry.status is EntryStatus.BOOKED and entry.booking_id:
@@ -386,10 +384,10 @@ class Pages:
 
     def leave_list(self, token: str, request: PageRequest) -> Page:
         self._check_form(request, token)
-        link = self._services.links.read(token, WAITING_ENTRY)
+        link = self._services.links.read_entry(token)
         # Already off the list: the page says where the place stands.
         with suppress(NotActive):
-            self._services.waiting_list.leave(link.business_id, link.slot_id, link.item_id)
+            self._services.waiting_list.leave_place(link)
         return self._redirect(f"/w/{token}?done=left")
 
     # --- the staff board -------------------------------------------------------------------

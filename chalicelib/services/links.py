@@ -5,6 +5,8 @@ an offer. They open pages (short paths keep texts short); the JSON API under /bo
 from __future__ import annotations
 
 from chalicelib.adapters.tokens import InvalidToken, LinkClaims, LinkSigner
+
+__all__ = ["LinkClaims", "Links"]
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import WaitingEntry
 

@@ -35,7 +35,7 @@ from chalicelib.domain.time_rules import to_utc
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
-from chalicelib.services.links import Links
+from chalicelib.services.links import WINDOW_ENTRY, LinkClaims, Links
 from chalicelib.services.ports import Clock
 from chalicelib.services.waiting_list_messages import joined_messages, left_messages
 
@@ -229,6 +229,17 @@ class WaitingList:
         if closed:
             logger.info("closed ended windows", extra={"closed": closed})
         return closed
+
+    def view_place(self, link: LinkClaims) -> tuple[WaitingEntry, int | None]:
+        """The place a customer's link names, on a slot's list or a service's."""
+        if link.kind == WINDOW_ENTRY:
+            return self.view_window(link.business_id, link.slot_id, link.item_id)
+        return self.view(link.business_id, link.slot_id, link.item_id)
+
+    def leave_place(self, link: LinkClaims) -> WaitingEntry:
+        if link.kind == WINDOW_ENTRY:
+            return self.leave_window(link.business_id, link.slot_id, link.item_id)
+        return self.leave(link.business_id, link.slot_id, link.item_id)
 
     def view_window(
         self, business_id: str, service_id: str, entry_id: str

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -212,3 +213,32 @@ def test_a_refusal_no_page_expects_is_answered_with_a_page_not_an_error(client: 
     assert board.status == 409
     assert '<html lang="da">' in board.text
     assert "Det lykkedes ikke denne gang" in board.text
+
+
+def test_a_window_entry_s_page_shows_its_window_and_leaves_the_list(
+    client: Client, salon: Business
+) -> None:
+    starts = datetime(2030, 5, 6, 9, 0)
+    joined = salon.api.call(
+        "POST",
+        f"/businesses/{salon.business_id}/services/{salon.service_id}/waiting-list",
+        {
+            "name": "Zoe",
+            "email": "zoe@example.com",
+            "starts_from": starts.isoformat(),
+            "ends_by": (starts + timedelta(days=2)).isoformat(),
+            "staff": "Bo",
+        },
+    )
+    assert joined.status == 201, joined.body
+    token = joined.body["token"]
+
+    page = _get(client, f"/w/{token}")
+    assert page.status == 200
+    assert "Any time from" in page.text and "Bo" in page.text
+
+    csrf = CSRF.search(page.text)
+    assert csrf is not None
+    left = _post(client, f"/w/{token}/leave", {"csrf": csrf.group(1)}, **SAME_SITE)
+    assert left.status in (302, 303)
+    assert "You have left the waiting list" in _get(client, f"/w/{token}").text
