@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from chalicelib.domain.reminders import DEFAULT_LEAD_MINUTES
 from chalicelib.domain.time_rules import ActiveHours
 
 
@@ -106,6 +107,8 @@ class Business:
     """How many waiting lists one customer may be on at once; 0: no limit."""
     active_hours: ActiveHours | None = None
     """Messages wait for these hours (the business's wall clock); None: any time."""
+    reminder_lead_times: tuple[int, ...] = DEFAULT_LEAD_MINUTES
+    """Minutes before a slot each reminder goes out; empty: no reminders."""
 
     def sendable_from(self, moment: datetime) -> datetime:
         """The earliest moment a message written at `moment` may go out."""
@@ -158,6 +161,8 @@ class SlotSummary:
     location: str | None = None
     waiting_list_mode: WaitingListMode | None = None
     """The service's own mode, when it overrides the business's."""
+    reminder_lead_minutes: tuple[int, ...] = DEFAULT_LEAD_MINUTES
+    """The business's reminder lead times when the booking (or entry) was made."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,7 @@ class Slot:
             staff=self.staff,
             location=self.location,
             waiting_list_mode=self.waiting_list_mode,
+            reminder_lead_minutes=business.reminder_lead_times,
         )
 
 
@@ -239,6 +245,9 @@ class Booking:
     pipeline_status_name: str | None = None
     payment_status: PaymentStatus | None = None
     """Bookings given from the waiting list start unpaid; None where no payment is tracked."""
+    reminded_until: datetime | None = None
+    """Reminders of its slot due up to this moment are done: sent, or skipped because the
+    booking arrived in the slot later. None: up to when it was made."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from chalicelib.domain.messages import (
     MessageType,
     OutboxMessage,
     channels_for,
+    fallback_for,
     message_id_for,
     message_language,
 )
@@ -69,6 +70,7 @@ def messages_to(
             context=context,
             created_at=created_at,
             send_after=send_from if send_from > created_at else None,
+            fallback_recipient=fallback_for(contact, channel, business.message_channels),
         )
         for channel, recipient in channels_for(contact, business.message_channels)
     ]

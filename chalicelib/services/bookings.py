@@ -282,6 +282,8 @@ class Bookings:
                 moved_from_slot_id=booking.slot_id,
                 moved_to_slot_id=None,
                 seat_after_release=None,
+                # Reminders of the new slot already past are skipped, not sent late.
+                reminded_until=now,
             )
             change = Change(
                 booking_id=booking.booking_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +40,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.offers import Offer, OfferStatus
 from chalicelib.domain.pipeline import PipelineStatus, StepKind
+from chalicelib.domain.reminders import DEFAULT_LEAD_MINUTES, Reminder, next_reminder
 from chalicelib.domain.seats import SeatRelease
 from chalicelib.domain.time_rules import ActiveHours, parse_clock
 
@@ -87,7 +89,12 @@ def business_from_item(item: BusinessItem) -> Business:
         active_hours=ActiveHours(parse_clock(item.active_opens), parse_clock(item.active_closes))
         if item.active_opens and item.active_closes
         else None,
+        reminder_lead_times=_lead_times(item.reminder_lead_times),
     )
+
+
+def _lead_times(value: list[Any] | None) -> tuple[int, ...]:
+    return DEFAULT_LEAD_MINUTES if value is None else tuple(int(minutes) for minutes in value)
 
 
 def business_to_item(business: Business) -> BusinessItem:
@@ -116,6 +123,7 @@ def business_to_item(business: Business) -> BusinessItem:
         active_closes=business.active_hours.closes.strftime("%H:%M")
         if business.active_hours
         else None,
+        reminder_lead_times=list(business.reminder_lead_times),
     )
 
 
@@ -238,6 +246,7 @@ def summary_to_map(summary: SlotSummary) -> SlotSummaryMap:
         staff=summary.staff,
         location=summary.location,
         waiting_list_mode=_mode_value(summary.waiting_list_mode),
+        reminder_lead_minutes=list(summary.reminder_lead_minutes),
     )
 
 
@@ -252,6 +261,7 @@ def summary_from_map(value: SlotSummaryMap) -> SlotSummary:
         staff=value.staff,
         location=value.location,
         waiting_list_mode=_mode(value.waiting_list_mode),
+        reminder_lead_minutes=_lead_times(value.reminder_lead_minutes),
     )
 
 
@@ -264,7 +274,38 @@ def summary_sort(booking: Booking) -> str:
     return f"{moment}#{booking.slot_id}#{booking.booking_id}"
 
 
+REMINDER_SHARDS = 4
+"""The due-reminders index spreads its writes over this many partitions; the sweep reads
+each of them."""
+
+
+def reminder_shard(booking_id: str) -> str:
+    return f"REMIND#{zlib.crc32(booking_id.encode()) % REMINDER_SHARDS}"
+
+
+def reminder_due_key(due: datetime, booking_id: str) -> str:
+    return f"{due.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}#{booking_id}"
+
+
+def due_by(now: datetime) -> str:
+    """Every due key at or before `now` sorts at or below this."""
+    return f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}#~"
+
+
+def upcoming_reminder(booking: Booking) -> Reminder | None:
+    """The booking's next reminder, while it holds a seat: cancelling, rejecting or moving
+    it away takes it off the due-reminders index in the same write."""
+    if not booking.status.holds_seat:
+        return None
+    return next_reminder(
+        booking.slot.starts_at,
+        booking.slot.reminder_lead_minutes,
+        booking.reminded_until or booking.created_at,
+    )
+
+
 def booking_to_item(booking: Booking) -> BookingItem:
+    reminder = upcoming_reminder(booking)
     return BookingItem(
         slot_partition(booking.business_id, booking.slot_id),
         booking_key(booking.booking_id),
@@ -293,6 +334,9 @@ def booking_to_item(booking: Booking) -> BookingItem:
         pipeline_status_id=booking.pipeline_status_id,
         pipeline_status_name=booking.pipeline_status_name,
         payment_status=booking.payment_status.value if booking.payment_status else None,
+        reminded_until=booking.reminded_until,
+        reminder_shard=reminder_shard(booking.booking_id) if reminder else None,
+        reminder_due=reminder_due_key(reminder.due, booking.booking_id) if reminder else None,
     )
 
 
@@ -319,6 +363,7 @@ def booking_from_item(item: BookingItem) -> Booking:
         pipeline_status_id=item.pipeline_status_id,
         pipeline_status_name=item.pipeline_status_name,
         payment_status=PaymentStatus(item.payment_status) if item.payment_status else None,
+        reminded_until=item.reminded_until,
     )
 
 

@@ -73,6 +73,8 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     max_offers_per_day = NumberAttribute(default=0)
     active_opens = UnicodeAttribute(null=True)
     active_closes = UnicodeAttribute(null=True)
+    reminder_lead_times = ListAttribute(of=NumberAttribute, null=True)
+    """Missing: the default lead time; empty: no reminders."""
 
 
 class ServiceItem(CatalogueItem, discriminator="service"):
@@ -133,6 +135,7 @@ class SlotSummaryMap(MapAttribute[str, Any]):
     staff = UnicodeAttribute(null=True)
     location = UnicodeAttribute(null=True)
     waiting_list_mode = UnicodeAttribute(null=True)
+    reminder_lead_minutes = ListAttribute(of=NumberAttribute, null=True)
 
 
 class QueueIndex(LocalSecondaryIndex["BookingsItem"]):
@@ -168,6 +171,18 @@ class OpenOffersIndex(GlobalSecondaryIndex["BookingsItem"]):
     open_until = UnicodeAttribute(range_key=True)
 
 
+class DueRemindersIndex(GlobalSecondaryIndex["BookingsItem"]):
+    """Bookings holding a seat with a reminder still to come, by when it is due, across
+    every business, spread over a few fixed shards: what the reminder sweep reads."""
+
+    class Meta:
+        index_name = "due_reminders"
+        projection = AllProjection()
+
+    reminder_shard = UnicodeAttribute(hash_key=True)
+    reminder_due = UnicodeAttribute(range_key=True)
+
+
 class BookingsItem(Model):
     class Meta(_Meta):
         table_name = _settings.bookings_table
@@ -184,6 +199,9 @@ class BookingsItem(Model):
     open_partition = UnicodeAttribute(null=True)
     open_until = UnicodeAttribute(null=True)
     open_offers = OpenOffersIndex()
+    reminder_shard = UnicodeAttribute(null=True)
+    reminder_due = UnicodeAttribute(null=True)
+    due_reminders = DueRemindersIndex()
 
 
 class BookingItem(BookingsItem, discriminator="booking"):
@@ -206,6 +224,7 @@ class BookingItem(BookingsItem, discriminator="booking"):
     pipeline_status_id = UnicodeAttribute(null=True)
     pipeline_status_name = UnicodeAttribute(null=True)
     payment_status = UnicodeAttribute(null=True)
+    reminded_until = UTCDateTimeAttribute(null=True)
 
 
 class HistoryItem(BookingsItem, discriminator="history"):
@@ -302,6 +321,28 @@ class RefillItem(BookingsItem, discriminator="refill"):
 # --- outbox: one message per cause -------------------------------------------------------
 
 
+class RecentMessagesIndex(GlobalSecondaryIndex["OutboxMessageItem"]):
+    """A business's messages by when they were queued: what staff read, newest first."""
+
+    class Meta:
+        index_name = "recent"
+        projection = AllProjection()
+
+    business_id = UnicodeAttribute(hash_key=True)
+    queued_sort = UnicodeAttribute(range_key=True)
+
+
+class MessagesByStatusIndex(GlobalSecondaryIndex["OutboxMessageItem"]):
+    """A business's messages of one status (queued, sent, failed) by when they were queued."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status_key = UnicodeAttribute(hash_key=True)
+    queued_sort = UnicodeAttribute(range_key=True)
+
+
 class OutboxMessageItem(Model):
     class Meta(_Meta):
         table_name = _settings.outbox_table
@@ -310,6 +351,10 @@ class OutboxMessageItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     business_id = UnicodeAttribute()
+    queued_sort = UnicodeAttribute(null=True)
+    status_key = UnicodeAttribute(null=True)
+    recent = RecentMessagesIndex()
+    by_status = MessagesByStatusIndex()
     message_id = UnicodeAttribute()
     message_type = UnicodeAttribute()
     channel = UnicodeAttribute()
@@ -323,6 +368,11 @@ class OutboxMessageItem(Model):
     provider_message_id = UnicodeAttribute(null=True)
     failure = UnicodeAttribute(null=True)
     send_after = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    next_attempt_at = UTCDateTimeAttribute(null=True)
+    fallback_recipient = UnicodeAttribute(null=True)
+    fallback_message_id = UnicodeAttribute(null=True)
 
 
 # --- Powertools' idempotency records -----------------------------------------------------
