@@ -124,9 +124,13 @@ class Notifications:
                     },
                 )
             return
-        if self._store.record_failed_attempt(message, str(error.failure), decision.at):
+        # A retry waits for the business's active hours like the first attempt did; only
+        # failures pay for reading them.
+        business = self._store.get_business(message.business_id)
+        at = business.sendable_from(decision.at) if business else decision.at
+        if self._store.record_failed_attempt(message, str(error.failure), at):
             logger.warning("message will be tried again", extra=fields)
-            self._send_at(_with_attempt(message, decision.at), decision.at)
+            self._send_at(_with_attempt(message, at), at)
 
 
 def _later(first: datetime | None, second: datetime | None) -> datetime | None:

@@ -5,7 +5,7 @@ is marked failed with the reason) and nothing is sent twice."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 import boto3
@@ -16,12 +16,15 @@ from chalicelib.adapters.stream_events import process_changes, queued_messages
 from chalicelib.adapters.templates import TemplateRenderer
 from chalicelib.domain.delivery import MAX_ATTEMPTS
 from chalicelib.domain.messages import Channel, MessageStatus, MessageType, OutboxMessage
+from chalicelib.domain.model import Business
+from chalicelib.domain.time_rules import ActiveHours
 from chalicelib.services.notifications import Notifications
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION, StreamFeed, sent_messages
 from tests.support.fakes import FakeClock, FlakyDelivery
 
 NOW = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
+DAYTIME = ActiveHours(time(8, 0), time(21, 0))
 
 
 class PostOffice:
@@ -214,3 +217,22 @@ def test_many_throttled_messages_are_all_sent_exactly_once(aws: None) -> None:
 
     assert all(office.state(m).status is MessageStatus.SENT for m in messages)
     assert sorted(m.to for m in sent_messages()) == sorted(f"c{n}@example.com" for n in range(8))
+
+
+def test_a_retry_that_would_fall_at_night_waits_for_the_business_to_open(aws: None) -> None:
+    office = PostOffice()
+    office.store.save_business(
+        Business("post", "Salon Lys", "Europe/Oslo", "en", active_hours=DAYTIME)
+    )
+    office.clock.current = datetime(2030, 3, 1, 19, 59, 50, tzinfo=UTC)  # 20:59:50 in Oslo
+    office.delivery.fail("email", "Throttling", times=1)
+    message = office.queue("ada@example.com", None)
+
+    office.run()
+
+    # 08:00 the next morning in Oslo.
+    assert office.state(message).next_attempt_at == datetime(2030, 3, 2, 7, 0, tzinfo=UTC)
+    office.clock.current = datetime(2030, 3, 2, 7, 0, tzinfo=UTC)
+    office.run()
+    assert office.state(message).status is MessageStatus.SENT
+    assert [m.to for m in sent_messages()] == ["ada@example.com"]
