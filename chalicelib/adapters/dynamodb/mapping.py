@@ -335,7 +335,7 @@ def booking_to_item(booking: Booking) -> BookingItem:
         pipeline_status_name=booking.pipeline_status_name,
         payment_status=booking.payment_status.value if booking.payment_status else None,
         reminded_until=booking.reminded_until,
-        reminder_shard=reminder_shard(booking.booking_id) if reminder else None,
+        due_shard=reminder_shard(booking.booking_id) if reminder else None,
         reminder_due=reminder_due_key(reminder.due, booking.booking_id) if reminder else None,
     )
 

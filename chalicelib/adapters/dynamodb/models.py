@@ -179,7 +179,7 @@ class DueRemindersIndex(GlobalSecondaryIndex["BookingsItem"]):
         index_name = "due_reminders"
         projection = AllProjection()
 
-    reminder_shard = UnicodeAttribute(hash_key=True)
+    due_shard = UnicodeAttribute(hash_key=True)
     reminder_due = UnicodeAttribute(range_key=True)
 
 
@@ -199,7 +199,7 @@ class BookingsItem(Model):
     open_partition = UnicodeAttribute(null=True)
     open_until = UnicodeAttribute(null=True)
     open_offers = OpenOffersIndex()
-    reminder_shard = UnicodeAttribute(null=True)
+    due_shard = UnicodeAttribute(null=True)
     reminder_due = UnicodeAttribute(null=True)
     due_reminders = DueRemindersIndex()
 
@@ -329,7 +329,7 @@ class RecentMessagesIndex(GlobalSecondaryIndex["OutboxMessageItem"]):
         projection = AllProjection()
 
     business_id = UnicodeAttribute(hash_key=True)
-    queued_sort = UnicodeAttribute(range_key=True)
+    when_queued = UnicodeAttribute(range_key=True)
 
 
 class MessagesByStatusIndex(GlobalSecondaryIndex["OutboxMessageItem"]):
@@ -340,7 +340,7 @@ class MessagesByStatusIndex(GlobalSecondaryIndex["OutboxMessageItem"]):
         projection = AllProjection()
 
     status_key = UnicodeAttribute(hash_key=True)
-    queued_sort = UnicodeAttribute(range_key=True)
+    when_queued = UnicodeAttribute(range_key=True)
 
 
 class OutboxMessageItem(Model):
@@ -351,7 +351,7 @@ class OutboxMessageItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     business_id = UnicodeAttribute()
-    queued_sort = UnicodeAttribute(null=True)
+    when_queued = UnicodeAttribute(null=True)
     status_key = UnicodeAttribute(null=True)
     recent = RecentMessagesIndex()
     by_status = MessagesByStatusIndex()

@@ -759,7 +759,7 @@ class DynamoStore:
         assert booking.reminded_until is not None  # the moment this reminder was handled
         actions: list[Action] = [BookingItem.reminded_until.set(booking.reminded_until)]
         if reminder is None:
-            actions += [BookingItem.reminder_shard.remove(), BookingItem.reminder_due.remove()]
+            actions += [BookingItem.due_shard.remove(), BookingItem.reminder_due.remove()]
         else:
             actions.append(
                 BookingItem.reminder_due.set(
@@ -1125,7 +1125,7 @@ def _message_item(message: OutboxMessage) -> OutboxMessageItem:
         context=message.context,
         status=message.status.value,
         status_key=_message_status_key(message.business_id, message.status),
-        queued_sort=f"{message.created_at.astimezone(UTC).isoformat()}#{message.message_id}",
+        when_queued=f"{message.created_at.astimezone(UTC).isoformat()}#{message.message_id}",
         created_at=message.created_at,
         send_after=message.send_after,
         attempts=message.attempts,
