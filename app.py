@@ -29,6 +29,7 @@ from chalicelib.api.errors import parse_body, refusals_as_http
 from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
 from chalicelib.domain.lifecycle import Action
+from chalicelib.domain.messages import MessageStatus
 from chalicelib.domain.model import (
     Actor,
     BookingStatus,
@@ -123,6 +124,7 @@ def put_business() -> dict[str, Any]:
         if body.active_hours
         else None,
         addresses=dict(body.addresses),
+        reminder_lead_times=tuple(body.reminder_lead_times),
     )
     return views.business_view(services().catalogue.set_up_business(business))
 
@@ -337,6 +339,17 @@ def list_bookings_by_status() -> dict[str, Any]:
         raise BadRequestError("status: pending or confirmed")
     found = services().bookings.with_status(_business_id(), status)
     return {"bookings": [views.booking_view(booking) for booking in found]}
+
+
+@app.route("/staff/messages", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_messages() -> dict[str, Any]:
+    wanted = (app.current_request.query_params or {}).get("status")
+    status = next((s for s in MessageStatus if s.value == wanted), None)
+    if wanted is not None and status is None:
+        raise BadRequestError("status: " + ", ".join(s.value for s in MessageStatus))
+    found = services().notifications.recent(_business_id(), status)
+    return {"messages": [views.message_view(message) for message in found]}
 
 
 @app.route("/staff/slots/{slot_id}/bookings", methods=["GET"], authorizer=staff_authorizer)
@@ -801,6 +814,12 @@ def run_scheduled_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def close_ended_windows(event: CloudWatchEvent) -> dict[str, Any]:
     return {"closed": services().waiting_list.close_ended_windows()}
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def send_due_reminders(event: CloudWatchEvent) -> dict[str, Any]:
+    """Reminders whose lead time has come."""
+    return {"reminded": services().reminders.send_due()}
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

@@ -27,6 +27,7 @@ from bench import (  # noqa: E402
     offers,
     operations,
     refill_latency,
+    reminder_sweep,
     waiting_list_growth,
 )
 from bench.report import Section, machine, markdown, missed  # noqa: E402
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["cold-start", "operations", "offers", "waiting-list", "latency"],
+        choices=["cold-start", "operations", "offers", "waiting-list", "reminders", "latency"],
         help="run only this benchmark (repeatable)",
     )
     parser.add_argument(
@@ -49,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         default=list(waiting_list_growth.SIZES),
         help="waiting-list sizes to refill beside",
     )
+    parser.add_argument(
+        "--reminder-bookings",
+        type=int,
+        default=reminder_sweep.FUTURE,
+        help="future bookings beside the reminder sweep (the design's budget: 100000)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     # Cold start first, while nothing else runs on the machine.
@@ -57,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         "operations": operations.measure,
         "offers": offers.measure,
         "waiting-list": lambda: waiting_list_growth.measure(args.sizes),
+        "reminders": lambda: reminder_sweep.measure(args.reminder_bookings),
         "latency": refill_latency.measure,
     }
     started = time.monotonic()

@@ -22,6 +22,7 @@ from chalicelib.services.notifications import Notifications
 from chalicelib.services.offers import Offers
 from chalicelib.services.ports import Clock
 from chalicelib.services.refill import Refill
+from chalicelib.services.reminders import Reminders
 from chalicelib.services.waiting_list import WaitingList
 from chalicelib.services.workflows import Workflows
 from chalicelib.settings import Settings, get_settings
@@ -35,6 +36,7 @@ class Services:
     refill: Refill
     offers: Offers
     notifications: Notifications
+    reminders: Reminders
     message_delivery: AwsMessageDelivery
     links: Links
     staff_tokens: StaffTokenVerifier
@@ -64,6 +66,7 @@ def build_services(settings: Settings, clock: Clock) -> Services:
             clock,
             scheduler,
         ),
+        reminders=Reminders(store, clock, links),
         message_delivery=delivery,
         links=links,
         staff_tokens=StaffTokenVerifier(settings),

@@ -6,8 +6,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.delivery import DeliveryFailure
 from chalicelib.domain.messages import Channel, OutboxMessage
-from chalicelib.services.ports import RenderedMessage
+from chalicelib.services.ports import DeliveryFailed, RenderedMessage
 from chalicelib.settings import Settings
 
 # boto3 and Powertools' idempotency utility (~45 ms together) are imported on the first
@@ -44,7 +45,7 @@ class AwsMessageDelivery:
         from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
         return IdempotencyConfig(
-            event_key_jmespath="message_id",
+            event_key_jmespath="idempotency_key",
             expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
             raise_on_no_idempotency_key=True,
         )
@@ -70,17 +71,45 @@ class AwsMessageDelivery:
 
     def deliver(self, message: OutboxMessage, rendered: RenderedMessage) -> str:
         send = {
+            # One hand-over per attempt: a stale copy of an attempt already made (a stream
+            # record delivered twice) gets that attempt's saved outcome, failure included,
+            # instead of sending again after the message was retried or given up.
+            "idempotency_key": message.message_id
+            if message.attempts == 0
+            else f"{message.message_id}#{message.attempts}",
             "message_id": message.message_id,
             "channel": message.channel.value,
             "to": message.recipient,
             "subject": rendered.subject or "",
             "text": rendered.text,
             "html": rendered.html or "",
+            "attachments": [
+                {"filename": a.filename, "content_type": a.content_type, "content": a.content}
+                for a in rendered.attachments
+            ],
         }
         result = self._send_once(send=send)
+        if "error" in result:
+            raise DeliveryFailed(DeliveryFailure(str(result["error"]), str(result["detail"])))
         return str(result["provider_message_id"])
 
-    def _hand_over(self, send: dict[str, str]) -> dict[str, str]:
+    def _hand_over(self, send: dict[str, Any]) -> dict[str, str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return {"provider_message_id": self._call_provider(send)}
+        except ClientError as error:
+            # Throttling has already been retried by botocore; what is left is the
+            # outbox's to try again later, or to give up.
+            details = error.response.get("Error", {})
+            return {
+                "error": str(details.get("Code", "Unknown")),
+                "detail": str(details.get("Message", "")),
+            }
+        except BotoCoreError as error:
+            return {"error": type(error).__name__, "detail": str(error)}
+
+    def _call_provider(self, send: dict[str, Any]) -> str:
         if send["channel"] == Channel.SMS.value:
             response = self._sns.publish(
                 PhoneNumber=send["to"],
@@ -88,6 +117,12 @@ class AwsMessageDelivery:
                 MessageAttributes={
                     "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
                 },
+            )
+        elif send["attachments"]:
+            # The recipient comes from the message's To header.
+            response = self._ses.send_raw_email(
+                Source=self._settings.email_sender,
+                RawMessage={"Data": mime_message(self._settings.email_sender, send)},
             )
         else:
             body: dict[str, Any] = {"Text": {"Data": send["text"], "Charset": "UTF-8"}}
@@ -98,4 +133,29 @@ class AwsMessageDelivery:
                 Destination={"ToAddresses": [send["to"]]},
                 Message={"Subject": {"Data": send["subject"], "Charset": "UTF-8"}, "Body": body},
             )
-        return {"provider_message_id": response["MessageId"]}
+        return str(response["MessageId"])
+
+
+def mime_message(sender: str, send: dict[str, Any]) -> bytes:
+    """An email with text and HTML bodies and attachments, as SES's raw send wants it."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    email = EmailMessage(policy=SMTP)
+    email["From"] = sender
+    email["To"] = send["to"]
+    email["Subject"] = send["subject"]
+    email.set_content(send["text"])
+    if send["html"]:
+        email.add_alternative(send["html"], subtype="html")
+    for attachment in send["attachments"]:
+        maintype, _, rest = attachment["content_type"].partition("/")
+        subtype, *params = [part.strip() for part in rest.split(";")]
+        email.add_attachment(
+            attachment["content"].encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment["filename"],
+            params=dict(param.split("=", 1) for param in params if "=" in param),
+        )
+    return email.as_bytes()

@@ -13,9 +13,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.messages import Channel, OutboxMessage
+from chalicelib.domain import sms
+from chalicelib.domain.calendar import CalendarEvent, ics
+from chalicelib.domain.messages import Channel, MessageType, OutboxMessage
 from chalicelib.domain.time_rules import in_zone
-from chalicelib.services.ports import RenderedMessage
+from chalicelib.services.ports import Attachment, RenderedMessage
 
 if TYPE_CHECKING:
     import jinja2
@@ -27,6 +29,26 @@ FALLBACK_LANGUAGE = "en"
 # Babel writes times with narrow and no-break spaces ("10:00\u202fAM"); outside the GSM
 # alphabet they make a text UCS-2, which holds 70 characters a segment instead of 160.
 PLAIN_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2009": " "})
+CALENDAR_MESSAGES = frozenset(
+    {
+        MessageType.BOOKING_CONFIRMED,
+        MessageType.SEAT_ASSIGNED,
+        MessageType.BOOKING_MOVED,
+        MessageType.BOOKING_REMINDER,
+    }
+)
+"""Emails that carry the booking as a calendar event."""
+SHORTENED_FIRST = (
+    "reason",
+    "waiting_list",
+    "customer_name",
+    "business_name",
+    "service_name",
+    "location",
+    "staff",
+)
+"""Free text a text message may cut to stay within its segments, in this order; links and
+dates are never cut."""
 
 
 class TemplateRenderer:
@@ -51,13 +73,45 @@ class TemplateRenderer:
         values = self._values(message)
         name = message.message_type.value
         if message.channel is Channel.SMS:
-            text = self._part(message.language, name, "sms", values)
-            return RenderedMessage(subject=None, text=text.translate(PLAIN_SPACES), html=None)
+            return RenderedMessage(
+                subject=None, text=self._sms(message.language, name, values), html=None
+            )
         return RenderedMessage(
             subject=self._part(message.language, name, "subject", values),
             text=self._part(message.language, name, "email.txt", values),
             html=self._part(message.language, name, "email.html", values),
+            attachments=_calendar(message),
         )
+
+    def _sms(self, language: str, name: str, values: dict[str, Any]) -> str:
+        """The text within sms.MAX_SEGMENTS: free text is cut, longest-kept first, until
+        it fits."""
+        values = dict(values)
+
+        def text() -> str:
+            return sms.plain_typography(self._part(language, name, "sms", values))
+
+        rendered = text()
+        for key in SHORTENED_FIRST:
+            value = values.get(key)
+            if sms.segments(rendered) <= sms.MAX_SEGMENTS:
+                break
+            if not isinstance(value, str) or not value:
+                continue
+            keep, cut = 0, len(value)  # keeping `keep` characters fits; `cut` does not
+            values[key] = ""
+            if sms.segments(text()) > sms.MAX_SEGMENTS:
+                continue  # even without it the text is too long: cut the next one too
+            while cut - keep > 1:
+                middle = (keep + cut) // 2
+                values[key] = sms.shortened(value, middle)
+                if sms.segments(text()) <= sms.MAX_SEGMENTS:
+                    keep = middle
+                else:
+                    cut = middle
+            values[key] = sms.shortened(value, keep)
+            rendered = text()
+        return rendered
 
     def _part(self, language: str, name: str, part: str, values: dict[str, Any]) -> str:
         template = self._env.select_template(
@@ -92,3 +146,21 @@ class TemplateRenderer:
         for optional in ("staff", "location", "reason"):
             values.setdefault(optional, None)
         return values
+
+
+def _calendar(message: OutboxMessage) -> tuple[Attachment, ...]:
+    context = message.context
+    if message.message_type not in CALENDAR_MESSAGES or "booking_id" not in context:
+        return ()
+    event = CalendarEvent(
+        booking_id=str(context["booking_id"]),
+        starts_at=datetime.fromisoformat(context["starts_at"]),
+        ends_at=datetime.fromisoformat(context["ends_at"]),
+        summary=f"{context['service_name']}, {context['business_name']}",
+        stamp=message.created_at,
+        location=context.get("location") or None,
+        url=context.get("manage_url") or None,
+        # Later messages about the booking replace the event in the customer's calendar.
+        sequence=int(message.created_at.timestamp()),
+    )
+    return (Attachment("booking.ics", "text/calendar; method=PUBLISH", ics(event)),)

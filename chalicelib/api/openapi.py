@@ -110,6 +110,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         staff=True,
         refusals=(400,),
     ),
+    ("/staff/messages", "GET"): Operation(
+        "Messages to customers and staff, newest first, with their state: queued, sent, or "
+        "failed with the reason, and attempts so far (?status=queued|sent|failed)",
+        staff=True,
+        refusals=(400,),
+    ),
     ("/staff/slots/{slot_id}", "PATCH"): Operation(
         "Change a slot's capacity, staff member or location; seats a raise adds go to the "
         "waiting list first",

@@ -305,12 +305,15 @@ class Pages:
         booking, _, _ = self._booking(token)
         slot = booking.slot
         where = ", ".join(part for part in (slot.location, slot.business_name) if part)
+        stamp = booking.updated_at or booking.created_at
         event = CalendarEvent(
-            uid=f"{booking.booking_id}@{booking.business_id}.standby",
+            booking_id=booking.booking_id,
             starts_at=slot.starts_at,
             ends_at=slot.ends_at,
             summary=f"{slot.service_name}, {slot.business_name}",
-            stamp=booking.updated_at or booking.created_at,
+            stamp=stamp,
+            # As the emails' attachments do: a later version replaces the event.
+            sequence=int(stamp.timestamp()),
             location=where,
             description=f"{slot.service_name}" + (f" ({slot.staff})" if slot.staff else ""),
             url=f"{self._settings.public_base_url}/b/{token}",

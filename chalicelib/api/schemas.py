@@ -14,6 +14,12 @@ from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.model import ChannelPreference, WaitingListMode
 from chalicelib.domain.offers import MAX_OFFERS_AT_ONCE
 from chalicelib.domain.pipeline import StepKind
+from chalicelib.domain.reminders import (
+    DEFAULT_LEAD_MINUTES,
+    MAX_LEAD_MINUTES,
+    MAX_LEAD_TIMES,
+    MIN_LEAD_MINUTES,
+)
 from chalicelib.domain.time_rules import UnknownTimeZone, zone
 from chalicelib.domain.workflows import Recipient, RuleChannel
 
@@ -86,6 +92,21 @@ class BusinessProfile(Strict):
         description="email addresses of staff members and locations, by name, for copies of "
         "confirmed bookings",
     )
+    reminder_lead_times: list[Annotated[int, Field(ge=MIN_LEAD_MINUTES, le=MAX_LEAD_MINUTES)]] = (
+        Field(
+            default_factory=lambda: list(DEFAULT_LEAD_MINUTES),
+            max_length=MAX_LEAD_TIMES,
+            description="minutes before a slot each reminder goes out, e.g. [1440, 120]; "
+            "[] for none",
+        )
+    )
+
+    @field_validator("reminder_lead_times")
+    @classmethod
+    def _distinct_lead_times(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("each lead time once")
+        return sorted(value, reverse=True)
 
     @field_validator("staff_email")
     @classmethod

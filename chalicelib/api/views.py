@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.lifecycle import Change
+from chalicelib.domain.messages import OutboxMessage
 from chalicelib.domain.model import (
     Booking,
     Business,
@@ -41,6 +43,7 @@ def business_view(business: Business) -> dict[str, Any]:
         if business.active_hours
         else None,
         "addresses": business.addresses,
+        "reminder_lead_times": list(business.reminder_lead_times),
     }
 
 
@@ -209,4 +212,28 @@ def offer_view(offer: Offer) -> dict[str, Any]:
         "ends_at": offer.slot.ends_at.isoformat(),
         "expires_at": offer.expires_at.isoformat(),
         "customer": contact_view(offer.contact),
+    }
+
+
+def message_view(message: OutboxMessage) -> dict[str, Any]:
+    """A message as staff see it: where it went, and whether it did."""
+
+    def moment(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "message_id": message.message_id,
+        "message_type": message.message_type.value,
+        "channel": message.channel.value,
+        "recipient": message.recipient,
+        "status": message.status.value,
+        "queued_at": message.created_at.isoformat(),
+        "send_after": moment(message.send_after),
+        "sent_at": moment(message.sent_at),
+        "attempts": message.attempts,
+        "last_error": message.last_error,
+        "next_attempt_at": moment(message.next_attempt_at),
+        "failure": message.failure,
+        "fallback_message_id": message.fallback_message_id,
+        "booking_id": message.context.get("booking_id"),
     }

@@ -1,7 +1,5 @@
-"""A booking as an iCalendar event (RFC 5545), for "add to calendar" downloads.
-
-Pure: every value, the stamp included, is passed in.
-"""
+"""A booking as an iCalendar (RFC 5545) event: the .ics file attached to confirmations,
+and what a page offers to download. Pure: every value is passed in."""
 
 from __future__ import annotations
 
@@ -9,26 +7,33 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 PRODUCT_ID = "-//Standby//Bookings//EN"
-LINE_LIMIT = 75
-"""Octets per content line before it must be folded."""
+UID_DOMAIN = "standby.bookings"
+MAX_LINE_OCTETS = 75
 
 
 @dataclass(frozen=True)
 class CalendarEvent:
-    uid: str
-    """Stable across downloads, so a calendar updates the event instead of adding another."""
+    booking_id: str
     starts_at: datetime
     ends_at: datetime
     summary: str
     stamp: datetime
+    """When the event was written (DTSTAMP): the message's own time, not the clock's."""
     location: str | None = None
     description: str | None = None
     url: str | None = None
+    sequence: int = 0
+    """Raised when the booking changes, so calendars replace the event instead of adding."""
     cancelled: bool = False
 
 
+def event_uid(booking_id: str) -> str:
+    """The same booking is the same event, wherever it moves."""
+    return f"{booking_id}@{UID_DOMAIN}"
+
+
 def ics(event: CalendarEvent) -> str:
-    """One VCALENDAR holding the event, with CRLF line ends as the format requires."""
+    """The event as an .ics file's text, lines ended by CRLF and folded at 75 octets."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -36,7 +41,8 @@ def ics(event: CalendarEvent) -> str:
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
-        f"UID:{_text(event.uid)}",
+        f"UID:{event_uid(event.booking_id)}",
+        f"SEQUENCE:{event.sequence}",
         f"DTSTAMP:{_utc(event.stamp)}",
         f"DTSTART:{_utc(event.starts_at)}",
         f"DTEND:{_utc(event.ends_at)}",
@@ -58,7 +64,7 @@ def _utc(moment: datetime) -> str:
 
 
 def _text(value: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and newlines."""
+    """TEXT values escape backslashes, semicolons, commas and line breaks."""
     return (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")
@@ -69,16 +75,15 @@ def _text(value: str) -> str:
 
 
 def _fold(line: str) -> str:
-    """Fold a line longer than 75 octets, never splitting a UTF-8 character."""
+    """Long lines continue on the next line after a space, never splitting a character."""
     parts: list[str] = []
     current = ""
-    limit = LINE_LIMIT
+    limit = MAX_LINE_OCTETS
     for char in line:
-        if len((current + char).encode("utf-8")) > limit:
+        if len((current + char).encode()) > limit:
             parts.append(current)
-            current = char
-            limit = LINE_LIMIT - 1  # continuation lines start with a space
-        else:
-            current += char
+            current = ""
+            limit = MAX_LINE_OCTETS - 1  # continuation lines start with a space
+        current += char
     parts.append(current)
     return "\r\n ".join(parts)

@@ -147,6 +147,8 @@ def move(
         moved_to_slot_id=None,
         seat_after_release=None,
         chain_step=chain_step,
+        # Reminders of the new slot already past are skipped, not sent late.
+        reminded_until=at,
     )
     change = Change(
         booking_id=booking.booking_id,

@@ -23,6 +23,7 @@ class MessageType(StrEnum):
     BOOKING_CANCELLED_BY_STAFF = "booking_cancelled_by_staff"
     BOOKING_CANCELLED_BY_CUSTOMER = "booking_cancelled_by_customer"
     BOOKING_MOVED = "booking_moved"
+    BOOKING_REMINDER = "booking_reminder"
     STAFF_BOOKING_CONFIRMED = "staff_booking_confirmed"
     OFFER_MADE = "offer_made"
     OFFER_EXPIRED = "offer_expired"
@@ -60,6 +61,15 @@ class OutboxMessage:
     template_version: int | None = None
     """The business's own text for this type, channel and language, at this version, when
     it saved one; None: Standby's text."""
+    attempts: int = 0
+    """Hand-overs to the channel that failed, or the one that succeeded."""
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    """After a failed attempt, when the next one is due."""
+    fallback_recipient: str | None = None
+    """The customer's address on the other channel, tried when this one keeps failing."""
+    fallback_message_id: str | None = None
+    """The message queued on the other channel when this one was given up."""
 
 
 def message_id_for(message_type: MessageType, cause_id: str) -> str:
@@ -77,6 +87,14 @@ def channels_for(
         return email + sms
     first, second = (sms, email) if preference is ChannelPreference.SMS_FIRST else (email, sms)
     return (first or second)[:1]
+
+
+def fallback_for(contact: Contact, channel: Channel, preference: ChannelPreference) -> str | None:
+    """Where to try when `channel` keeps failing: the customer's other channel, unless the
+    business already sends on both."""
+    if preference is ChannelPreference.BOTH:
+        return None
+    return contact.phone if channel is Channel.EMAIL else contact.email
 
 
 def message_language(contact: Contact, business_language: str) -> str:

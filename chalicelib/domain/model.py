@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.reminders import DEFAULT_LEAD_MINUTES
 from chalicelib.domain.time_rules import ActiveHours
 
 if TYPE_CHECKING:
@@ -115,6 +116,8 @@ class Business:
     open_windows: int = 0
     """Window entries (a service and a date range rather than one slot) still open: while
     any is, a freed seat is held for the list until the refill has looked for a match."""
+    reminder_lead_times: tuple[int, ...] = DEFAULT_LEAD_MINUTES
+    """Minutes before a slot each reminder goes out; empty: no reminders."""
 
     def sendable_from(self, moment: datetime) -> datetime:
         """The earliest moment a message written at `moment` may go out."""
@@ -174,6 +177,8 @@ class SlotSummary:
     """The service's own mode, when it overrides the business's."""
     service_id: str | None = None
     """What workflows scoped to services match; None on items written before it was kept."""
+    reminder_lead_minutes: tuple[int, ...] = DEFAULT_LEAD_MINUTES
+    """The business's reminder lead times when the booking (or entry) was made."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,7 @@ class Slot:
             location=self.location,
             waiting_list_mode=self.waiting_list_mode,
             service_id=self.service_id,
+            reminder_lead_minutes=business.reminder_lead_times,
         )
 
 
@@ -259,6 +265,10 @@ class Booking:
     chain_step: int = 0
     """On a booking moved to an earlier seat from the waiting list: how many such moves
     in a row led here, so a chain of moves stays bounded."""
+
+    reminded_until: datetime | None = None
+    """Reminders of its slot due up to this moment are done: sent, or skipped because the
+    booking arrived in the slot later. None: up to when it was made."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.messages import MessageType, OutboxMessage, message_id_for, message_language
+from chalicelib.domain.messages import (
+    MessageType,
+    OutboxMessage,
+    fallback_for,
+    message_id_for,
+    message_language,
+)
 from chalicelib.domain.model import Business, Contact, SlotSummary
 from chalicelib.domain.workflows import deliveries, effective_rules, template_key
 
@@ -56,6 +62,11 @@ def outbox_messages(
                     template_key(message_type, delivery.channel, language)
                 )
                 if delivery.use_custom_text
+                else None,
+                fallback_recipient=fallback_for(
+                    contact, delivery.channel, business.message_channels
+                )
+                if delivery.to_customer and contact
                 else None,
             )
         )

@@ -1,14 +1,27 @@
-"""Use case: deliver a queued message, once, and record that it went."""
+"""Use case: deliver a queued message, once, and record that it went — or, when its
+channel fails, try again later, then on the customer's other channel, then record why it
+could not go."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.observability import logger
+from chalicelib.domain.delivery import GiveUp, after_failure
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.services.ids import id_for_cause
-from chalicelib.services.ports import Clock, MessageDelivery, MessageRenderer, Scheduler
+from chalicelib.services.ports import (
+    Clock,
+    DeliveryFailed,
+    MessageDelivery,
+    MessageRenderer,
+    Scheduler,
+)
 
 SEND_MESSAGE = "send_message"
+STAFF_LISTING_LIMIT = 100
 
 
 class Notifications:
@@ -28,23 +41,20 @@ class Notifications:
 
     def deliver(self, message: OutboxMessage) -> bool:
         """Send a queued message, or schedule it for when the business's active hours
-        begin. Returns False when nothing was sent now."""
+        begin or its next attempt is due. Returns False when nothing was sent now."""
         if message.status is not MessageStatus.QUEUED:
             return False
-        if message.send_after is not None and self._clock.now() < message.send_after:
-            self._scheduler.at(
-                f"message-{id_for_cause(message.message_id)}",
-                message.send_after,
-                {
-                    "task": SEND_MESSAGE,
-                    "business_id": message.business_id,
-                    "message_id": message.message_id,
-                },
-            )
-            logger.info("message held for active hours", extra={"message_id": message.message_id})
+        now = self._clock.now()
+        wait_until = _later(message.send_after, message.next_attempt_at)
+        if wait_until is not None and now < wait_until:
+            self._send_at(message, wait_until)
             return False
         rendered = self._renderer.render(message)
-        provider_message_id = self._delivery.deliver(message, rendered)
+        try:
+            provider_message_id = self._delivery.deliver(message, rendered)
+        except DeliveryFailed as error:
+            self._failed(message, error, now)
+            return False
         self._store.mark_message(
             message,
             MessageStatus.SENT,
@@ -57,12 +67,76 @@ class Notifications:
                 "message_id": message.message_id,
                 "message_type": message.message_type.value,
                 "channel": message.channel.value,
+                "attempt": message.attempts + 1,
             },
         )
         return True
 
     def deliver_held(self, business_id: str, message_id: str) -> bool:
-        """Send a message held for active hours, now that they have begun (its schedule
-        fired); one already sent is left alone."""
+        """Send a message held for active hours, or due for another attempt, now that its
+        schedule fired; one already sent is left alone."""
         message = self._store.get_message(business_id, message_id)
         return message is not None and self.deliver(message)
+
+    def recent(self, business_id: str, status: MessageStatus | None) -> list[OutboxMessage]:
+        """The business's messages, newest first: queued, sent, or failed and why."""
+        return self._store.recent_messages(business_id, status, STAFF_LISTING_LIMIT)
+
+    def _send_at(self, message: OutboxMessage, when: datetime) -> None:
+        # One schedule per attempt: each name is used once, so a redelivered record
+        # cannot schedule an attempt twice.
+        name = f"message-{id_for_cause(message.message_id)}"
+        if message.attempts:
+            name += f"-retry{message.attempts}"
+        self._scheduler.at(
+            name,
+            when,
+            {
+                "task": SEND_MESSAGE,
+                "business_id": message.business_id,
+                "message_id": message.message_id,
+            },
+        )
+        logger.info(
+            "message held",
+            extra={"message_id": message.message_id, "until": when.isoformat()},
+        )
+
+    def _failed(self, message: OutboxMessage, error: DeliveryFailed, now: datetime) -> None:
+        """Nothing is lost: the attempt is recorded and another scheduled, or the channel
+        is given up — for the customer's other channel when they gave one."""
+        fields = {
+            "message_id": message.message_id,
+            "channel": message.channel.value,
+            "attempt": message.attempts + 1,
+            "error": str(error.failure),
+        }
+        decision = after_failure(message, error.failure, now)
+        if isinstance(decision, GiveUp):
+            if self._store.give_up_message(message, decision.reason, decision.fallback):
+                logger.warning(
+                    "message failed",
+                    extra={
+                        **fields,
+                        "fallback_message_id": decision.fallback.message_id
+                        if decision.fallback
+                        else None,
+                    },
+                )
+            return
+        # A retry waits for the business's active hours like the first attempt did; only
+        # failures pay for reading them.
+        business = self._store.get_business(message.business_id)
+        at = business.sendable_from(decision.at) if business else decision.at
+        if self._store.record_failed_attempt(message, str(error.failure), at):
+            logger.warning("message will be tried again", extra=fields)
+            self._send_at(_with_attempt(message, at), at)
+
+
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    moments = [moment for moment in (first, second) if moment is not None]
+    return max(moments) if moments else None
+
+
+def _with_attempt(message: OutboxMessage, next_attempt_at: datetime) -> OutboxMessage:
+    return replace(message, attempts=message.attempts + 1, next_attempt_at=next_attempt_at)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.delivery import DeliveryFailure
 from chalicelib.domain.messages import OutboxMessage
 
 
@@ -14,10 +15,28 @@ class Clock(Protocol):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    """e.g. text/calendar; method=PUBLISH"""
+    content: str
+
+
+@dataclass(frozen=True)
 class RenderedMessage:
     subject: str | None
     text: str
     html: str | None
+    attachments: tuple[Attachment, ...] = ()
+
+
+class DeliveryFailed(Exception):
+    """The channel did not take the message; `failure.permanent` says whether trying again
+    could help."""
+
+    def __init__(self, failure: DeliveryFailure) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
 
 
 class MessageRenderer(Protocol):
@@ -27,7 +46,7 @@ class MessageRenderer(Protocol):
 class MessageDelivery(Protocol):
     def deliver(self, message: OutboxMessage, rendered: RenderedMessage) -> str:
         """Hand the message to its channel at most once per message id; returns the
-        provider's message id."""
+        provider's message id, or raises DeliveryFailed."""
         ...
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default
 from typing import Any
 
 import boto3
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
+from moto.ses.models import RawMessage, ses_backends
 from moto.sns.models import sns_backends
 
 from chalicelib.adapters.dynamodb.tables import create_all_tables
@@ -36,16 +39,42 @@ class SentMessage:
     to: str
     subject: str | None
     body: str
+    attachments: dict[str, str] = field(default_factory=dict)
+    """File name to content, for emails sent raw."""
 
 
 def sent_messages() -> list[SentMessage]:
     sent: list[SentMessage] = []
     for email in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages:
+        if isinstance(email, RawMessage):
+            sent += [_raw(email, to) for to in email.destinations]
+            continue
         for to in email.destinations.get("ToAddresses", []):
             sent.append(SentMessage("email", to, email.subject, email.body))
     for number, text in sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values():
         sent.append(SentMessage("sms", number, None, text))
     return sent
+
+
+def _raw(email: RawMessage, to: str) -> SentMessage:
+    """What a raw email says, read back with the standard library; the body is the HTML
+    one when there is one, as moto keeps for other emails."""
+    parsed = message_from_string(email.raw_data, policy=default)
+    assert isinstance(parsed, EmailMessage)
+    body = parsed.get_body(preferencelist=("html", "plain"))
+    attachments = {
+        str(part.get_filename()): part.get_content() for part in parsed.iter_attachments()
+    }
+    return SentMessage(
+        "email",
+        to,
+        str(parsed["Subject"]),
+        str(body.get_content()) if body is not None else "",
+        {
+            name: content.decode() if isinstance(content, bytes) else str(content)
+            for name, content in attachments.items()
+        },
+    )
 
 
 def sent_about(words: str) -> list[SentMessage]:

@@ -21,7 +21,7 @@ OSLO_WINTER = timezone(timedelta(hours=1))
 
 def _event(**changes: object) -> CalendarEvent:
     values: dict[str, object] = {
-        "uid": "b1@salon.standby",
+        "booking_id": "b1",
         "starts_at": datetime(2026, 12, 1, 10, 0, tzinfo=OSLO_WINTER),
         "ends_at": datetime(2026, 12, 1, 10, 30, tzinfo=OSLO_WINTER),
         "summary": "Haircut, Salon A",

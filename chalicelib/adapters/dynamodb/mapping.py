@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +45,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.offers import Offer, OfferStatus
 from chalicelib.domain.pipeline import PipelineStatus, StepKind
+from chalicelib.domain.reminders import DEFAULT_LEAD_MINUTES, Reminder, next_reminder
 from chalicelib.domain.seats import SeatRelease
 from chalicelib.domain.time_rules import ActiveHours, parse_clock
 
@@ -100,7 +102,12 @@ def business_from_item(item: BusinessItem, windows: WindowCountItem | None = Non
                 item.custom_templates.as_dict() if item.custom_templates is not None else {}
             ).items()
         },
+        reminder_lead_times=_lead_times(item.reminder_lead_times),
     )
+
+
+def _lead_times(value: list[Any] | None) -> tuple[int, ...]:
+    return DEFAULT_LEAD_MINUTES if value is None else tuple(int(minutes) for minutes in value)
 
 
 def business_to_item(business: Business) -> BusinessItem:
@@ -131,6 +138,7 @@ def business_to_item(business: Business) -> BusinessItem:
         else None,
         workflows=rules_to_items(business.workflows),
         custom_templates=dict(business.custom_templates),
+        reminder_lead_times=list(business.reminder_lead_times),
     )
 
 
@@ -254,6 +262,7 @@ def summary_to_map(summary: SlotSummary) -> SlotSummaryMap:
         location=summary.location,
         waiting_list_mode=_mode_value(summary.waiting_list_mode),
         service_id=summary.service_id,
+        reminder_lead_minutes=list(summary.reminder_lead_minutes),
     )
 
 
@@ -269,6 +278,7 @@ def summary_from_map(value: SlotSummaryMap) -> SlotSummary:
         location=value.location,
         waiting_list_mode=_mode(value.waiting_list_mode),
         service_id=value.service_id,
+        reminder_lead_minutes=_lead_times(value.reminder_lead_minutes),
     )
 
 
@@ -281,7 +291,38 @@ def summary_sort(booking: Booking) -> str:
     return f"{moment}#{booking.slot_id}#{booking.booking_id}"
 
 
+REMINDER_SHARDS = 4
+"""The due-reminders index spreads its writes over this many partitions; the sweep reads
+each of them."""
+
+
+def reminder_shard(booking_id: str) -> str:
+    return f"REMIND#{zlib.crc32(booking_id.encode()) % REMINDER_SHARDS}"
+
+
+def reminder_due_key(due: datetime, booking_id: str) -> str:
+    return f"{due.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}#{booking_id}"
+
+
+def due_by(now: datetime) -> str:
+    """Every due key at or before `now` sorts at or below this."""
+    return f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}#~"
+
+
+def upcoming_reminder(booking: Booking) -> Reminder | None:
+    """The booking's next reminder, while it holds a seat: cancelling, rejecting or moving
+    it away takes it off the due-reminders index in the same write."""
+    if not booking.status.holds_seat:
+        return None
+    return next_reminder(
+        booking.slot.starts_at,
+        booking.slot.reminder_lead_minutes,
+        booking.reminded_until or booking.created_at,
+    )
+
+
 def booking_to_item(booking: Booking) -> BookingItem:
+    reminder = upcoming_reminder(booking)
     return BookingItem(
         slot_partition(booking.business_id, booking.slot_id),
         booking_key(booking.booking_id),
@@ -311,6 +352,9 @@ def booking_to_item(booking: Booking) -> BookingItem:
         pipeline_status_name=booking.pipeline_status_name,
         payment_status=booking.payment_status.value if booking.payment_status else None,
         chain_step=booking.chain_step or None,
+        reminded_until=booking.reminded_until,
+        due_shard=reminder_shard(booking.booking_id) if reminder else None,
+        reminder_due=reminder_due_key(reminder.due, booking.booking_id) if reminder else None,
     )
 
 
@@ -338,6 +382,7 @@ def booking_from_item(item: BookingItem) -> Booking:
         pipeline_status_name=item.pipeline_status_name,
         payment_status=PaymentStatus(item.payment_status) if item.payment_status else None,
         chain_step=int(item.chain_step or 0),
+        reminded_until=item.reminded_until,
     )
 
 

@@ -103,6 +103,9 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     custom_templates = MapAttribute[str, Any](null=True)
     """type/channel/language -> version of each text the business wrote itself."""
 
+    reminder_lead_times = ListAttribute(of=NumberAttribute, null=True)
+    """Missing: the default lead time; empty: no reminders."""
+
 
 class MessageTemplateItem(CatalogueItem, discriminator="message_template"):
     """A business's own text for one message type, channel and language; beside its profile,
@@ -187,6 +190,7 @@ class SlotSummaryMap(MapAttribute[str, Any]):
     location = UnicodeAttribute(null=True)
     waiting_list_mode = UnicodeAttribute(null=True)
     service_id = UnicodeAttribute(null=True)
+    reminder_lead_minutes = ListAttribute(of=NumberAttribute, null=True)
 
 
 class QueueIndex(LocalSecondaryIndex["BookingsItem"]):
@@ -223,6 +227,18 @@ class OpenOffersIndex(GlobalSecondaryIndex["BookingsItem"]):
     open_until = UnicodeAttribute(range_key=True)
 
 
+class DueRemindersIndex(GlobalSecondaryIndex["BookingsItem"]):
+    """Bookings holding a seat with a reminder still to come, by when it is due, across
+    every business, spread over a few fixed shards: what the reminder sweep reads."""
+
+    class Meta:
+        index_name = "due_reminders"
+        projection = AllProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    reminder_due = UnicodeAttribute(range_key=True)
+
+
 class BookingsItem(Model):
     class Meta(_Meta):
         table_name = _settings.bookings_table
@@ -239,6 +255,9 @@ class BookingsItem(Model):
     open_partition = UnicodeAttribute(null=True)
     open_until = UnicodeAttribute(null=True)
     open_offers = OpenOffersIndex()
+    due_shard = UnicodeAttribute(null=True)
+    reminder_due = UnicodeAttribute(null=True)
+    due_reminders = DueRemindersIndex()
 
 
 class BookingItem(BookingsItem, discriminator="booking"):
@@ -262,6 +281,7 @@ class BookingItem(BookingsItem, discriminator="booking"):
     pipeline_status_name = UnicodeAttribute(null=True)
     payment_status = UnicodeAttribute(null=True)
     chain_step = NumberAttribute(null=True)
+    reminded_until = UTCDateTimeAttribute(null=True)
 
 
 class HistoryItem(BookingsItem, discriminator="history"):
@@ -366,6 +386,28 @@ class RefillItem(BookingsItem, discriminator="refill"):
 # --- outbox: one message per cause -------------------------------------------------------
 
 
+class RecentMessagesIndex(GlobalSecondaryIndex["OutboxMessageItem"]):
+    """A business's messages by when they were queued: what staff read, newest first."""
+
+    class Meta:
+        index_name = "recent"
+        projection = AllProjection()
+
+    business_id = UnicodeAttribute(hash_key=True)
+    when_queued = UnicodeAttribute(range_key=True)
+
+
+class MessagesByStatusIndex(GlobalSecondaryIndex["OutboxMessageItem"]):
+    """A business's messages of one status (queued, sent, failed) by when they were queued."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status_key = UnicodeAttribute(hash_key=True)
+    when_queued = UnicodeAttribute(range_key=True)
+
+
 class OutboxMessageItem(Model):
     class Meta(_Meta):
         table_name = _settings.outbox_table
@@ -374,6 +416,10 @@ class OutboxMessageItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     business_id = UnicodeAttribute()
+    when_queued = UnicodeAttribute(null=True)
+    status_key = UnicodeAttribute(null=True)
+    recent = RecentMessagesIndex()
+    by_status = MessagesByStatusIndex()
     message_id = UnicodeAttribute()
     message_type = UnicodeAttribute()
     channel = UnicodeAttribute()
@@ -389,6 +435,11 @@ class OutboxMessageItem(Model):
     send_after = UTCDateTimeAttribute(null=True)
     template_version = NumberAttribute(null=True)
     """The business's own text to render, at this version; none: Standby's."""
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    next_attempt_at = UTCDateTimeAttribute(null=True)
+    fallback_recipient = UnicodeAttribute(null=True)
+    fallback_message_id = UnicodeAttribute(null=True)
 
 
 # --- Powertools' idempotency records -----------------------------------------------------

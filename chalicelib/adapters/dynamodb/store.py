@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -907,6 +907,67 @@ class DynamoStore:
         )
         return [mapping.offer_from_item(i) for i in items if isinstance(i, OfferItem)]
 
+    # --- reminders ---------------------------------------------------------------------------
+
+    def due_reminders(self, now: datetime, limit: int) -> list[tuple[Booking, str]]:
+        """Bookings whose next reminder is due by `now`, with the due key read: one Query
+        per shard of the sparse due-reminders index, however many bookings lie ahead."""
+        found: list[tuple[Booking, str]] = []
+        for shard in range(mapping.REMINDER_SHARDS):
+            items = BookingsItem.due_reminders.query(
+                f"REMIND#{shard}",
+                BookingsItem.reminder_due <= mapping.due_by(now),
+                limit=limit,
+            )
+            found += [
+                (mapping.booking_from_item(item), str(item.reminder_due))
+                for item in items
+                if isinstance(item, BookingItem)
+            ]
+        return found
+
+    def get_businesses(self, business_ids: set[str]) -> dict[str, Business]:
+        """Several businesses' profiles in one read."""
+        found = self._batch_get(
+            [
+                (CatalogueItem, business_key(business_id), BusinessItem.SORT_KEY)
+                for business_id in sorted(business_ids)
+            ]
+        )
+        businesses = [
+            mapping.business_from_item(i) for i in found.values() if isinstance(i, BusinessItem)
+        ]
+        return {business.business_id: business for business in businesses}
+
+    def reminded(self, booking: Booking, read_due: str, messages: Sequence[OutboxMessage]) -> None:
+        """Queue a booking's due reminder and move its due key on to the next one (or off
+        the index), together and only if the key is still the one read: of two sweeps that
+        read the same booking, one does it. A message already queued for the same reminder
+        fails the write as `message`."""
+        reminder = mapping.upcoming_reminder(booking)
+        assert booking.reminded_until is not None  # the moment this reminder was handled
+        actions: list[Action] = [BookingItem.reminded_until.set(booking.reminded_until)]
+        if reminder is None:
+            actions += [BookingItem.due_shard.remove(), BookingItem.reminder_due.remove()]
+        else:
+            actions.append(
+                BookingItem.reminder_due.set(
+                    mapping.reminder_due_key(reminder.due, booking.booking_id)
+                )
+            )
+        with self._transaction() as transaction:
+            transaction.update(
+                "booking",
+                BookingItem(
+                    slot_partition(booking.business_id, booking.slot_id),
+                    mapping.booking_key(booking.booking_id),
+                ),
+                actions,
+                BookingItem.reminder_due == read_due,
+            )
+            for message in messages:
+                transaction.put("message", _message_item(message), _is_new())
+
     def get_refill(self, business_id: str, slot_id: str, cause: str) -> RefillDecision | None:
         try:
             item = RefillItem.get(slot_partition(business_id, slot_id), mapping.refill_key(cause))
@@ -943,14 +1004,110 @@ class DynamoStore:
         item = OutboxMessageItem(
             business_key(message.business_id), _message_key(message.message_id)
         )
-        actions: list[Action] = [OutboxMessageItem.status.set(status.value)]
+        actions: list[Action] = [
+            OutboxMessageItem.status.set(status.value),
+            OutboxMessageItem.status_key.set(_message_status_key(message.business_id, status)),
+        ]
         if status is MessageStatus.SENT:
-            actions.append(OutboxMessageItem.sent_at.set(at))
+            actions += [
+                OutboxMessageItem.sent_at.set(at),
+                OutboxMessageItem.attempts.set(message.attempts + 1),
+                OutboxMessageItem.next_attempt_at.remove(),
+            ]
         if provider_message_id:
             actions.append(OutboxMessageItem.provider_message_id.set(provider_message_id))
         if failure:
             actions.append(OutboxMessageItem.failure.set(failure))
         item.update(actions=actions, condition=OutboxMessageItem.pk.exists())
+
+    def record_failed_attempt(
+        self, message: OutboxMessage, error: str, next_attempt_at: datetime
+    ) -> bool:
+        """Count a failed hand-over and say when to try again; False when another attempt
+        was recorded first (or the message went out meanwhile)."""
+        item = OutboxMessageItem(
+            business_key(message.business_id), _message_key(message.message_id)
+        )
+        try:
+            item.update(
+                actions=[
+                    OutboxMessageItem.attempts.set(message.attempts + 1),
+                    OutboxMessageItem.last_error.set(error[:MAX_ERROR_LENGTH]),
+                    OutboxMessageItem.next_attempt_at.set(next_attempt_at),
+                ],
+                condition=_still_queued(message),
+            )
+        except UpdateError as error_:
+            if error_.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def give_up_message(
+        self, message: OutboxMessage, reason: str, fallback: OutboxMessage | None
+    ) -> bool:
+        """Mark a message failed with its reason and, in the same write, queue it on the
+        customer's other channel; False when someone else settled it first."""
+        actions: list[Action] = [
+            OutboxMessageItem.status.set(MessageStatus.FAILED.value),
+            OutboxMessageItem.status_key.set(
+                _message_status_key(message.business_id, MessageStatus.FAILED)
+            ),
+            OutboxMessageItem.attempts.set(message.attempts + 1),
+            OutboxMessageItem.failure.set(reason[:MAX_ERROR_LENGTH]),
+            OutboxMessageItem.last_error.set(reason[:MAX_ERROR_LENGTH]),
+            OutboxMessageItem.next_attempt_at.remove(),
+        ]
+        if fallback is not None:
+            actions.append(OutboxMessageItem.fallback_message_id.set(fallback.message_id))
+        try:
+            with self._transaction() as transaction:
+                transaction.update(
+                    "message",
+                    OutboxMessageItem(
+                        business_key(message.business_id), _message_key(message.message_id)
+                    ),
+                    actions,
+                    _still_queued(message),
+                )
+                if fallback is not None:
+                    transaction.put("fallback", _message_item(fallback), _is_new())
+        except (TransactionCancelled, RetryableConflict):
+            return False
+        return True
+
+    def recent_messages(
+        self, business_id: str, status: MessageStatus | None, limit: int
+    ) -> list[OutboxMessage]:
+        """A business's messages, newest first, of one status or all: one Query."""
+        if status is None:
+            items = OutboxMessageItem.recent.query(
+                business_id, scan_index_forward=False, limit=limit
+            )
+        else:
+            items = OutboxMessageItem.by_status.query(
+                _message_status_key(business_id, status), scan_index_forward=False, limit=limit
+            )
+        return [_message_from_item(item) for item in items]
+
+
+MAX_ERROR_LENGTH = 500
+
+
+def _message_status_key(business_id: str, status: MessageStatus) -> str:
+    return f"{business_id}#{status.value}"
+
+
+def _still_queued(message: OutboxMessage) -> Condition:
+    """Still waiting to go out, with as many attempts as were read."""
+    attempts = OutboxMessageItem.attempts
+    read = (
+        attempts.does_not_exist() | (attempts == 0)
+        if message.attempts == 0
+        else attempts == message.attempts
+    )
+    condition: Condition = (OutboxMessageItem.status == MessageStatus.QUEUED.value) & read
+    return condition
 
 
 def _free_seat(
@@ -1201,9 +1358,13 @@ def _message_item(message: OutboxMessage) -> OutboxMessageItem:
         time_zone=message.time_zone,
         context=message.context,
         status=message.status.value,
+        status_key=_message_status_key(message.business_id, message.status),
+        when_queued=f"{message.created_at.astimezone(UTC).isoformat()}#{message.message_id}",
         created_at=message.created_at,
         send_after=message.send_after,
         template_version=message.template_version,
+        attempts=message.attempts,
+        fallback_recipient=message.fallback_recipient,
     )
 
 
@@ -1232,4 +1393,9 @@ def _message_from_item(item: OutboxMessageItem) -> OutboxMessage:
         failure=item.failure,
         send_after=item.send_after,
         template_version=int(item.template_version) if item.template_version is not None else None,
+        attempts=int(item.attempts or 0),
+        last_error=item.last_error,
+        next_attempt_at=item.next_attempt_at,
+        fallback_recipient=item.fallback_recipient,
+        fallback_message_id=item.fallback_message_id,
     )
