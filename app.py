@@ -19,7 +19,7 @@ from chalice import (
 from chalice.app import AuthRequest, CloudWatchEvent, DynamoDBEvent, Request
 
 from chalicelib import api
-from chalicelib.adapters.bookings_stream import refill_from_images
+from chalicelib.adapters.bookings_stream import on_bookings_change
 from chalicelib.adapters.dynamodb.streams import BOOKINGS, OUTBOX, placeholder_stream_arn
 from chalicelib.adapters.observability import logger
 from chalicelib.adapters.stream_events import process_changes, queued_messages
@@ -508,10 +508,13 @@ def openapi() -> dict[str, Any]:
     stream_arn=placeholder_stream_arn(BOOKINGS), batch_size=10, starting_position="TRIM_HORIZON"
 )
 def on_booking_change(event: DynamoDBEvent) -> dict[str, Any]:
-    """A seat held for the waiting list is refilled from it."""
-    refill = services().refill
+    """A seat held for the waiting list is refilled from it; when an offer is accepted, the
+    others asked with it are told the seat is taken."""
+    refill, offers = services().refill, services().offers
     return process_changes(
-        event.to_dict(), event.context, lambda old, new: refill_from_images(refill, old, new)
+        event.to_dict(),
+        event.context,
+        lambda old, new: on_bookings_change(refill, offers, old, new),
     )
 
 
