@@ -23,10 +23,10 @@ from pathlib import Path  # noqa: E402
 import tests.support.calls  # noqa: E402,F401
 from bench import (  # noqa: E402
     cold_start,
-    not_built,
     offers,
     operations,
     refill_latency,
+    reminder_sweep,
     waiting_list_growth,
 )
 from bench.report import Section, machine, markdown, missed  # noqa: E402
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["cold-start", "operations", "offers", "waiting-list", "latency"],
+        choices=["cold-start", "operations", "offers", "waiting-list", "latency", "reminders"],
         help="run only this benchmark (repeatable)",
     )
     parser.add_argument(
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         "offers": offers.measure,
         "waiting-list": lambda: waiting_list_growth.measure(args.sizes),
         "latency": refill_latency.measure,
+        "reminders": reminder_sweep.measure,
     }
     # In-process moto rolls a failed transaction back as the local stack's emulator does,
     # so a transaction costs its own items, not the whole table.
@@ -74,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {name} ...", flush=True)
         sections.append(benchmark())
         print(f"bench: {name} done in {time.monotonic() - began:.0f} s", flush=True)
-    sections.append(not_built.section())
     seconds = time.monotonic() - started
     page = markdown(sections, machine_line=machine_line, when=when, seconds=seconds)
     args.out.write_text(page)
