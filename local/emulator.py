@@ -4,6 +4,10 @@
   transaction's conditions and then applies it in plain Python, so two requests served
   on two threads can interleave and both pass a condition only one should. The server
   here serves one request at a time.
+- moto writes every response through a generic serializer that walks each attribute of
+  each stream record against the API's model: a read of ten records took 80 ms, a quarter
+  of the emulator's time under load. Stream records are kept in their wire shape already,
+  so GetRecords answers with them as JSON directly.
 - moto undoes a failed transaction by swapping in deep copies of every table it touches,
   made before it (one per item of the transaction, streams included): a transaction then
   costs as much as all the data written so far, and a stream reader holding an iterator
@@ -15,10 +19,13 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
@@ -33,6 +40,7 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -191,9 +199,31 @@ def undo_failed_transactions() -> None:
     backend_class.transact_write_items = transact_write_items
 
 
+def _wire_value(value: object) -> float | str:
+    # What JSON protocols send for timestamps and binary attributes.
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def get_records(handler: Any) -> str:
+    """GetRecords, its records (already in wire shape) written out as JSON directly."""
+    limit = handler._get_param("Limit") or 1000
+    result = handler.backend.get_records(handler._get_param("ShardIterator"), limit)
+    return json.dumps(result, default=_wire_value)
+
+
+def read_streams_quickly() -> None:
+    handler_class: Any = DynamoDBStreamsHandler
+    handler_class.get_records = get_records
+
+
 class SerialMotoServer(ThreadedMotoServer):  # type: ignore[misc]
     def _server_entry(self) -> None:
         undo_failed_transactions()
+        read_streams_quickly()
         app = one_at_a_time(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
