@@ -33,6 +33,8 @@ from bench.report import Section, machine, markdown, missed  # noqa: E402
 from local.emulator import undo_failed_transactions  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+BEFORE_AND_AFTER = Path(__file__).resolve().parent / "before_and_after.md"
+"""Hand-written: the figures from before the fixes, appended to the results."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {name} done in {time.monotonic() - began:.0f} s", flush=True)
     seconds = time.monotonic() - started
     page = markdown(sections, machine_line=machine_line, when=when, seconds=seconds)
+    if BEFORE_AND_AFTER.exists():
+        page += "\n" + BEFORE_AND_AFTER.read_text()
     args.out.write_text(page)
     print(page)
     failures = missed(sections)
