@@ -384,12 +384,14 @@ def _emulator_note(seconds: dict[int, float]) -> str:
         "What limits the stack: a transaction now costs its own items whatever the table "
         "holds (the figure above; `local/emulator.py` keeps an undo log instead of moto's "
         "table copies), but every call still costs moto 10 to 60 ms of Python (a Query on "
-        "an index reads and sorts every item of the table), a cancellation and its refill "
-        "take about fifteen calls (the cancellation, the refill, two messages sent, the "
-        "stream reads), and the whole stack shares one interpreter lock. On this machine "
-        "it drains a few cancellations a second, so twenty a second pile up and the p95 "
-        "grows with the run. It is a property of the emulator on this machine, not of "
-        "DynamoDB: the same chain costs 5 calls up to the hand-off in AWS."
+        "an index reads and sorts every item of the table), and the whole stack shares one "
+        "interpreter lock. Each cancellation queues two messages: the holder's notice at "
+        "once, the waiting customer's after the refill, one stream hop later. The outbox "
+        "stream has one shard, read in order by one pump, and each send takes four calls, "
+        "so the waiting customers' messages queue behind every holder's notice sent before "
+        "them: at twenty cancellations a second the backlog grows for as long as the load "
+        "lasts. In AWS the same chain is 5 calls up to the hand-off, and streams with more "
+        "traffic get more shards and concurrent Lambda invocations."
     )
 
 
