@@ -19,14 +19,14 @@ from chalice import (
 )
 from chalice.app import AuthRequest, CloudWatchEvent, DynamoDBEvent, Request
 
-from chalicelib.adapters.bookings_stream import refill_from_images
+from chalicelib import api
+from chalicelib.adapters.bookings_stream import on_bookings_change
 from chalicelib.adapters.dynamodb.streams import BOOKINGS, OUTBOX, placeholder_stream_arn
 from chalicelib.adapters.observability import logger
 from chalicelib.adapters.stream_events import process_changes, queued_messages
 from chalicelib.adapters.tokens import InvalidToken
-from chalicelib.api import message_views, schemas, views
+from chalicelib.api import message_views, views
 from chalicelib.api.errors import parse_body, refusals_as_http
-from chalicelib.api.openapi import openapi_document
 from chalicelib.bootstrap import services
 from chalicelib.domain.lifecycle import Action
 from chalicelib.domain.messages import MessageStatus
@@ -103,7 +103,7 @@ def get_business() -> dict[str, Any]:
 @app.route("/staff/business", methods=["PUT"], authorizer=staff_authorizer)
 @refusals_as_http
 def put_business() -> dict[str, Any]:
-    body = parse_body(schemas.BusinessProfile, app.current_request)
+    body = parse_body(api.schemas.BusinessProfile, app.current_request)
     business = Business(
         business_id=_business_id(),
         name=body.name,
@@ -140,9 +140,9 @@ def list_services() -> dict[str, Any]:
 @refusals_as_http
 def add_services() -> Response:
     body = parse_body(
-        schemas.NewServicesBody,
+        api.schemas.NewServicesBody,
         app.current_request,
-        prepare=lambda raw: schemas.one_or_many(raw, "services"),
+        prepare=lambda raw: api.schemas.one_or_many(raw, "services"),
     )
     created = services().catalogue.add_services(
         _business_id(),
@@ -167,7 +167,7 @@ def list_pipeline_statuses() -> dict[str, Any]:
     return {"statuses": [views.pipeline_status_view(status) for status in found]}
 
 
-def _new_status(body: schemas.PipelineStatusBody) -> NewPipelineStatus:
+def _new_status(body: api.schemas.PipelineStatusBody) -> NewPipelineStatus:
     return NewPipelineStatus(body.name, body.position, body.colour, body.kind, body.description)
 
 
@@ -175,9 +175,9 @@ def _new_status(body: schemas.PipelineStatusBody) -> NewPipelineStatus:
 @refusals_as_http
 def add_pipeline_statuses() -> Response:
     body = parse_body(
-        schemas.PipelineStatusesBody,
+        api.schemas.PipelineStatusesBody,
         app.current_request,
-        prepare=lambda raw: schemas.one_or_many(raw, "statuses"),
+        prepare=lambda raw: api.schemas.one_or_many(raw, "statuses"),
     )
     added = services().catalogue.add_pipeline_statuses(
         _business_id(), [_new_status(status) for status in body.statuses]
@@ -188,7 +188,7 @@ def add_pipeline_statuses() -> Response:
 @app.route("/staff/statuses/{status_id}", methods=["PUT"], authorizer=staff_authorizer)
 @refusals_as_http
 def change_pipeline_status(status_id: str) -> dict[str, Any]:
-    body = parse_body(schemas.PipelineStatusBody, app.current_request)
+    body = parse_body(api.schemas.PipelineStatusBody, app.current_request)
     changed = services().catalogue.change_pipeline_status(
         _business_id(), status_id, _new_status(body)
     )
@@ -208,7 +208,7 @@ def list_workflows() -> dict[str, Any]:
 @app.route("/staff/workflows", methods=["POST"], authorizer=staff_authorizer)
 @refusals_as_http
 def add_workflow() -> Response:
-    body = parse_body(schemas.WorkflowBody, app.current_request)
+    body = parse_body(api.schemas.WorkflowBody, app.current_request)
     rule = services().workflows.add(_business_id(), message_views.workflow_from_body(body))
     return _created({"workflow": message_views.workflow_view(rule)})
 
@@ -216,7 +216,7 @@ def add_workflow() -> Response:
 @app.route("/staff/workflows/{workflow_id}", methods=["PUT"], authorizer=staff_authorizer)
 @refusals_as_http
 def change_workflow(workflow_id: str) -> dict[str, Any]:
-    body = parse_body(schemas.WorkflowBody, app.current_request)
+    body = parse_body(api.schemas.WorkflowBody, app.current_request)
     rule = services().workflows.change(
         _business_id(), workflow_id, message_views.workflow_from_body(body)
     )
@@ -226,7 +226,7 @@ def change_workflow(workflow_id: str) -> dict[str, Any]:
 @app.route("/staff/workflows/{workflow_id}", methods=["PATCH"], authorizer=staff_authorizer)
 @refusals_as_http
 def switch_workflow(workflow_id: str) -> dict[str, Any]:
-    body = parse_body(schemas.WorkflowSwitchBody, app.current_request)
+    body = parse_body(api.schemas.WorkflowSwitchBody, app.current_request)
     rule = services().workflows.switch(_business_id(), workflow_id, enabled=body.enabled)
     return {"workflow": message_views.workflow_view(rule)}
 
@@ -258,7 +258,7 @@ STAFF_TEXT = "/staff/templates/{message_type}/{channel}/{language}"
 @refusals_as_http
 def save_message_text(message_type: str, channel: str, language: str) -> dict[str, Any]:
     key = message_views.text_key(message_type, channel, language)
-    body = parse_body(schemas.MessageTextBody, app.current_request)
+    body = parse_body(api.schemas.MessageTextBody, app.current_request)
     saved = services().message_texts.save(_business_id(), key, message_views.text_parts(body))
     return {"template": message_views.template_view(saved)}
 
@@ -274,7 +274,7 @@ def reset_message_text(message_type: str, channel: str, language: str) -> dict[s
 @app.route("/staff/templates/preview", methods=["POST"], authorizer=staff_authorizer)
 @refusals_as_http
 def preview_message_text() -> dict[str, Any]:
-    body = parse_body(schemas.PreviewBody, app.current_request)
+    body = parse_body(api.schemas.PreviewBody, app.current_request)
     key = message_views.text_key(body.message_type.value, body.channel.value, body.language)
     parts = message_views.text_parts(body.template) if body.template else None
     rendered = services().message_texts.preview(_business_id(), key, parts)
@@ -292,9 +292,9 @@ def list_slots() -> dict[str, Any]:
 @refusals_as_http
 def add_slots() -> Response:
     body = parse_body(
-        schemas.NewSlotsBody,
+        api.schemas.NewSlotsBody,
         app.current_request,
-        prepare=lambda raw: schemas.one_or_many(raw, "slots"),
+        prepare=lambda raw: api.schemas.one_or_many(raw, "slots"),
     )
     created = services().catalogue.add_slots(
         _business_id(),
@@ -316,7 +316,7 @@ def add_slots() -> Response:
 @app.route("/staff/slots/{slot_id}", methods=["PATCH"], authorizer=staff_authorizer)
 @refusals_as_http
 def change_slot(slot_id: str) -> dict[str, Any]:
-    body = parse_body(schemas.SlotChangesBody, app.current_request)
+    body = parse_body(api.schemas.SlotChangesBody, app.current_request)
     given = body.model_fields_set
     changes = SlotChanges(
         capacity=body.capacity,
@@ -400,7 +400,7 @@ def staff_book_from_list(slot_id: str, entry_id: str) -> Response:
 @app.route("/staff/slots/{slot_id}/offers", methods=["POST"], authorizer=staff_authorizer)
 @refusals_as_http
 def staff_offer_free_seat(slot_id: str) -> Response:
-    body = parse_body(schemas.ChosenEntriesBody, app.current_request)
+    body = parse_body(api.schemas.ChosenEntriesBody, app.current_request)
     offers = services().offers.offer_chosen(_business_id(), slot_id, body.entry_ids)
     return _created({"offers": [views.offer_view(offer) for offer in offers]})
 
@@ -412,7 +412,7 @@ RELEASE_PREVIEW_ACTIONS = (Action.CANCEL, Action.REJECT, Action.NO_SHOW, Action.
 def _optional_reason() -> str | None:
     if not app.current_request.raw_body:
         return None
-    return parse_body(schemas.ReasonBody, app.current_request).reason
+    return parse_body(api.schemas.ReasonBody, app.current_request).reason
 
 
 def _staff_act(slot_id: str, booking_id: str, action: Action, reason: str | None) -> dict[str, Any]:
@@ -431,7 +431,7 @@ def staff_confirm_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
 @app.route(f"{STAFF_BOOKING}/reject", methods=["POST"], authorizer=staff_authorizer)
 @refusals_as_http
 def staff_reject_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
-    body = parse_body(schemas.RequiredReasonBody, app.current_request)
+    body = parse_body(api.schemas.RequiredReasonBody, app.current_request)
     return _staff_act(slot_id, booking_id, Action.REJECT, body.reason)
 
 
@@ -456,7 +456,7 @@ def staff_delete_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
 @app.route(f"{STAFF_BOOKING}/move", methods=["POST"], authorizer=staff_authorizer)
 @refusals_as_http
 def staff_move_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
-    body = parse_body(schemas.MoveBody, app.current_request)
+    body = parse_body(api.schemas.MoveBody, app.current_request)
     moved = services().bookings.move(
         _business_id(), slot_id, booking_id, body.slot_id, by=Actor.STAFF
     )
@@ -466,7 +466,7 @@ def staff_move_booking(slot_id: str, booking_id: str) -> dict[str, Any]:
 @app.route(f"{STAFF_BOOKING}/status", methods=["POST"], authorizer=staff_authorizer)
 @refusals_as_http
 def staff_move_along_pipeline(slot_id: str, booking_id: str) -> dict[str, Any]:
-    body = parse_body(schemas.StepBody, app.current_request)
+    body = parse_body(api.schemas.StepBody, app.current_request)
     changed = services().bookings.enter_step(
         _business_id(), slot_id, booking_id, body.status_id, by=Actor.STAFF, reason=body.reason
     )
@@ -499,7 +499,7 @@ def staff_release_preview(slot_id: str, booking_id: str) -> dict[str, Any]:
 # --- customers -------------------------------------------------------------------------------
 
 
-def _contact(body: schemas.ContactBody) -> Contact:
+def _contact(body: api.schemas.ContactBody) -> Contact:
     return Contact(name=body.name, email=body.email, phone=body.phone, language=body.language)
 
 
@@ -513,7 +513,7 @@ def public_slots(business_id: str) -> dict[str, Any]:
 @app.route("/businesses/{business_id}/slots/{slot_id}/bookings", methods=["POST"])
 @refusals_as_http
 def book(business_id: str, slot_id: str) -> Response:
-    body = parse_body(schemas.ContactBody, app.current_request)
+    body = parse_body(api.schemas.ContactBody, app.current_request)
     booking = services().bookings.book(business_id, slot_id, _contact(body))
     links = services().links
     token = links.booking_token(business_id, slot_id, booking.booking_id)
@@ -529,7 +529,7 @@ def book(business_id: str, slot_id: str) -> Response:
 @app.route("/businesses/{business_id}/slots/{slot_id}/waiting-list", methods=["POST"])
 @refusals_as_http
 def join_waiting_list(business_id: str, slot_id: str) -> Response:
-    body = parse_body(schemas.ContactBody, app.current_request)
+    body = parse_body(api.schemas.ContactBody, app.current_request)
     entry, position = services().waiting_list.join(business_id, slot_id, _contact(body))
     links = services().links
     token = links.entry_token(business_id, slot_id, entry.entry_id)
@@ -559,7 +559,7 @@ def _entry_created(entry: WaitingEntry, position: int) -> Response:
 @app.route("/businesses/{business_id}/services/{service_id}/waiting-list", methods=["POST"])
 @refusals_as_http
 def join_window_waiting_list(business_id: str, service_id: str) -> Response:
-    body = parse_body(schemas.WindowEntryBody, app.current_request)
+    body = parse_body(api.schemas.WindowEntryBody, app.current_request)
     window = EntryWindow(
         service_id=service_id,
         starts_from=body.starts_from,
@@ -577,7 +577,7 @@ def join_window_waiting_list(business_id: str, service_id: str) -> Response:
 @refusals_as_http
 def ask_for_earlier_slot(token: str) -> Response:
     link = services().links.read(token, BOOKING)
-    body = parse_body(schemas.EarlierSlotBody, app.current_request)
+    body = parse_body(api.schemas.EarlierSlotBody, app.current_request)
     entry, position = services().waiting_list.ask_for_earlier(
         link.business_id, link.slot_id, link.item_id, starts_from=body.starts_from
     )
@@ -606,7 +606,7 @@ def cancel_booking(token: str) -> dict[str, Any]:
 @refusals_as_http
 def move_booking(token: str) -> dict[str, Any]:
     link = services().links.read(token, BOOKING)
-    body = parse_body(schemas.MoveBody, app.current_request)
+    body = parse_body(api.schemas.MoveBody, app.current_request)
     moved = services().bookings.move(
         link.business_id, link.slot_id, link.item_id, body.slot_id, by=Actor.CUSTOMER
     )
@@ -656,6 +656,8 @@ def decline_offer(token: str) -> dict[str, Any]:
 
 @app.route("/openapi.json", methods=["GET"])
 def openapi() -> dict[str, Any]:
+    from chalicelib.api.openapi import openapi_document  # pydantic: only this route needs it
+
     return openapi_document(app.routes)
 
 
@@ -774,10 +776,13 @@ def board_release(slot_id: str, booking_id: str) -> Response:
     stream_arn=placeholder_stream_arn(BOOKINGS), batch_size=10, starting_position="TRIM_HORIZON"
 )
 def on_booking_change(event: DynamoDBEvent) -> dict[str, Any]:
-    """A seat held for the waiting list is refilled from it."""
-    refill = services().refill
+    """A seat held for the waiting list is refilled from it; when an offer is accepted, the
+    others asked with it are told the seat is taken."""
+    refill, offers = services().refill, services().offers
     return process_changes(
-        event.to_dict(), event.context, lambda old, new: refill_from_images(refill, old, new)
+        event.to_dict(),
+        event.context,
+        lambda old, new: on_bookings_change(refill, offers, old, new),
     )
 
 

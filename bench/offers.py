@@ -22,7 +22,7 @@ from bench.in_process import (
     running_app,
     set_up_business,
 )
-from bench.operations import OPERATION_BUDGET, REFILL_BUDGET, Cost, describe
+from bench.operations import OPERATION_BUDGET, REFILL_BUDGET, Cost, describe, refill_figure
 from bench.report import Figure, Section, Verdict, verdict
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION
@@ -31,6 +31,7 @@ from tests.support.calls import aws_call_log
 WINDOW_SECONDS = 10
 """The shortest response window a business may set: the expiry is measured by waiting it out."""
 OFFER_MADE = "offer_made"
+OFFER_TAKEN = "offer_taken"
 SLOT_AVAILABLE = "slot_available"
 ONE = "One at a time"
 MANY = "Offer to many"
@@ -101,15 +102,12 @@ def _chain(invocations: Sequence[Invocation], message: Invocation | None) -> lis
 def _chain_figure(
     what: str, chain: Sequence[Invocation], budget: int | None, arrived: bool
 ) -> Figure:
-    cost = Cost([call for invocation in chain for call in invocation.calls])
-    count = len(cost.calls)
-    detail = "; ".join(describe(i) for i in chain if i.calls)
-    detail += f"; {cost.items_read} items read, {cost.items_written} written"
     if not arrived:
-        detail = "no message came; " + detail
-    if budget is None:
-        return Figure(what, str(count), "no budget", Verdict.INFO, detail)
-    return Figure(what, str(count), f"≤ {budget}", verdict(arrived and count <= budget), detail)
+        detail = "no message came; " + "; ".join(describe(i) for i in chain if i.calls)
+        return Figure(
+            what, "never", "no budget" if budget is None else f"≤ {budget}", Verdict.MISSED, detail
+        )
+    return refill_figure(what, chain, budget)
 
 
 def _answer(api: Api, offer: Invocation | None, answer: str) -> Cost | None:
@@ -218,10 +216,29 @@ def _offer_to_many(api: Api, shop: Business, streams: CountedStreams) -> list[Fi
         f"{chain.detail}; all {len(offers)} offers handed over: {len(every.calls)} calls",
     )
     accepted = _answer(api, first, "accept")
+    after = streams.settle()
     return [
         chain,
         _answer_figure("accept an offer to many: DynamoDB calls", accepted, OPERATION_BUDGET),
+        _others_told(after),
     ]
+
+
+def _others_told(after: Sequence[Invocation]) -> Figure:
+    """Off the accepting customer's request: the accepted offer's stream record closes the
+    rest of the round and queues the others' messages."""
+    closing = [i for i in after if i.handler == "on_booking_change" and i.calls]
+    cost = Cost([call for invocation in closing for call in invocation.calls])
+    taken = [i for i in after if i.event == "INSERT" and i.attribute("message_type") == OFFER_TAKEN]
+    return Figure(
+        "offer to many: accepted → the others told the seat is taken (stream): AWS calls",
+        str(len(cost.calls)),
+        "no budget",
+        Verdict.INFO if taken else Verdict.MISSED,
+        "; ".join(describe(i) for i in closing)
+        + f'; {len(taken)} "taken" messages queued; {cost.items_read} items read, '
+        f"{cost.items_written} written",
+    )
 
 
 def _manual(api: Api, shop: Business, streams: CountedStreams) -> Figure:
@@ -234,6 +251,6 @@ def _manual(api: Api, shop: Business, streams: CountedStreams) -> Figure:
     return _chain_figure(
         "manual: freed seat → staff notice handed to SES/SNS: AWS calls",
         _chain(freed, notice),
-        None,
+        REFILL_BUDGET,
         notice is not None,
     )

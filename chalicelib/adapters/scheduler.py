@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.observability import logger
@@ -21,6 +20,8 @@ class EventBridgeScheduler:
 
     @cached_property
     def _client(self) -> Any:
+        import boto3  # on first use: most invocations never schedule anything (cold start)
+
         return boto3.session.Session(region_name=self._settings.region).client("scheduler")
 
     def at(self, name: str, when: datetime, payload: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import (
     BadRequestError,
@@ -15,11 +15,14 @@ from chalice import (
     NotFoundError,
 )
 from chalice.app import Request
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
 
-Body = TypeVar("Body", bound=BaseModel)
+if TYPE_CHECKING:
+    # pydantic is imported with the request schemas, on the first body parsed (cold start).
+    from pydantic import BaseModel, ValidationError
+
+Body = TypeVar("Body", bound="BaseModel")
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -34,6 +37,8 @@ def parse_body(
         raise BadRequestError("body: a JSON object is required")
     if prepare is not None:
         raw = prepare(raw)
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(raw)
     except ValidationError as error:

@@ -4,15 +4,17 @@ bodies become them."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.api import schemas
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.message_texts import CustomTemplate, variables_for
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.workflows import Scope, WorkflowRule
 from chalicelib.services.message_texts import TextKey, TextParts
 from chalicelib.services.ports import RenderedMessage
+
+if TYPE_CHECKING:
+    from chalicelib.api import schemas
 
 
 def workflow_view(rule: WorkflowRule) -> dict[str, Any]:
@@ -90,6 +92,8 @@ def text_key(message_type: str, channel: str, language: str) -> TextKey:
         parsed_channel = Channel(channel)
     except ValueError as error:
         raise InvalidRequest("channel", "email or sms") from error
-    if not re.fullmatch(schemas.LANGUAGE, language):
+    from chalicelib.api.schemas import LANGUAGE
+
+    if not re.fullmatch(LANGUAGE, language):
         raise InvalidRequest("language", "a language code such as en, fr, de, da or nb")
     return TextKey(parsed_type, parsed_channel, language)

@@ -64,6 +64,13 @@ def offer_id(cause: str, round_number: int, entry_id: str) -> str:
     return f"{cause}#r{round_number:04d}#{entry_id}"
 
 
+def cause_of(offer_id: str) -> str | None:
+    """The cause of the seat an offer is for, read from the offer's id (so the seat's record
+    can be fetched together with the offer); None for an id no offer has."""
+    parts = offer_id.rsplit("#", 2)
+    return parts[0] if len(parts) == 3 else None
+
+
 def mode_for(business: Business, slot: SlotSummary) -> WaitingListMode:
     return slot.waiting_list_mode or business.waiting_list_mode
 

@@ -337,13 +337,19 @@ class Offers:
 
     def accept(self, token: str) -> Booking:
         """Take the offered seat: refused, saying why, once the offer has expired, been
-        declined, or gone to someone else."""
-        offer = self._offer(token)
+        declined, or gone to someone else. One read (the offer, the seat's record, the
+        business) and one write; the others asked in the round are told afterwards, from
+        this offer's stream record (`tell_the_others`)."""
+        link = self._links.read(token, OFFER)
+        offer, record, business = self._store.offer_to_answer(
+            link.business_id, link.slot_id, link.item_id
+        )
+        if offer is None:
+            raise NotFound("this link is not valid")
         now = self._clock.now()
         why = refusal(offer, now)
         if why:
             raise NotActive(why)
-        record = self._store.get_refill(offer.business_id, offer.slot_id, offer.cause)
         if (
             record is None
             or record.outcome != OFFERING
@@ -351,7 +357,6 @@ class Offers:
             or record.closed_round >= offer.round
         ):
             raise NotActive(REFUSALS[OfferStatus.TAKEN])
-        business = self._store.get_business(offer.business_id)
         if business is None:
             raise NotFound("no such business")
         booking = Booking(
@@ -366,13 +371,6 @@ class Offers:
             waiting_entry_id=offer.entry_id,
             payment_status=PaymentStatus.UNPAID,
         )
-        others = [
-            replace(other, status=OfferStatus.TAKEN)
-            for other in self._store.offers_of_round(
-                offer.business_id, offer.slot_id, offer.cause, offer.round
-            )
-            if other.entry_id != offer.entry_id and other.status is OfferStatus.OPEN
-        ]
         booked = replace(
             record,
             outcome=BOOKED,
@@ -380,14 +378,12 @@ class Offers:
             booking_id=booking.booking_id,
             entry_id=offer.entry_id,
         )
-        messages = message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business) + [
-            m for other in others for m in self._told(other, business, OfferStatus.TAKEN)
-        ]
+        messages = message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business)
         freed = FreedSeat(
             offer.business_id, offer.slot_id, offer.cause, record.holds_seat, offer.slot
         )
         try:
-            self._store.accept_offer(offer, freed, record, booked, booking, others, messages, now)
+            self._store.accept_offer(offer, freed, record, booked, booking, messages, now)
         except (TransactionCancelled, RetryableConflict) as error:
             seat_sold = isinstance(error, TransactionCancelled) and "slot" in error.failed
             if seat_sold and not record.holds_seat:
@@ -400,6 +396,28 @@ class Offers:
             "offer accepted", extra={"cause": offer.cause, "booking_id": booking.booking_id}
         )
         return booking
+
+    def tell_the_others(self, accepted: Offer) -> int:
+        """Once an offer is accepted, the round's other open offers close as taken: their
+        customers are told, and keep their place on the list. Delivered twice, it closes
+        and tells once. Returns how many were told."""
+        others = [
+            replace(other, status=OfferStatus.TAKEN)
+            for other in self._store.offers_of_round(
+                accepted.business_id, accepted.slot_id, accepted.cause, accepted.round
+            )
+            if other.entry_id != accepted.entry_id and other.status is OfferStatus.OPEN
+        ]
+        if not others:
+            return 0
+        business = self._store.get_business(accepted.business_id)
+        if business is None:
+            return 0
+        messages = [m for other in others for m in self._told(other, business, OfferStatus.TAKEN)]
+        # Should one of them decline meanwhile, this fails and the stream record is retried.
+        self._store.close_offers(others, messages)
+        logger.info("others told the seat is taken", extra={"cause": accepted.cause})
+        return len(others)
 
     def decline(self, token: str) -> Offer:
         """Say no: one at a time, the next customer is asked at once; offered to many, the

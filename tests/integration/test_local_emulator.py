@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 import boto3
 import pytest
@@ -21,6 +23,125 @@ def emulator() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@dataclass
+class Table:
+    """A table with a stream on the emulator, and a reader positioned at its start."""
+
+    dynamodb: Any
+    streams: Any
+    name: str
+    iterator: str
+
+    def items(self) -> dict[str, dict[str, Any]]:
+        keys = ("kept", "changed", "removed", "written")
+        found = {
+            key: self.dynamodb.get_item(TableName=self.name, Key={"pk": {"S": key}}).get("Item")
+            for key in keys
+        }
+        return {key: item for key, item in found.items() if item}
+
+    def new_records(self) -> list[tuple[str, str]]:
+        """Each record's event and key, from where the reader last stopped."""
+        response = self.streams.get_records(ShardIterator=self.iterator)
+        self.iterator = response["NextShardIterator"]
+        return [(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in response["Records"]]
+
+
+@pytest.fixture
+def table(emulator: str) -> Table:
+    dynamodb: Any = boto3.client("dynamodb", region_name=REGION, endpoint_url=emulator)
+    streams: Any = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=emulator)
+    # The emulator's accounts outlive one server: each test takes its own table.
+    name = f"things-{uuid4().hex}"
+    arn = dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]["LatestStreamArn"]
+    for key in ("kept", "changed", "removed"):
+        dynamodb.put_item(TableName=name, Item={"pk": {"S": key}, "n": {"N": "1"}})
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")[
+        "ShardIterator"
+    ]
+    return Table(dynamodb, streams, name, iterator)
+
+
+def _writes(name: str, *, then: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """A put of a new item, an update and a delete of existing ones, and optionally more."""
+    writes: list[dict[str, Any]] = [
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "written"}, "n": {"N": "1"}}}},
+        {
+            "Update": {
+                "TableName": name,
+                "Key": {"pk": {"S": "changed"}},
+                "UpdateExpression": "SET n = n + :one, extra = :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        },
+        {"Delete": {"TableName": name, "Key": {"pk": {"S": "removed"}}}},
+    ]
+    return writes + ([then] if then else [])
+
+
+def test_a_failed_transaction_leaves_every_item_and_the_stream_as_they_were(
+    table: Table,
+) -> None:
+    before = table.items()
+    refused = {
+        "ConditionCheck": {
+            "TableName": table.name,
+            "Key": {"pk": {"S": "kept"}},
+            "ConditionExpression": "n = :two",
+            "ExpressionAttributeValues": {":two": {"N": "2"}},
+        }
+    }
+
+    with pytest.raises(ClientError, match="TransactionCanceled") as refusal:
+        table.dynamodb.transact_write_items(TransactItems=_writes(table.name, then=refused))
+
+    reasons = refusal.value.response["CancellationReasons"]
+    assert [r["Code"] for r in reasons] == ["None", "None", "None", "ConditionalCheckFailed"]
+    assert table.items() == before
+    assert table.new_records() == []
+
+
+def test_a_transaction_refused_by_a_malformed_write_is_rolled_back_too(table: Table) -> None:
+    before = table.items()
+    malformed = {
+        "Update": {
+            "TableName": table.name,
+            "Key": {"pk": {"S": "kept"}},
+            "UpdateExpression": "SET n = n + :word",
+            "ExpressionAttributeValues": {":word": {"S": "one"}},
+        }
+    }
+
+    with pytest.raises(ClientError):
+        table.dynamodb.transact_write_items(TransactItems=_writes(table.name, then=malformed))
+
+    assert table.items() == before
+    assert table.new_records() == []
+
+
+def test_a_successful_transaction_writes_its_items_and_one_record_for_each(
+    table: Table,
+) -> None:
+    table.dynamodb.transact_write_items(TransactItems=_writes(table.name))
+
+    items = table.items()
+    assert set(items) == {"kept", "changed", "written"}
+    assert items["changed"]["n"] == {"N": "2"}
+    assert items["changed"]["extra"] == {"N": "1"}
+    assert table.new_records() == [
+        ("INSERT", "written"),
+        ("MODIFY", "changed"),
+        ("REMOVE", "removed"),
+    ]
 
 
 def test_a_failed_transaction_leaves_no_record_in_a_stream_already_being_read(

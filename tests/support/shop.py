@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.bookings_stream import refill_from_images
+from chalicelib.adapters.bookings_stream import on_bookings_change
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.scheduler import EventBridgeScheduler
 from chalicelib.adapters.stream_events import process_changes
@@ -52,7 +52,7 @@ class Shop:
 
     def _on_change(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         return process_changes(
-            event, context, lambda old, new: refill_from_images(self.refill, old, new)
+            event, context, lambda old, new: on_bookings_change(self.refill, self.offers, old, new)
         )
 
     def wait(self, count: int) -> None:

@@ -7,9 +7,11 @@ from chalicelib.domain.offers import (
     MAX_OFFERS_AT_ONCE,
     Offer,
     OfferStatus,
+    cause_of,
     deadline,
     how_many,
     mode_for,
+    offer_id,
     refusal,
 )
 
@@ -76,3 +78,8 @@ def test_a_window_never_runs_past_the_cutoff() -> None:
         "S", "UTC", "en", "Cut", NOW + timedelta(minutes=45), NOW + timedelta(hours=2)
     )
     assert deadline(business, soon, NOW) == datetime(2026, 11, 22, 12, 15, 1, tzinfo=UTC)
+
+
+def test_an_offer_id_tells_the_cause_of_its_seat_so_both_are_read_at_once() -> None:
+    assert cause_of(offer_id("booking-1.v2", 3, "entry-9")) == "booking-1.v2"
+    assert cause_of("not-an-offer") is None

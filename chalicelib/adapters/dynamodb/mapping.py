@@ -535,6 +535,14 @@ def offer_to_item(offer: Offer) -> OfferItem:
     )
 
 
+def offer_from_stream_image(image: dict[str, Any] | None) -> Offer | None:
+    """An offer from a stream image in DynamoDB JSON, or None when it is no offer."""
+    if not image or image.get("kind", {}).get("S") != "offer" or "status" not in image:
+        return None
+    item = BookingsItem.from_raw_data(image)
+    return offer_from_item(item) if isinstance(item, OfferItem) else None
+
+
 def offer_from_item(item: OfferItem) -> Offer:
     return Offer(
         business_id=item.business_id,

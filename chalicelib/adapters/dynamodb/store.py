@@ -58,7 +58,7 @@ from chalicelib.domain.model import (
     WaitingEntry,
     customer_key,
 )
-from chalicelib.domain.offers import Offer, OfferStatus
+from chalicelib.domain.offers import Offer, OfferStatus, cause_of
 from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.domain.seats import FreedSeat, SeatRelease
 from chalicelib.settings import Settings
@@ -827,12 +827,12 @@ class DynamoStore:
         prior: RefillDecision,
         booked: RefillDecision,
         booking: Booking,
-        taken: Sequence[Offer],
         messages: Sequence[OutboxMessage],
         now: datetime,
     ) -> None:
         """The customer takes the seat: only while their offer is open and in time, and
-        only if no one else took it first. The others' offers close as taken."""
+        only if no one else took it first (the seat's record is conditioned on its state
+        when read). The round's other offers are closed from this offer's stream record."""
         with self._transaction() as transaction:
             accepted = replace(offer, status=OfferStatus.ACCEPTED)
             transaction.put(
@@ -875,8 +875,6 @@ class DynamoStore:
             transaction.put(
                 "history", _history_item(booking.business_id, _created(booking)), _is_new()
             )
-            for other in taken:
-                _close_offer(transaction, other)
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
             _entry_closed(transaction, offer.business_id, offer.contact)
@@ -887,6 +885,32 @@ class DynamoStore:
         except DoesNotExist:
             return None
         return mapping.offer_from_item(item)
+
+    def offer_to_answer(
+        self, business_id: str, slot_id: str, offer_id: str
+    ) -> tuple[Offer | None, RefillDecision | None, Business | None]:
+        """An offer, the record of the seat it is for, and the business: one read."""
+        cause = cause_of(offer_id)
+        if cause is None:
+            return None, None, None
+        partition = slot_partition(business_id, slot_id)
+        catalogue = business_key(business_id)
+        offer_key, refill_key = mapping.offer_key(offer_id), mapping.refill_key(cause)
+        found = self._batch_get(
+            [
+                (BookingsItem, partition, offer_key),
+                (BookingsItem, partition, refill_key),
+                (CatalogueItem, catalogue, BusinessItem.SORT_KEY),
+            ]
+        )
+        offer = found.get((partition, offer_key))
+        refill = found.get((partition, refill_key))
+        business = found.get((catalogue, BusinessItem.SORT_KEY))
+        return (
+            mapping.offer_from_item(offer) if isinstance(offer, OfferItem) else None,
+            _decision_from_item(refill) if isinstance(refill, RefillItem) else None,
+            mapping.business_from_item(business) if isinstance(business, BusinessItem) else None,
+        )
 
     def offers_of_round(
         self, business_id: str, slot_id: str, cause: str, round_number: int
