@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from chalicelib.domain.model import Business, Contact, SlotSummary, WaitingEntry, WaitingListMode
+from chalicelib.domain.model import (
+    Business,
+    Contact,
+    EarlierThan,
+    SlotSummary,
+    WaitingEntry,
+    WaitingListMode,
+)
 
 MAX_OFFERS_AT_ONCE = 15
 """An offer to everyone asks at most this many customers a round: each offer writes its
@@ -54,6 +61,10 @@ class Offer:
     """When the customer joined the list: their place there is kept while they decide."""
     window_service_id: str | None = None
     """Set when the offer went to a window entry, which lives on its service's list."""
+    earlier_than: EarlierThan | None = None
+    """Set when the offer answers an earlier-slot request: accepting moves that booking."""
+    chain_step: int = 0
+    """Earlier-slot moves in a row that freed this seat (see FreedSeat.chain_step)."""
 
     @property
     def offer_id(self) -> str:

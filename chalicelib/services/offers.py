@@ -14,10 +14,12 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.allocation import WAITING_LIST_OFF, eligible
+from chalicelib.domain.allocation import MAX_CHAIN_STEPS, WAITING_LIST_OFF, eligible
 from chalicelib.domain.errors import NotActive, NotFound, SlotFull
+from chalicelib.domain.lifecycle import Move, move
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
+    Actor,
     Allocation,
     Booking,
     BookingSource,
@@ -40,9 +42,14 @@ from chalicelib.domain.offers import (
     mode_for,
     refusal,
 )
-from chalicelib.domain.seats import FreedSeat
+from chalicelib.domain.seats import FreedSeat, seat_after_release_for
 from chalicelib.domain.time_rules import in_zone
-from chalicelib.services.booking_messages import message_about, messages_to, slot_context
+from chalicelib.services.booking_messages import (
+    message_about,
+    messages_to,
+    moved_message,
+    slot_context,
+)
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
 from chalicelib.services.links import OFFER, Links
@@ -51,6 +58,7 @@ from chalicelib.services.ports import Clock, Scheduler
 CANDIDATES_PER_QUERY = 10
 OFFERED = "offered"
 BOOKED = "booked"
+MOVED_EARLIER = "moved_earlier"
 RELEASED = "released"
 NO_TAKER = "no one took the offer in time"
 NO_ACTIVE_HOURS_LEFT = "no active hours left before the cutoff"
@@ -59,6 +67,10 @@ MAX_ATTEMPTS = 5
 OVERDUE_PER_SWEEP = 100
 EXPIRE_OFFER = "expire_offer"
 LAPSED = "lapsed"
+
+
+def chain_step_note(from_slot_id: str, step: int) -> str:
+    return f"moved from slot {from_slot_id} (step {step} of at most {MAX_CHAIN_STEPS} in a row)"
 
 
 def schedule_name(cause: str, round_number: int) -> str:
@@ -141,6 +153,7 @@ class Offers:
             now,
             wanted=how_many(mode, business),
             already_asked=(*asked, *capped),
+            chain_step=freed.chain_step,
         )
         skipped = (*found.skipped, *(SkippedEntry(entry_id, OFFER_LIMIT) for entry_id in capped))
         chosen = found.in_order[: how_many(mode, business)]
@@ -207,6 +220,8 @@ class Offers:
                 expires_at=expires_at,
                 signed_up_at=entry.signed_up_at,
                 window_service_id=entry.window.service_id if entry.window else None,
+                earlier_than=entry.earlier_than,
+                chain_step=freed.chain_step,
             )
             for entry in entries
         ]
@@ -359,31 +374,50 @@ class Offers:
             raise NotActive(REFUSALS[OfferStatus.TAKEN])
         if business is None:
             raise NotFound("no such business")
-        booking = Booking(
-            business_id=offer.business_id,
-            slot_id=offer.slot_id,
-            booking_id=id_for_cause(offer.cause),
-            status=BookingStatus.CONFIRMED,
-            source=BookingSource.WAITING_LIST,
-            contact=offer.contact,
-            slot=offer.slot,
-            created_at=now,
-            waiting_entry_id=offer.entry_id,
-            payment_status=PaymentStatus.UNPAID,
+        moving = self._earlier_move(offer, business, now) if offer.earlier_than else None
+        booking = (
+            moving[0].arrived
+            if moving
+            else Booking(
+                business_id=offer.business_id,
+                slot_id=offer.slot_id,
+                booking_id=id_for_cause(offer.cause),
+                status=BookingStatus.CONFIRMED,
+                source=BookingSource.WAITING_LIST,
+                contact=offer.contact,
+                slot=offer.slot,
+                created_at=now,
+                waiting_entry_id=offer.entry_id,
+                payment_status=PaymentStatus.UNPAID,
+            )
         )
         booked = replace(
             record,
-            outcome=BOOKED,
+            outcome=MOVED_EARLIER if moving else BOOKED,
             decided_at=now,
             booking_id=booking.booking_id,
             entry_id=offer.entry_id,
+            reason=chain_step_note(moving[1].slot_id, offer.chain_step + 1) if moving else None,
         )
-        messages = message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business)
+        messages = (
+            moved_message(moving[1], booking, self._links, business)
+            if moving
+            else message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business)
+        )
         freed = FreedSeat(
             offer.business_id, offer.slot_id, offer.cause, record.holds_seat, offer.slot
         )
         try:
-            self._store.accept_offer(offer, freed, record, booked, booking, messages, now)
+            self._store.accept_offer(
+                offer,
+                freed,
+                record,
+                booked,
+                booking,
+                messages,
+                now,
+                moving=(moving[0], moving[2]) if moving else None,
+            )
         except (TransactionCancelled, RetryableConflict) as error:
             seat_sold = isinstance(error, TransactionCancelled) and "slot" in error.failed
             if seat_sold and not record.holds_seat:
@@ -396,6 +430,28 @@ class Offers:
             "offer accepted", extra={"cause": offer.cause, "booking_id": booking.booking_id}
         )
         return booking
+
+    def _earlier_move(
+        self, offer: Offer, business: Business, now: datetime
+    ) -> tuple[Move, Booking, bool]:
+        """Accepting an earlier-slot offer moves the customer's booking into the seat: the
+        move, the booking as it was, and whether its later seat goes to that slot's list."""
+        assert offer.earlier_than is not None
+        booking, later, _ = self._store.get_booking_context(
+            offer.business_id, offer.earlier_than.slot_id, offer.earlier_than.booking_id
+        )
+        if booking is None or later is None or not booking.status.holds_seat:
+            raise NotActive("your booking is no longer active, so it cannot be moved")
+        moving = move(
+            booking,
+            to_slot_id=offer.slot_id,
+            to_slot=offer.slot,
+            by=Actor.CUSTOMER,
+            at=now,
+            seat_after_release=seat_after_release_for(later, business),
+            chain_step=offer.chain_step + 1,
+        )
+        return moving, booking, business.list_claims_freed_seats(later.summary(business))
 
     def tell_the_others(self, accepted: Offer) -> int:
         """Once an offer is accepted, the round's other open offers close as taken: their

@@ -11,7 +11,7 @@ from chalicelib.adapters.dynamodb.store import (
     TransactionCancelled,
 )
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.allocation import MAX_CHAIN_STEPS, STAFF_CHOOSE
+from chalicelib.domain.allocation import STAFF_CHOOSE
 from chalicelib.domain.lifecycle import move
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
@@ -40,11 +40,10 @@ from chalicelib.services.booking_messages import message_about, moved_message, s
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
 from chalicelib.services.message_rules import outbox_messages, owes_messages
-from chalicelib.services.offers import Offers
+from chalicelib.services.offers import MOVED_EARLIER, Offers, chain_step_note
 from chalicelib.services.ports import Clock
 
 AUTOMATIC = WaitingListMode.AUTOMATIC
-MOVED_EARLIER = "moved_earlier"
 MAX_LISTED = 25
 MAX_ATTEMPTS = 5
 BOOKED = "booked"
@@ -263,8 +262,7 @@ class Refill:
             skipped=skipped,
             booking_id=booking.booking_id,
             entry_id=entry.entry_id,
-            reason=f"moved from slot {booking.slot_id} (step {step} of at most "
-            f"{MAX_CHAIN_STEPS} in a row)",
+            reason=chain_step_note(booking.slot_id, step),
         )
         messages = moved_message(booking, moving.arrived, self._links, business)
         self._store.move_into_held_seat(

@@ -18,9 +18,11 @@ from chalicelib.domain.model import (
     EntryStatus,
     EntryWindow,
     WaitingEntry,
+    WaitingListMode,
 )
 from chalicelib.services.catalogue import UNCHANGED, NewSlot, SlotChanges
-from chalicelib.services.refill import BOOKED, MOVED_EARLIER, RELEASED
+from chalicelib.services.offers import MOVED_EARLIER
+from chalicelib.services.refill import BOOKED, RELEASED
 from chalicelib.services.waiting_list import AlreadyAsked
 from tests.integration.conftest import Api, Business
 from tests.support.shop import START, Shop
@@ -352,3 +354,29 @@ def test_the_sweep_closes_ended_windows_once_and_freed_seats_are_no_longer_held(
     cancelled = shop.bookings.get("shop", shop.slot_id, shop.holder.booking_id)
     assert cancelled.seat_after_release is not None
     assert cancelled.seat_after_release.value == "back_on_sale"
+
+
+def test_one_at_a_time_an_earlier_slot_offer_accepted_moves_the_booking_and_frees_the_later(
+    aws: None,
+) -> None:
+    shop = Shop(waiting_list_mode=WaitingListMode.ONE_AT_A_TIME)
+    later = _add_slot(shop, START + timedelta(hours=1))
+    bo = shop.bookings.book("shop", later, Contact("Bo", "bo@example.com"))
+    shop.clock.advance(seconds=1)
+    shop.waiting_list.ask_for_earlier("shop", later, bo.booking_id, starts_from=None)
+
+    shop.cancel_holder()
+    shop.feed_changes()
+    (offer,) = shop.store.offers_of_round("shop", shop.slot_id, f"{shop.holder.booking_id}.v1", 1)
+    assert offer.earlier_than is not None and offer.contact.name == "Bo"
+
+    moved = shop.offers.accept(shop.links.offer_token("shop", shop.slot_id, offer.offer_id))
+    shop.feed_changes()
+
+    assert (moved.booking_id, moved.slot_id) == (bo.booking_id, shop.slot_id)
+    assert shop.refill_record().outcome == MOVED_EARLIER
+    assert [(b.contact.name, b.status) for b in shop.bookings.list_for_slot("shop", later)] == []
+    assert [(s.slot_id, s.taken, s.held) for s in shop.catalogue.list_slots("shop")] == [
+        (shop.slot_id, 1, 0),
+        (later, 0, 0),
+    ]

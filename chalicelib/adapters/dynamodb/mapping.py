@@ -528,6 +528,9 @@ def offer_to_item(offer: Offer) -> OfferItem:
         expires_at=offer.expires_at,
         signed_up_at=offer.signed_up_at,
         window_service_id=offer.window_service_id,
+        earlier_than_slot_id=offer.earlier_than.slot_id if offer.earlier_than else None,
+        earlier_than_booking_id=offer.earlier_than.booking_id if offer.earlier_than else None,
+        chain_step=offer.chain_step or None,
         open_partition=OPEN_OFFERS if is_open else None,
         open_until=f"{offer.expires_at.astimezone(UTC).isoformat()}#{offer.offer_id}"
         if is_open
@@ -557,4 +560,8 @@ def offer_from_item(item: OfferItem) -> Offer:
         expires_at=item.expires_at,
         signed_up_at=item.signed_up_at,
         window_service_id=item.window_service_id,
+        earlier_than=EarlierThan(item.earlier_than_slot_id, item.earlier_than_booking_id)
+        if item.earlier_than_slot_id and item.earlier_than_booking_id
+        else None,
+        chain_step=int(item.chain_step or 0),
     )

@@ -345,6 +345,9 @@ class OfferItem(BookingsItem, discriminator="offer"):
     expires_at = UTCDateTimeAttribute()
     signed_up_at = UTCDateTimeAttribute()
     window_service_id = UnicodeAttribute(null=True)
+    earlier_than_slot_id = UnicodeAttribute(null=True)
+    earlier_than_booking_id = UnicodeAttribute(null=True)
+    chain_step = NumberAttribute(null=True)
 
 
 class CustomerItem(BookingsItem, discriminator="customer"):

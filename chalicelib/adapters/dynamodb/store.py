@@ -39,7 +39,7 @@ from chalicelib.adapters.dynamodb.models import (
 )
 from chalicelib.domain.allocation import queue_position, sign_up_order
 from chalicelib.domain.errors import Conflict, NotActive
-from chalicelib.domain.lifecycle import Change
+from chalicelib.domain.lifecycle import Change, Move
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
@@ -689,31 +689,13 @@ class DynamoStore:
         their entry is closed, the decision recorded — all or nothing, once per cause."""
         with self._transaction() as transaction:
             transaction.put("refill", _refill_item(freed, decision), _is_new())
-            transaction.put(
-                "moving",
-                mapping.booking_to_item(moved_away),
-                BookingItem.version == moved_away.version - 1,
-            )
-            transaction.put(
-                "arrived",
-                mapping.booking_to_item(arrived),
-                BookingItem.pk.does_not_exist() | (BookingItem.status == BookingStatus.MOVED.value),
-            )
             transaction.update(
                 "slot",
                 _slot_keys(freed.business_id, freed.slot_id),
                 [SlotItem.held.add(-1)],
                 SlotItem.held > 0,
             )
-            _free_seat(
-                transaction,
-                moved_away.business_id,
-                moved_away.slot_id,
-                moved_away,
-                list_open,
-                label="later",
-            )
-            transaction.put("history", _history_item(arrived.business_id, change), _is_new())
+            _write_move(transaction, Move(moved_away, arrived, change), list_open)
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
             _entry_booked(transaction, entry, arrived)
@@ -829,10 +811,14 @@ class DynamoStore:
         booking: Booking,
         messages: Sequence[OutboxMessage],
         now: datetime,
+        moving: tuple[Move, bool] | None = None,
     ) -> None:
         """The customer takes the seat: only while their offer is open and in time, and
         only if no one else took it first (the seat's record is conditioned on its state
-        when read). The round's other offers are closed from this offer's stream record."""
+        when read). The round's other offers are closed from this offer's stream record.
+        With `moving` (the move and whether the list claims the later seat), an
+        earlier-slot request is met: the customer's booking moves into the seat and frees
+        its later one, instead of a new booking being made."""
         with self._transaction() as transaction:
             accepted = replace(offer, status=OfferStatus.ACCEPTED)
             transaction.put(
@@ -871,10 +857,14 @@ class DynamoStore:
                 ],
                 WaitingEntryItem.status == EntryStatus.OFFERED.value,
             )
-            transaction.put("booking", mapping.booking_to_item(booking), _is_new())
-            transaction.put(
-                "history", _history_item(booking.business_id, _created(booking)), _is_new()
-            )
+            if moving is None:
+                transaction.put("booking", mapping.booking_to_item(booking), _is_new())
+                transaction.put(
+                    "history", _history_item(booking.business_id, _created(booking)), _is_new()
+                )
+            else:
+                move, list_open = moving
+                _write_move(transaction, move, list_open)
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
             _entry_closed(transaction, offer.business_id, offer.contact)
@@ -1156,6 +1146,25 @@ def _free_seat(
         )
     else:
         transaction.update(label, slot, [SlotItem.taken.add(-1)], SlotItem.pk.exists())
+
+
+def _write_move(transaction: _Transaction, move: Move, list_open: bool) -> None:
+    """A booking moving into a seat already counted as taken (held for the list): the
+    booking where it was (conditioned on the version read), where it arrives, its later
+    seat freed, and the history step."""
+    transaction.put(
+        "moving",
+        mapping.booking_to_item(move.moved_away),
+        BookingItem.version == move.moved_away.version - 1,
+    )
+    transaction.put(
+        "arrived",
+        mapping.booking_to_item(move.arrived),
+        BookingItem.pk.does_not_exist() | (BookingItem.status == BookingStatus.MOVED.value),
+    )
+    away = move.moved_away
+    _free_seat(transaction, away.business_id, away.slot_id, away, list_open, label="later")
+    transaction.put("history", _history_item(away.business_id, move.change), _is_new())
 
 
 def _business_of(found: dict[tuple[str, str], Any], pk: str) -> Business | None:
