@@ -25,6 +25,7 @@ from chalicelib.domain.model import (
     BookingSource,
     BookingStatus,
     Business,
+    EarlierThan,
     EntryStatus,
     PaymentStatus,
     RefillDecision,
@@ -374,7 +375,19 @@ class Offers:
             raise NotActive(REFUSALS[OfferStatus.TAKEN])
         if business is None:
             raise NotFound("no such business")
-        moving = self._earlier_move(offer, business, now) if offer.earlier_than else None
+        moving = None
+        if offer.earlier_than:
+            moving = self.earlier_move(
+                business,
+                offer.earlier_than,
+                to_slot_id=offer.slot_id,
+                to_slot=offer.slot,
+                by=Actor.CUSTOMER,
+                at=now,
+                step=offer.chain_step + 1,
+            )
+            if moving is None:
+                raise NotActive("your booking is no longer active, so it cannot be moved")
         booking = (
             moving[0].arrived
             if moving
@@ -431,25 +444,33 @@ class Offers:
         )
         return booking
 
-    def _earlier_move(
-        self, offer: Offer, business: Business, now: datetime
-    ) -> tuple[Move, Booking, bool]:
-        """Accepting an earlier-slot offer moves the customer's booking into the seat: the
-        move, the booking as it was, and whether its later seat goes to that slot's list."""
-        assert offer.earlier_than is not None
+    def earlier_move(
+        self,
+        business: Business,
+        earlier_than: EarlierThan,
+        *,
+        to_slot_id: str,
+        to_slot: SlotSummary,
+        by: Actor,
+        at: datetime,
+        step: int,
+    ) -> tuple[Move, Booking, bool] | None:
+        """An earlier-slot request met: its booking moves into the seat. The move, the
+        booking as it was, and whether its later seat goes to that slot's list; None when
+        the booking no longer holds a seat."""
         booking, later, _ = self._store.get_booking_context(
-            offer.business_id, offer.earlier_than.slot_id, offer.earlier_than.booking_id
+            business.business_id, earlier_than.slot_id, earlier_than.booking_id
         )
         if booking is None or later is None or not booking.status.holds_seat:
-            raise NotActive("your booking is no longer active, so it cannot be moved")
+            return None
         moving = move(
             booking,
-            to_slot_id=offer.slot_id,
-            to_slot=offer.slot,
-            by=Actor.CUSTOMER,
-            at=now,
+            to_slot_id=to_slot_id,
+            to_slot=to_slot,
+            by=by,
+            at=at,
             seat_after_release=seat_after_release_for(later, business),
-            chain_step=offer.chain_step + 1,
+            chain_step=step,
         )
         return moving, booking, business.list_claims_freed_seats(later.summary(business))
 

@@ -12,7 +12,6 @@ from chalicelib.adapters.dynamodb.store import (
 )
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import STAFF_CHOOSE
-from chalicelib.domain.lifecycle import move
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
@@ -34,7 +33,6 @@ from chalicelib.domain.seats import (
     SeatRelease,
     freed_seat,
     freed_seats_of,
-    seat_after_release_for,
 )
 from chalicelib.services.booking_messages import message_about, moved_message, slot_context
 from chalicelib.services.ids import id_for_cause
@@ -238,23 +236,21 @@ class Refill:
         chain, recorded in each slot's allocation log). None when the booking to move
         no longer holds a seat: the request is closed and the list asked again."""
         assert entry.earlier_than is not None
-        booking, later, _ = self._store.get_booking_context(
-            business.business_id, entry.earlier_than.slot_id, entry.earlier_than.booking_id
-        )
-        if booking is None or later is None or not booking.status.holds_seat:
-            self._store.leave(entry, now)
-            logger.info("earlier-slot request closed: its booking is gone", extra=_ids(entry))
-            return None
         step = freed.chain_step + 1
-        moving = move(
-            booking,
+        found = self._offers.earlier_move(
+            business,
+            entry.earlier_than,
             to_slot_id=freed.slot_id,
             to_slot=freed.slot,
             by=Actor.WAITING_LIST,
             at=now,
-            seat_after_release=seat_after_release_for(later, business),
-            chain_step=step,
+            step=step,
         )
+        if found is None:
+            self._store.leave(entry, now)
+            logger.info("earlier-slot request closed: its booking is gone", extra=_ids(entry))
+            return None
+        moving, booking, list_open = found
         decision = RefillDecision(
             cause=freed.cause,
             outcome=MOVED_EARLIER,
@@ -273,7 +269,7 @@ class Refill:
             moving.change,
             messages,
             decision,
-            list_open=business.list_claims_freed_seats(later.summary(business)),
+            list_open=list_open,
         )
         logger.info("booking moved to an earlier seat", extra=_log_fields(freed, decision))
         return RefillOutcome(MOVED_EARLIER, booking_id=booking.booking_id, entry_id=entry.entry_id)

@@ -194,19 +194,23 @@ class DynamoStore:
     def get_service_and_business(
         self, business_id: str, service_id: str
     ) -> tuple[Service | None, Business | None]:
+        service, business = self._with_business(business_id, mapping.service_key(service_id))
+        return (
+            mapping.service_from_item(service) if isinstance(service, ServiceItem) else None,
+            business,
+        )
+
+    def _with_business(self, business_id: str, sort_key: str) -> tuple[Any, Business | None]:
+        """One catalogue item with its business, in one read."""
         pk = business_key(business_id)
         found = self._batch_get(
             [
-                (CatalogueItem, pk, mapping.service_key(service_id)),
+                (CatalogueItem, pk, sort_key),
                 (CatalogueItem, pk, BusinessItem.SORT_KEY),
                 (CatalogueItem, pk, WindowCountItem.SORT_KEY),
             ]
         )
-        service = found.get((pk, mapping.service_key(service_id)))
-        return (
-            mapping.service_from_item(service) if isinstance(service, ServiceItem) else None,
-            _business_of(found, pk),
-        )
+        return found.get((pk, sort_key)), _business_of(found, pk)
 
     def save_pipeline_statuses(
         self, business: Business, statuses: Sequence[PipelineStatus], start: PipelineStatus | None
@@ -297,18 +301,10 @@ class DynamoStore:
     def get_slot_and_business(
         self, business_id: str, slot_id: str
     ) -> tuple[Slot | None, Business | None]:
-        pk = business_key(business_id)
-        found = self._batch_get(
-            [
-                (CatalogueItem, pk, mapping.slot_key(slot_id)),
-                (CatalogueItem, pk, BusinessItem.SORT_KEY),
-                (CatalogueItem, pk, WindowCountItem.SORT_KEY),
-            ]
-        )
-        slot_item = found.get((pk, mapping.slot_key(slot_id)))
+        slot_item, business = self._with_business(business_id, mapping.slot_key(slot_id))
         return (
             mapping.slot_from_item(slot_item) if isinstance(slot_item, SlotItem) else None,
-            _business_of(found, pk),
+            business,
         )
 
     # --- bookings --------------------------------------------------------------------------
