@@ -20,6 +20,7 @@ run: $(INSTALLED)
 	$(BIN)/python -m local.stack
 
 test: lint
+	@scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
