@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         "--reminder-bookings",
         type=int,
         default=reminder_sweep.FUTURE,
-        help="future bookings beside the reminder sweep (the design's budget: 100000)",
+        help="future bookings beside the reminder sweep (default: the design's 100000)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)

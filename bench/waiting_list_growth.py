@@ -2,10 +2,9 @@
 items read must not change.
 
 Each size gets a fresh account: a full slot, its holder, and the waiting entries written
-straight into moto's table (in the table's own item shape, without a request each: a
-hundred thousand requests would take minutes and measure nothing). The holder cancels
-through the API; the cancellation's change is then handed to ``on_booking_change``
-exactly as the stream would carry it, and every call the handler makes is counted.
+straight into moto's table (``bench.seeding``). The holder cancels through the API; the
+cancellation's change is then handed to ``on_booking_change`` exactly as the stream would
+carry it, and every call the handler makes is counted.
 """
 
 from __future__ import annotations
@@ -17,14 +16,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.dynamodb.models import dynamodb_backends
 
 from app import on_booking_change
 from bench.in_process import Business, running_app, set_up_business
 from bench.report import Figure, Section, verdict
+from bench.seeding import write_straight
 from chalicelib.adapters.dynamodb import mapping
-from chalicelib.adapters.dynamodb.models import SlotItem, business_key, slot_partition
+from chalicelib.adapters.dynamodb.models import (
+    SlotItem,
+    WaitingEntryItem,
+    business_key,
+    slot_partition,
+)
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.bootstrap import services
 from chalicelib.domain.allocation import queue_position
@@ -189,27 +192,32 @@ def _next_holder(shop: Business, slot_id: str, mode: str) -> tuple[str, str]:
 def _seed_waiting_list(shop: Business, slot_id: str, size: int) -> None:
     summary = _summary(shop, slot_id)
     start = datetime.now(UTC) - timedelta(days=1)
-    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(get_settings().bookings_table)
-    # No one reads these entries' stream records (the refill is handed its record below):
-    # writing them without a stream saves a third of the time.
-    stream, table.stream_shard = table.stream_shard, None
-    for number in range(size):
-        entry = WaitingEntry(
-            business_id=shop.business_id,
-            slot_id=slot_id,
-            entry_id=new_id(),
-            status=EntryStatus.WAITING,
-            contact=Contact(f"Waiting {number}", f"waiting{number}@example.com"),
-            slot=summary,
-            signed_up_at=start + timedelta(milliseconds=number),
-        )
-        position = queue_position(entry.signed_up_at, entry.entry_id)
-        table.put_item(mapping.entry_to_item(entry, position).serialize())
-    table.stream_shard = stream
+    write_straight(
+        get_settings().bookings_table,
+        (
+            _waiting(shop.business_id, slot_id, summary, start, number).serialize()
+            for number in range(size)
+        ),
+    )
     # The slot counts who waits; a cancellation holds the seat only when someone does.
     SlotItem(business_key(shop.business_id), mapping.slot_key(slot_id)).update(
         actions=[SlotItem.waiting.set(size)]
     )
+
+
+def _waiting(
+    business_id: str, slot_id: str, summary: SlotSummary, start: datetime, number: int
+) -> WaitingEntryItem:
+    entry = WaitingEntry(
+        business_id=business_id,
+        slot_id=slot_id,
+        entry_id=new_id(),
+        status=EntryStatus.WAITING,
+        contact=Contact(f"Waiting {number}", f"waiting{number}@example.com"),
+        slot=summary,
+        signed_up_at=start + timedelta(milliseconds=number),
+    )
+    return mapping.entry_to_item(entry, queue_position(entry.signed_up_at, entry.entry_id))
 
 
 def _summary(shop: Business, slot_id: str) -> SlotSummary:
