@@ -58,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
         default=reminder_sweep.FUTURE,
         help="future bookings beside the reminder sweep (default: the design's 100000)",
     )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the report; bench/RESULTS.md for a full run, nowhere for --only",
+    )
     args = parser.parse_args(argv)
     # Cold start first, while nothing else runs on the machine.
     benchmarks: dict[str, Callable[[], Section]] = {
@@ -87,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     page = markdown(sections, machine_line=machine_line, when=when, seconds=seconds)
     if BEFORE_AND_AFTER.exists():
         page += "\n" + BEFORE_AND_AFTER.read_text()
-    args.out.write_text(page)
+    # A run of some parts must not replace the full run's record.
+    out = args.out or (None if args.only else RESULTS)
+    if out is not None:
+        out.write_text(page)
     print(page)
     failures = missed(sections)
     for figure in failures:
