@@ -15,6 +15,10 @@
   transaction keeps an undo log instead: the prior version of each item it writes. On
   failure those are put back and each touched stream is trimmed to where it stood, so a
   transaction costs what its own items cost and leaves no trace when it fails.
+- moto answers each Query by sorting every item of the table, then keeping those of the
+  partition (or of the index) asked for, and sorting those again. Here a Query on the table
+  reads its one partition, and a Query on an index reads the items unsorted: it costs the
+  partition, not the table, and the order of what it keeps is moto's own.
 - moto keeps every shard iterator it ever issued; a stream pump polling ten times a second
   adds up. Here only the newest ``MAX_SHARD_ITERATORS`` are kept: the oldest expire, as
   DynamoDB's do after fifteen minutes.
@@ -276,6 +280,47 @@ def answer_dynamodb_quickly() -> None:
     handler_class.serialized = serialized
 
 
+_querying = threading.local()
+_moto_query = Table.query
+_moto_all_items = Table.all_items
+
+
+def query(
+    table: Any, hash_key: DynamoType | None, *args: Any, **kwargs: Any
+) -> tuple[list[Item], int, dict[str, Any] | None]:
+    # moto's positional order: range_comparison, range_objs, limit, exclusive_start_key,
+    # scan_index_forward, projection_expressions, index_name.
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    _querying.table = table
+    _querying.partition = hash_key if index_name is None else None
+    try:
+        found: tuple[list[Item], int, dict[str, Any] | None]
+        found = _moto_query(table, hash_key, *args, **kwargs)
+        return found
+    finally:
+        _querying.table = None
+
+
+def all_items(table: Any) -> list[Item]:
+    """Within a Query, the items it may keep, unsorted: the query sorts what it keeps."""
+    if id(getattr(_querying, "table", None)) != id(table):
+        everything: list[Item] = _moto_all_items(table)
+        return everything
+    partitions: Iterable[Any] = table.items.values()
+    if _querying.partition is not None:
+        only = table.items.get(_querying.partition)
+        partitions = [] if only is None else [only]
+    if table.range_key_attr:
+        return [item for partition in partitions for item in partition.values()]
+    return list(partitions)
+
+
+def query_partitions_only() -> None:
+    table_class: Any = Table
+    table_class.query = query
+    table_class.all_items = all_items
+
+
 def with_sent_messages(app: WsgiApp) -> WsgiApp:
     """Answers ``GET /_local/sent?after=N`` itself; everything else goes to ``app``."""
     outbox = Outbox(out=open(os.devnull, "w"))  # noqa: SIM115 - open as long as the server
@@ -305,6 +350,7 @@ class SerialMotoServer(ThreadedMotoServer):  # type: ignore[misc]
         undo_failed_transactions()
         read_streams_quickly()
         answer_dynamodb_quickly()
+        query_partitions_only()
         # Reading what was sent does not wait behind AWS calls.
         app = with_sent_messages(one_at_a_time(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server(
