@@ -78,6 +78,9 @@ class StackOptions:
     app_module: str = "app"
     max_retries: int = 3
     bisect_on_error: bool = False
+    stream_partitions: int = 4
+    """Each stream is delivered as this many partitions at once, by partition key, as a busy
+    table's stream is split into shards read concurrently in AWS (the emulator keeps one)."""
 
 
 @dataclass(frozen=True)
@@ -306,6 +309,7 @@ class LocalStack:
             region=REGION,
             max_retries=self.options.max_retries,
             bisect_on_error=self.options.bisect_on_error,
+            partitions=self.options.stream_partitions,
         )
         self.scheduler_pump = SchedulerPump(
             scheduler=self._scheduler(),
@@ -557,6 +561,12 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
         action="store_true",
         help="split a failing stream batch in two before retrying it",
     )
+    parser.add_argument(
+        "--stream-partitions",
+        type=int,
+        default=4,
+        help="partitions of each stream delivered at once, by partition key (1: one in order)",
+    )
     args = parser.parse_args(argv)
     return StackOptions(
         host=args.host,
@@ -567,6 +577,7 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
         token_file=args.token_file,
         max_retries=args.max_retries,
         bisect_on_error=args.bisect_on_error,
+        stream_partitions=args.stream_partitions,
     )
 
 
