@@ -78,7 +78,7 @@ class StackOptions:
     app_module: str = "app"
     max_retries: int = 3
     bisect_on_error: bool = False
-    stream_partitions: int = 4
+    stream_partitions: int = 8
     """Each stream is delivered as this many partitions at once, by partition key, as a busy
     table's stream is split into shards read concurrently in AWS (the emulator keeps one)."""
 
@@ -564,7 +564,7 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
     parser.add_argument(
         "--stream-partitions",
         type=int,
-        default=4,
+        default=8,
         help="partitions of each stream delivered at once, by partition key (1: one in order)",
     )
     args = parser.parse_args(argv)
