@@ -15,19 +15,37 @@
   transaction keeps an undo log instead: the prior version of each item it writes. On
   failure those are put back and each touched stream is trimmed to where it stood, so a
   transaction costs what its own items cost and leaves no trace when it fails.
+- moto answers each Query by sorting every item of the table, then keeping those of the
+  partition (or of the index) asked for, and sorting those again. Here a Query on the table
+  reads its one partition, and a Query on an index reads the items unsorted: it costs the
+  partition, not the table, and the order of what it keeps is moto's own.
+- moto keeps every shard iterator it ever issued; a stream pump polling ten times a second
+  adds up. Here only the newest ``MAX_SHARD_ITERATORS`` are kept: the oldest expire, as
+  DynamoDB's do after fifteen minutes.
+- ``GET /_local/sent?after=N`` lists the emails and SMS handed to SES and SNS, from the
+  N-th on, so the stack's outbox can read them when the emulator runs in its own process.
+
+``python -m local.emulator`` runs it in a process of its own (see ``local/emulator_process.py``):
+it prints its address on one line, and stops when its standard input closes.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import copy
 import json
+import os
+import signal
+import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from moto.core.responses import ActionResult, BaseResponse
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
@@ -40,6 +58,7 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
@@ -49,11 +68,15 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from local.outbox import Outbox
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Reason = tuple[str, str, dict[str, Any] | None] | tuple[None, None, None]
 
 WRITES = ("ConditionCheck", "Put", "Delete", "Update")
 MAX_ITEMS = 100
+MAX_SHARD_ITERATORS = 10_000
+SENT_PATH = "/_local/sent"
 
 
 def one_at_a_time(app: WsgiApp) -> WsgiApp:
@@ -211,7 +234,10 @@ def _wire_value(value: object) -> float | str:
 def get_records(handler: Any) -> str:
     """GetRecords, its records (already in wire shape) written out as JSON directly."""
     limit = handler._get_param("Limit") or 1000
+    iterators = handler.backend.shard_iterators
     result = handler.backend.get_records(handler._get_param("ShardIterator"), limit)
+    while len(iterators) > MAX_SHARD_ITERATORS:
+        del iterators[next(iter(iterators))]
     return json.dumps(result, default=_wire_value)
 
 
@@ -220,13 +246,136 @@ def read_streams_quickly() -> None:
     handler_class.get_records = get_records
 
 
+# The product's hot calls; their results hold wire-shaped items already.
+QUICK_ACTIONS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "TransactWriteItems",
+    }
+)
+_generic_serialized = BaseResponse.serialized
+
+
+def serialized(handler: Any, action_result: ActionResult) -> tuple[int, dict[str, Any], str]:
+    """DynamoDB's hot calls written out as JSON directly; errors and the rest as moto does."""
+    result = action_result.result
+    if isinstance(result, Exception) or handler._get_action() not in QUICK_ACTIONS:
+        generic: tuple[int, dict[str, Any], str] = _generic_serialized(handler, action_result)
+        return generic
+    fields = result if isinstance(result, dict) else {}
+    body = json.dumps(
+        {name: value for name, value in fields.items() if value is not None}, default=_wire_value
+    )
+    headers = {"Content-Type": "application/x-amz-json-1.0", **handler.response_headers}
+    return 200, headers, body
+
+
+def answer_dynamodb_quickly() -> None:
+    handler_class: Any = DynamoHandler
+    handler_class.serialized = serialized
+
+
+_querying = threading.local()
+_moto_query = Table.query
+_moto_all_items = Table.all_items
+
+
+def query(
+    table: Any, hash_key: DynamoType | None, *args: Any, **kwargs: Any
+) -> tuple[list[Item], int, dict[str, Any] | None]:
+    # moto's positional order: range_comparison, range_objs, limit, exclusive_start_key,
+    # scan_index_forward, projection_expressions, index_name.
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    _querying.table = table
+    _querying.partition = hash_key if index_name is None else None
+    try:
+        found: tuple[list[Item], int, dict[str, Any] | None]
+        found = _moto_query(table, hash_key, *args, **kwargs)
+        return found
+    finally:
+        _querying.table = None
+
+
+def all_items(table: Any) -> list[Item]:
+    """Within a Query, the items it may keep, unsorted: the query sorts what it keeps."""
+    if id(getattr(_querying, "table", None)) != id(table):
+        everything: list[Item] = _moto_all_items(table)
+        return everything
+    partitions: Iterable[Any] = table.items.values()
+    if _querying.partition is not None:
+        only = table.items.get(_querying.partition)
+        partitions = [] if only is None else [only]
+    if table.range_key_attr:
+        return [item for partition in partitions for item in partition.values()]
+    return list(partitions)
+
+
+def query_partitions_only() -> None:
+    table_class: Any = Table
+    table_class.query = query
+    table_class.all_items = all_items
+
+
+def with_sent_messages(app: WsgiApp) -> WsgiApp:
+    """Answers ``GET /_local/sent?after=N`` itself; everything else goes to ``app``."""
+    outbox = Outbox(out=open(os.devnull, "w"))  # noqa: SIM115 - open as long as the server
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != SENT_PATH:
+            return app(environ, start_response)
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        after = int(query.get("after", ["0"])[0] or 0)
+        sent = [message.to_json() for message in outbox.messages()[after:]]
+        body = json.dumps({"messages": sent}).encode("utf-8")
+        start_response(
+            "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+    return serve
+
+
+class QuietRequestHandler(MotoRequestHandler):  # type: ignore[misc]
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """A line per request would cost more than some requests: errors are still logged."""
+
+
 class SerialMotoServer(ThreadedMotoServer):  # type: ignore[misc]
     def _server_entry(self) -> None:
         undo_failed_transactions()
         read_streams_quickly()
-        app = one_at_a_time(DomainDispatcherApplication(create_backend_app))
+        answer_dynamodb_quickly()
+        query_partitions_only()
+        # Reading what was sent does not wait behind AWS calls.
+        app = with_sent_messages(one_at_a_time(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server(
-            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            self._ip_address, self._port, app, True, request_handler=QuietRequestHandler
         )
         self._server_ready_event.set()
         self._server.serve_forever()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.emulator")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    args = parser.parse_args(argv)
+    # Ctrl-C reaches the whole process group: the stack stops its pumps first, then this.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server = SerialMotoServer(ip_address=args.host, port=args.port, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    print(f"http://{host}:{port}", flush=True)
+    # Standard input closes when the stack stops or dies: no emulator outlives its stack.
+    sys.stdin.read()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,9 +1,10 @@
 """Every email and SMS the app handed to SES or SNS, read back from the emulator.
 
-The emulator runs in this process (``ThreadedMotoServer``), so its backends are plain
-Python objects: SES (and SESv2, which stores into SES) keeps ``sent_messages``, SNS keeps
-``sms_messages`` and each topic's ``sent_notifications``. The outbox polls them, prints each
-new message once, and lists them for the HTTP view.
+In the emulator's process its backends are plain Python objects: SES (and SESv2, which
+stores into SES) keeps ``sent_messages``, SNS keeps ``sms_messages`` and each topic's
+``sent_notifications``. The outbox polls them (or, from another process, the emulator's
+``/_local/sent`` listing of them: ``sent_by_emulator``), prints each new message once, and
+lists them for the HTTP view.
 
 SES in the emulator keeps only the HTML body when both bodies are sent, so an HTML body is
 turned back into readable text here.
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import logging
 import sys
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -26,6 +29,9 @@ from typing import Any, TextIO
 from local.repeating import Repeating
 
 logger = logging.getLogger("local.outbox")
+
+Sent = Iterator[tuple[tuple[str, ...], Callable[[], "SentMessage"]]]
+"""Each message sent: a key that names it once, and how to make it."""
 
 PREVIEW_CHARS = 160
 
@@ -122,14 +128,17 @@ class Outbox:
         out: TextIO | None = None,
         poll_interval: float = 0.1,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        source: Callable[[], Sent] | None = None,
     ) -> None:
-        """``out`` is where each new message is printed (standard output by default)."""
+        """``out`` is where each new message is printed (standard output by default);
+        ``source`` lists what was sent (by default, the emulator in this process)."""
         self._out = out if out is not None else sys.stdout
         self._poll_interval = poll_interval
         self._clock = clock
         self._lock = threading.Lock()
         self._seen: set[tuple[str, ...]] = set()
         self._messages: list[SentMessage] = []
+        self._source = source if source is not None else self._sent
         self._loop = Repeating("outbox", self.collect, poll_interval)
 
     def start(self) -> None:
@@ -148,7 +157,7 @@ class Outbox:
         """Take in and print the messages sent since the last look."""
         with self._lock:
             fresh = []
-            for key, make in self._sent():
+            for key, make in self._source():
                 if key in self._seen:
                     continue
                 self._seen.add(key)
@@ -159,7 +168,7 @@ class Outbox:
                 print(message.console_line(), file=self._out, flush=True)
             return fresh
 
-    def _sent(self) -> Iterator[tuple[tuple[str, ...], Callable[[], SentMessage]]]:
+    def _sent(self) -> Sent:
         from moto.ses.models import ses_backends
         from moto.sns.models import sns_backends
 
@@ -206,6 +215,24 @@ class Outbox:
             sent_at=self._clock().isoformat(),
             message_id=mid,
         )
+
+
+def sent_by_emulator(url: str, *, timeout: float = 5.0) -> Callable[[], Sent]:
+    """What the emulator at ``url`` (``local.emulator``, in another process) was handed, as
+    a source for ``Outbox``: each look asks only for the messages after those seen."""
+    taken: list[SentMessage] = []
+
+    def sent() -> Sent:
+        listing = f"{url}/_local/sent?after={len(taken)}"
+        with urllib.request.urlopen(listing, timeout=timeout) as response:
+            fresh = json.loads(response.read())["messages"]
+        for fields in fresh:
+            message = SentMessage(**fields)
+            taken.append(message)
+        for index, message in enumerate(taken):
+            yield ("emulator", str(index)), partial(lambda kept: kept, message)
+
+    return sent
 
 
 def _backends(backend_dict: Any) -> Iterator[tuple[str, str, Any]]:

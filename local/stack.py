@@ -1,9 +1,10 @@
 """The whole service on one machine: ``python -m local.stack`` (what ``make run`` starts).
 
-In one process, on 127.0.0.1: the AWS emulator (moto in server mode), the Chalice routes,
-a stream pump, a scheduler pump and an outbox printer, all against the same product code
-that runs in AWS. Then it loads a demo business through the HTTP API and prints how to
-use it. ``LocalStack`` is the same thing as an object, for tests.
+On 127.0.0.1: the AWS emulator (moto in server mode, in a child process of its own, so it
+has a core of its own), and in this process the Chalice routes, a stream pump, a scheduler
+pump and an outbox printer, all against the same product code that runs in AWS. Then it
+loads a demo business through the HTTP API and prints how to use it. ``LocalStack`` is the
+same thing as an object, for tests.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from zoneinfo import ZoneInfo
 import boto3
 
 from local.dead_letters import DeadLetters
-from local.emulator import SerialMotoServer
-from local.outbox import Outbox
+from local.emulator_process import EmulatorError, EmulatorProcess
+from local.outbox import Outbox, sent_by_emulator
 from local.scheduler_pump import SchedulerPump
 from local.server import LocalHttpServer
 from local.stream_pump import StreamPump, consumers_from_app
@@ -77,6 +78,9 @@ class StackOptions:
     app_module: str = "app"
     max_retries: int = 3
     bisect_on_error: bool = False
+    stream_partitions: int = 8
+    """Each stream is delivered as this many partitions at once, by partition key, as a busy
+    table's stream is split into shards read concurrently in AWS (the emulator keeps one)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ class LocalStack:
         self._app_loader = app_loader
         self._out = out if out is not None else sys.stdout
         self._saved_env: dict[str, str | None] = {}
-        self._moto: SerialMotoServer | None = None
+        self._moto: EmulatorProcess | None = None
         self._http: LocalHttpServer | None = None
         self.dead_letters = DeadLetters()
         self.outbox = Outbox(out=self._out)
@@ -200,10 +204,12 @@ class LocalStack:
         if port and not _port_is_free(host, port):
             logger.info("port %d is busy; the emulator takes a free one", port)
             port = 0
-        self._moto = SerialMotoServer(ip_address=host, port=port, verbose=False)
-        self._moto.start()
-        bound_host, bound_port = self._moto.get_host_and_port()
-        self.moto_url = f"http://{bound_host}:{bound_port}"
+        self._moto = EmulatorProcess(host, port)
+        try:
+            self.moto_url = self._moto.start()
+        except EmulatorError as error:
+            raise StackError(str(error)) from error
+        self.outbox = Outbox(out=self._out, source=sent_by_emulator(self.moto_url))
 
     def _point_environment_at_emulator(self) -> None:
         assert self._http is not None
@@ -303,7 +309,7 @@ class LocalStack:
             region=REGION,
             max_retries=self.options.max_retries,
             bisect_on_error=self.options.bisect_on_error,
-            on_iterator_spent=_forget_emulator_iterator,
+            partitions=self.options.stream_partitions,
         )
         self.scheduler_pump = SchedulerPump(
             scheduler=self._scheduler(),
@@ -486,15 +492,6 @@ def _stream_tables(settings: Settings) -> Callable[[str], str]:
     return table_of_stream
 
 
-def _forget_emulator_iterator(iterator: str) -> None:
-    """The emulator keeps every shard iterator it ever issued; ten polls a second add up."""
-    from moto.dynamodbstreams.models import dynamodbstreams_backends
-
-    for account in list(dynamodbstreams_backends.values()):
-        for backend in list(account.values()):
-            backend.shard_iterators.pop(iterator, None)
-
-
 def _parse_address(sender: str) -> tuple[str, str]:
     from email.utils import parseaddr
 
@@ -564,6 +561,12 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
         action="store_true",
         help="split a failing stream batch in two before retrying it",
     )
+    parser.add_argument(
+        "--stream-partitions",
+        type=int,
+        default=8,
+        help="partitions of each stream delivered at once, by partition key (1: one in order)",
+    )
     args = parser.parse_args(argv)
     return StackOptions(
         host=args.host,
@@ -574,6 +577,7 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
         token_file=args.token_file,
         max_retries=args.max_retries,
         bisect_on_error=args.bisect_on_error,
+        stream_partitions=args.stream_partitions,
     )
 
 

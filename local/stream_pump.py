@@ -13,17 +13,27 @@ What it keeps from the event source mapping:
   shard moves on, so one poison record never blocks a stream, and nothing is dropped
   silently;
 - shards that appear later are read from their start, a child only after its parent.
+
+The emulator keeps one shard per stream, where DynamoDB splits a busy table's stream into
+many, by partition key, and Lambda reads them concurrently. With ``partitions`` above one,
+the pump does the same with the emulator's shard: its records are spread over that many
+partitions by the hash of their partition key, and each partition is delivered in order,
+batched, retried and parked on its own, concurrently with the others. Records of one item
+(or of one partition key) keep their order; records of different keys never had one.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import json
 import logging
 import math
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -126,17 +136,10 @@ def sequence_number(record: Mapping[str, Any]) -> str:
 
 
 @dataclass
-class _Shard:
-    shard_id: str
-    parent_id: str | None
-    iterator: str | None
-    from_start: bool = True
-    """Read from TRIM_HORIZON (else from LATEST) until a record has been seen."""
-    closed: bool = False
-    idle: bool = False
-    """The last read found nothing."""
+class _Lane:
+    """Records of a shard (or of one partition of it) waiting for delivery, in order."""
+
     pending: list[dict[str, Any]] = field(default_factory=list)
-    last_fetched: str | None = None
     head: str | None = None
     """The sequence number the attempt count belongs to: the first undelivered record."""
     attempts: int = 0
@@ -144,6 +147,24 @@ class _Shard:
     """Set while bisecting after an error."""
     pending_since: float | None = None
     retry_at: float = 0.0
+
+
+@dataclass
+class _Shard:
+    shard_id: str
+    parent_id: str | None
+    iterator: str | None
+    lanes: list[_Lane]
+    from_start: bool = True
+    """Read from TRIM_HORIZON (else from LATEST) until a record has been seen."""
+    closed: bool = False
+    idle: bool = False
+    """The last read found nothing."""
+    last_fetched: str | None = None
+
+    @property
+    def pending(self) -> int:
+        return sum(len(lane.pending) for lane in self.lanes)
 
     @property
     def done(self) -> bool:
@@ -154,6 +175,7 @@ class _Shard:
 class _Mapping:
     consumer: StreamConsumer
     stream_arn: str | None = None
+    hash_key: str | None = None
     shards: dict[str, _Shard] = field(default_factory=dict)
     refreshed_at: float = -math.inf
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -190,9 +212,13 @@ class StreamPump:
         context_factory: ContextFactory = lambda_context,
         on_iterator_spent: Callable[[str], None] | None = None,
         shard_refresh_seconds: float = SHARD_REFRESH_SECONDS,
+        partitions: int = 1,
     ) -> None:
         """``on_iterator_spent`` is told of every shard iterator the pump no longer needs
-        (the emulator keeps them all otherwise)."""
+        (the emulator keeps them all otherwise); ``partitions``: how many partitions each
+        shard is delivered as (see the module's docstring)."""
+        if partitions < 1:
+            raise ValueError("partitions must be at least 1")
         self._dynamodb = dynamodb
         self._streams = streams
         self._mappings = [_Mapping(consumer) for consumer in consumers]
@@ -208,6 +234,9 @@ class StreamPump:
         self._context_factory = context_factory
         self._on_iterator_spent = on_iterator_spent
         self._shard_refresh_seconds = shard_refresh_seconds
+        self._partitions = partitions
+        self._delivering: ThreadPoolExecutor | None = None
+        self._delivering_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -237,6 +266,10 @@ class StreamPump:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        with self._delivering_lock:
+            delivering, self._delivering = self._delivering, None
+        if delivering is not None:
+            delivering.shutdown(wait=True)
 
     def drain(self, timeout: float = 10.0) -> None:
         """Deliver everything the streams hold now, retries included, then return."""
@@ -290,8 +323,19 @@ class StreamPump:
                 if shard.done or not self._parent_done(mapping, shard):
                     continue
                 progressed = self._fetch(mapping, shard) or progressed
-                progressed = self._deliver(mapping, shard) or progressed
+                progressed = self._deliver_lanes(mapping, shard) or progressed
             return progressed
+
+    def _deliver_lanes(self, mapping: _Mapping, shard: _Shard) -> bool:
+        ready = [lane for lane in shard.lanes if lane.pending]
+        if len(ready) < 2:
+            return any([self._deliver(mapping, shard, lane) for lane in ready])
+        with self._delivering_lock:
+            if self._delivering is None:
+                workers = self._partitions * len(self._mappings)
+                self._delivering = ThreadPoolExecutor(workers, "stream-pump-partition")
+            delivering = self._delivering
+        return any(list(delivering.map(lambda lane: self._deliver(mapping, shard, lane), ready)))
 
     def _parent_done(self, mapping: _Mapping, shard: _Shard) -> bool:
         parent = mapping.shards.get(shard.parent_id or "")
@@ -306,6 +350,7 @@ class StreamPump:
         try:
             if mapping.stream_arn is None:
                 table = self._dynamodb.describe_table(TableName=consumer.table_name)["Table"]
+                mapping.hash_key = _hash_key(table.get("KeySchema", []))
                 arn = table.get("LatestStreamArn")
                 if not arn:
                     self._note_error(mapping, f"table {consumer.table_name} has no stream")
@@ -330,6 +375,7 @@ class StreamPump:
                     shard_id=shard_id,
                     parent_id=description.get("ParentShardId"),
                     iterator=iterator,
+                    lanes=[_Lane() for _ in range(self._partitions)],
                     from_start=position == "TRIM_HORIZON",
                 )
             mapping.last_error = None
@@ -362,7 +408,7 @@ class StreamPump:
     # --- reading ------------------------------------------------------------------------
 
     def _fetch(self, mapping: _Mapping, shard: _Shard) -> bool:
-        if len(shard.pending) >= mapping.consumer.batch_size:
+        if shard.pending >= mapping.consumer.batch_size * len(shard.lanes):
             return False
         if shard.idle and shard.iterator is not None and (shard.last_fetched or shard.from_start):
             # The emulator rolls back a failed transaction by swapping in a copy of the
@@ -375,11 +421,21 @@ class StreamPump:
         shard.idle = not records
         if not records:
             return False
-        if not shard.pending:
-            shard.pending_since = time.monotonic()
-        shard.pending.extend(records)
+        for record in records:
+            lane = shard.lanes[self._lane_of(mapping, record, len(shard.lanes))]
+            if not lane.pending:
+                lane.pending_since = time.monotonic()
+            lane.pending.append(record)
         shard.last_fetched = sequence_number(records[-1])
         return True
+
+    @staticmethod
+    def _lane_of(mapping: _Mapping, record: Mapping[str, Any], lanes: int) -> int:
+        if lanes == 1:
+            return 0
+        keys = record.get("dynamodb", {}).get("Keys", {})
+        key = keys.get(mapping.hash_key) if mapping.hash_key in keys else keys
+        return zlib.crc32(json.dumps(key, sort_keys=True).encode()) % lanes
 
     def _read(self, mapping: _Mapping, shard: _Shard) -> list[dict[str, Any]]:
         if shard.closed or shard.iterator is None or mapping.stream_arn is None:
@@ -435,80 +491,80 @@ class StreamPump:
 
     # --- delivering ---------------------------------------------------------------------
 
-    def _deliver(self, mapping: _Mapping, shard: _Shard) -> bool:
+    def _deliver(self, mapping: _Mapping, shard: _Shard, lane: _Lane) -> bool:
         consumer = mapping.consumer
-        if not shard.pending or time.monotonic() < shard.retry_at:
+        if not lane.pending or time.monotonic() < lane.retry_at:
             return False
-        limit = shard.batch_limit or consumer.batch_size
+        limit = lane.batch_limit or consumer.batch_size
         window = consumer.maximum_batching_window_in_seconds
         if (
             window > 0
-            and len(shard.pending) < limit
+            and len(lane.pending) < limit
             and not shard.closed
-            and shard.pending_since is not None
-            and time.monotonic() - shard.pending_since < window
+            and lane.pending_since is not None
+            and time.monotonic() - lane.pending_since < window
         ):
             return False
-        batch = shard.pending[:limit]
+        batch = lane.pending[:limit]
         head = sequence_number(batch[0])
-        if head != shard.head:
-            shard.head, shard.attempts = head, 0
+        if head != lane.head:
+            lane.head, lane.attempts = head, 0
         outcome = self._invoke(consumer, batch)
         # What the function wrote may feed another stream.
         self.nudge()
         if outcome.succeeded:
-            self._checkpoint(shard, len(batch))
-            shard.batch_limit = None
+            self._checkpoint(lane, len(batch))
+            lane.batch_limit = None
             return True
         if outcome.failed:
-            self._after_partial_failure(consumer, shard, batch, outcome.failed)
+            self._after_partial_failure(consumer, lane, batch, outcome.failed)
         else:
-            self._after_error(consumer, shard, batch, outcome.error)
+            self._after_error(consumer, lane, batch, outcome.error)
         return True
 
     def _after_partial_failure(
         self,
         consumer: StreamConsumer,
-        shard: _Shard,
+        lane: _Lane,
         batch: list[dict[str, Any]],
         failed: frozenset[str],
     ) -> None:
         lowest = next(i for i, record in enumerate(batch) if sequence_number(record) in failed)
-        self._checkpoint(shard, lowest)
-        shard.head = sequence_number(batch[lowest])
-        shard.attempts = shard.attempts + 1 if lowest == 0 else 1
-        if shard.attempts <= self._max_retries:
-            shard.retry_at = time.monotonic() + self._retry_delay
+        self._checkpoint(lane, lowest)
+        lane.head = sequence_number(batch[lowest])
+        lane.attempts = lane.attempts + 1 if lowest == 0 else 1
+        if lane.attempts <= self._max_retries:
+            lane.retry_at = time.monotonic() + self._retry_delay
             return
         remaining = batch[lowest:]
         for record in remaining:
             if sequence_number(record) in failed:
-                self._park(consumer, record, shard.attempts, "reported as failed by the handler")
-        self._checkpoint(shard, len(remaining))
+                self._park(consumer, record, lane.attempts, "reported as failed by the handler")
+        self._checkpoint(lane, len(remaining))
 
     def _after_error(
-        self, consumer: StreamConsumer, shard: _Shard, batch: list[dict[str, Any]], error: str
+        self, consumer: StreamConsumer, lane: _Lane, batch: list[dict[str, Any]], error: str
     ) -> None:
-        shard.retry_at = time.monotonic() + self._retry_delay
+        lane.retry_at = time.monotonic() + self._retry_delay
         if self._bisect_on_error and len(batch) > 1:
             # Lambda does not count a split against the retry quota.
-            shard.batch_limit = math.ceil(len(batch) / 2)
+            lane.batch_limit = math.ceil(len(batch) / 2)
             return
-        shard.attempts += 1
-        if shard.attempts <= self._max_retries:
+        lane.attempts += 1
+        if lane.attempts <= self._max_retries:
             return
         for record in batch:
-            self._park(consumer, record, shard.attempts, error)
-        self._checkpoint(shard, len(batch))
-        shard.batch_limit = None
-        shard.retry_at = 0.0
+            self._park(consumer, record, lane.attempts, error)
+        self._checkpoint(lane, len(batch))
+        lane.batch_limit = None
+        lane.retry_at = 0.0
 
-    def _checkpoint(self, shard: _Shard, count: int) -> None:
+    def _checkpoint(self, lane: _Lane, count: int) -> None:
         if count <= 0:
             return
-        del shard.pending[:count]
-        shard.head, shard.attempts = None, 0
-        shard.pending_since = time.monotonic() if shard.pending else None
+        del lane.pending[:count]
+        lane.head, lane.attempts = None, 0
+        lane.pending_since = time.monotonic() if lane.pending else None
 
     def _invoke(self, consumer: StreamConsumer, batch: list[dict[str, Any]]) -> _Outcome:
         # A copy per attempt: every retry must see the records exactly as the stream holds them.
@@ -566,6 +622,11 @@ class StreamPump:
                 },
             )
         )
+
+
+def _hash_key(key_schema: Iterable[Mapping[str, Any]]) -> str | None:
+    hashed = (part["AttributeName"] for part in key_schema if part["KeyType"] == "HASH")
+    return next((str(name) for name in hashed), None)
 
 
 def _compact_keys(record: Mapping[str, Any]) -> str:

@@ -195,3 +195,14 @@ def test_stopping_gives_back_the_environment(tmp_path: Path) -> None:
     LocalStack(options, app_loader=fixture_app, out=io.StringIO()).start().stop()
 
     assert without_chalice_marker(dict(os.environ)) == before
+
+
+def test_the_emulator_stops_with_the_stack(tmp_path: Path) -> None:
+    options = StackOptions(port=0, moto_port=0, demo=False, state_dir=tmp_path)
+    stack = LocalStack(options, app_loader=fixture_app, out=io.StringIO()).start()
+    emulator = stack.moto_url
+
+    stack.stop()
+
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{emulator}/_local/sent", timeout=5)

@@ -105,6 +105,7 @@ def make_pump(
     max_retries: int = 3,
     bisect_on_error: bool = False,
     dead_letters: DeadLetters | None = None,
+    partitions: int = 1,
 ) -> StreamPump:
     app = fixture_app(recorder, batch_size)
     return StreamPump(
@@ -116,7 +117,50 @@ def make_pump(
         max_retries=max_retries,
         bisect_on_error=bisect_on_error,
         retry_delay=0,
+        partitions=partitions,
     )
+
+
+def write_versions(keys: list[str], versions: int) -> None:
+    client = boto3.client("dynamodb")
+    for version in range(versions):
+        for key in keys:
+            client.put_item(
+                TableName=TABLE, Item={"pk": {"S": key}, "version": {"N": str(version)}}
+            )
+
+
+@pytest.mark.usefixtures("aws")
+class TestPartitions:
+    def test_every_record_arrives_once_and_each_item_in_the_order_it_was_written(self) -> None:
+        recorder = Recorder()
+        keys = [f"item-{number}" for number in range(12)]
+        write_versions(keys, 3)
+
+        pump = make_pump(recorder, batch_size=4, partitions=4)
+        pump.drain()
+        pump.stop()
+
+        assert sorted(recorder.delivered) == sorted(keys * 3)
+        for key in keys:
+            versions = [r["new_image"]["version"] for r in recorder.records if r["key"] == key]
+            assert versions == [{"N": "0"}, {"N": "1"}, {"N": "2"}]
+
+    def test_a_record_that_keeps_failing_is_parked_and_the_others_are_still_delivered(
+        self,
+    ) -> None:
+        recorder = Recorder(fail_times={"item-3": -1})
+        dead_letters = DeadLetters()
+        keys = [f"item-{number}" for number in range(8)]
+        write_versions(keys, 1)
+
+        pump = make_pump(recorder, max_retries=2, dead_letters=dead_letters, partitions=4)
+        pump.drain()
+        pump.stop()
+
+        (letter,) = dead_letters.all()
+        assert letter.details["keys"] == "pk=item-3"
+        assert set(recorder.delivered) == set(keys)
 
 
 @pytest.mark.usefixtures("aws")
