@@ -111,10 +111,12 @@ def _chain_figure(
 
 
 def _answer(api: Api, offer: Invocation | None, answer: str) -> Cost | None:
-    url = offer.context(f"{answer}_url") if offer else None
+    url = offer.context("offer_url") if offer else None
     if url is None:
         return None
-    api.call("POST", urlsplit(url).path)
+    # The message links to the offer page (/o/{token}); the API answers on its own path.
+    token = urlsplit(url).path.rsplit("/", 1)[-1]
+    api.call("POST", f"/offers/{token}/{answer}")
     return Cost(api.last_calls)
 
 
