@@ -21,7 +21,7 @@ from tests.support.calls import Call
 OPERATION_BUDGET = 2
 REFILL_BUDGET = 6
 SEAT_ASSIGNED = "seat_assigned"
-HAND_OFFS = ("ses.SendEmail", "sesv2.SendEmail", "sns.Publish")
+HAND_OFFS = ("ses.SendEmail", "ses.SendRawEmail", "sesv2.SendEmail", "sns.Publish")
 """The calls that hand a message to SES or SNS: where a refill's budgeted chain ends."""
 
 
@@ -224,10 +224,10 @@ def _refill(api: Api, shop: Business) -> tuple[list[Figure], list[str]]:
     notes = [
         "The refill chain is every call made by `on_booking_change` for the cancellation's "
         "records plus `on_outbox_message` for the seat-assigned message, counted up to and "
-        "including the hand-off (`SendEmail` / `Publish`), as the budget reads; the calls "
-        "after it (marking the message sent, completing its idempotency record) are shown "
-        "beside it. The reader that feeds the handlers (stream and table descriptions, "
-        "`GetRecords`) is not counted.",
+        "including the hand-off (`SendEmail`, `SendRawEmail` when a calendar file rides "
+        "along, or `Publish`), as the budget reads; the calls after it (marking the message "
+        "sent, completing its idempotency record) are shown beside it. The reader that "
+        "feeds the handlers (stream and table descriptions, `GetRecords`) is not counted.",
     ]
     return figures, notes
 
