@@ -115,7 +115,8 @@ def _addresses(destinations: Any) -> str:
 
 def _raw_parts(raw: str) -> tuple[str, str]:
     message = email.message_from_string(raw, policy=email.policy.default)
-    subject = str(message.get("Subject", ""))
+    # A folded header keeps its folding space; a mail client shows it trimmed.
+    subject = str(message.get("Subject", "")).strip()
     part = message.get_body(preferencelist=("plain", "html"))
     body = part.get_content() if part is not None else ""
     return subject, text_of(str(body))
