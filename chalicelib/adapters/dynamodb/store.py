@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -617,11 +617,7 @@ class DynamoStore:
 
     def ended_windows(self, now: datetime, limit: int) -> list[WaitingEntry]:
         """Window entries still open whose window has ended, across every business."""
-        items = BookingsItem.open_offers.query(
-            mapping.OPEN_WINDOWS,
-            BookingsItem.open_until < now.astimezone(UTC).isoformat(),
-            limit=limit,
-        )
+        items = _past_deadline(mapping.OPEN_WINDOWS, now, limit)
         return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
 
     def list_window_entries(self, business_id: str, service_id: str) -> list[WaitingEntry]:
@@ -910,11 +906,7 @@ class DynamoStore:
 
     def overdue_offers(self, now: datetime, limit: int) -> list[Offer]:
         """Open offers past their deadline, across every business, oldest first."""
-        items = BookingsItem.open_offers.query(
-            mapping.OPEN_OFFERS,
-            BookingsItem.open_until < now.astimezone(UTC).isoformat(),
-            limit=limit,
-        )
+        items = _past_deadline(mapping.OPEN_OFFERS, now, limit)
         return [mapping.offer_from_item(i) for i in items if isinstance(i, OfferItem)]
 
     # --- reminders ---------------------------------------------------------------------------
@@ -1161,6 +1153,14 @@ def _write_move(transaction: _Transaction, move: Move, list_open: bool) -> None:
     away = move.moved_away
     _free_seat(transaction, away.business_id, away.slot_id, away, list_open, label="later")
     transaction.put("history", _history_item(away.business_id, move.change), _is_new())
+
+
+def _past_deadline(partition: str, now: datetime, limit: int) -> Iterable[BookingsItem]:
+    """Items of one kind still open past their deadline, oldest first: one Query on the
+    index of open deadlines."""
+    return BookingsItem.open_offers.query(
+        partition, BookingsItem.open_until < now.astimezone(UTC).isoformat(), limit=limit
+    )
 
 
 def _business_of(found: dict[tuple[str, str], Any], pk: str) -> Business | None:
