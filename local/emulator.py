@@ -17,11 +17,17 @@
   transaction costs what its own items cost and leaves no trace when it fails.
 - moto answers each Query by sorting every item of the table, then keeping those of the
   partition (or of the index) asked for, and sorting those again. Here a Query on the table
-  reads its one partition, and a Query on an index reads the items unsorted: it costs the
-  partition, not the table, and the order of what it keeps is moto's own.
+  or on a local index reads its one partition, and a Query on a global index reads the
+  items unsorted: it costs the partition, not the table, and the order of what it keeps is
+  moto's own.
 - moto keeps every shard iterator it ever issued; a stream pump polling ten times a second
   adds up. Here only the newest ``MAX_SHARD_ITERATORS`` are kept: the oldest expire, as
   DynamoDB's do after fifteen minutes.
+- moto's server (werkzeug's) closes the connection after each request and starts a thread
+  for the next: a third of the emulator's time went to connections. Here waitress serves
+  it, keeping each client's connection open across requests, on a fixed set of threads.
+  moto also looks up the service of each request by scanning its modules on disk; here the
+  answer is kept per host.
 - ``GET /_local/sent?after=N`` lists the emails and SMS handed to SES and SNS, from the
   N-th on, so the stack's outbox can read them when the emulator runs in its own process.
 
@@ -35,6 +41,7 @@ import argparse
 import base64
 import copy
 import json
+import logging
 import os
 import signal
 import sys
@@ -60,13 +67,8 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import make_server
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from waitress.server import create_server
 
 from local.outbox import Outbox
 
@@ -77,6 +79,8 @@ WRITES = ("ConditionCheck", "Put", "Delete", "Update")
 MAX_ITEMS = 100
 MAX_SHARD_ITERATORS = 10_000
 SENT_PATH = "/_local/sent"
+SERVER_THREADS = 8
+STOP_SECONDS = 5.0
 
 
 def one_at_a_time(app: WsgiApp) -> WsgiApp:
@@ -292,7 +296,9 @@ def query(
     # scan_index_forward, projection_expressions, index_name.
     index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
     _querying.table = table
-    _querying.partition = hash_key if index_name is None else None
+    # A local index shares the table's partition key: its items are those of one partition.
+    local_index = any(index.name == index_name for index in table.indexes)
+    _querying.partition = hash_key if index_name is None or local_index else None
     try:
         found: tuple[list[Item], int, dict[str, Any] | None]
         found = _moto_query(table, hash_key, *args, **kwargs)
@@ -340,24 +346,55 @@ def with_sent_messages(app: WsgiApp) -> WsgiApp:
     return serve
 
 
-class QuietRequestHandler(MotoRequestHandler):  # type: ignore[misc]
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """A line per request would cost more than some requests: errors are still logged."""
+class QuickDispatcher(DomainDispatcherApplication):  # type: ignore[misc]
+    """moto's dispatcher, remembering which service answers each host."""
+
+    def __init__(self) -> None:
+        super().__init__(create_backend_app)
+        self._services: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host not in self._services:
+            self._services[host] = super().get_backend_for_host(host)
+        return self._services[host]
 
 
-class SerialMotoServer(ThreadedMotoServer):  # type: ignore[misc]
-    def _server_entry(self) -> None:
-        undo_failed_transactions()
-        read_streams_quickly()
-        answer_dynamodb_quickly()
-        query_partitions_only()
-        # Reading what was sent does not wait behind AWS calls.
-        app = with_sent_messages(one_at_a_time(DomainDispatcherApplication(create_backend_app)))
-        self._server = make_server(
-            self._ip_address, self._port, app, True, request_handler=QuietRequestHandler
+def emulator_app() -> WsgiApp:
+    undo_failed_transactions()
+    read_streams_quickly()
+    answer_dynamodb_quickly()
+    query_partitions_only()
+    # Reading what was sent does not wait behind AWS calls.
+    return with_sent_messages(one_at_a_time(QuickDispatcher()))
+
+
+class EmulatorServer:
+    """The emulator on waitress, in a thread: ``start``, ``url``, ``stop``."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """``port`` 0 picks a free one."""
+        logging.getLogger("waitress").setLevel(logging.ERROR)
+        self._server: Any = create_server(
+            emulator_app(), host=host, port=port, threads=SERVER_THREADS, ident="standby-local"
         )
-        self._server_ready_event.set()
-        self._server.serve_forever()
+        self._thread = threading.Thread(target=self._server.run, name="emulator", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.effective_host}:{self._server.effective_port}"
+
+    def start(self) -> str:
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        server = self._server
+        # waitress's loop runs while anything is registered with it: close it all.
+        while server._map:
+            for dispatcher in list(server._map.values()):
+                dispatcher.handle_close()
+        server.task_dispatcher.shutdown()
+        self._thread.join(STOP_SECONDS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -367,10 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Ctrl-C reaches the whole process group: the stack stops its pumps first, then this.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    server = SerialMotoServer(ip_address=args.host, port=args.port, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    print(f"http://{host}:{port}", flush=True)
+    server = EmulatorServer(args.host, args.port)
+    print(server.start(), flush=True)
     # Standard input closes when the stack stops or dies: no emulator outlives its stack.
     sys.stdin.read()
     server.stop()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,17 +14,15 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from local.emulator import SerialMotoServer
+from local.emulator import EmulatorServer
 
 REGION = "eu-west-1"
 
 
 @pytest.fixture
 def emulator() -> Iterator[str]:
-    server = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    server = EmulatorServer()
+    yield server.start()
     server.stop()
 
 
@@ -182,3 +183,66 @@ def test_a_failed_transaction_leaves_no_record_in_a_stream_already_being_read(
     records = streams.get_records(ShardIterator=iterator)["Records"]
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["kept"]
     assert "Item" not in dynamodb.get_item(TableName="things", Key={"pk": {"S": "written"}})
+
+
+def test_a_query_on_a_local_index_finds_the_partitions_items_in_the_indexs_order(
+    emulator: str,
+) -> None:
+    dynamodb: Any = boto3.client("dynamodb", region_name=REGION, endpoint_url=emulator)
+    name = f"lists-{uuid4().hex}"
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "joined", "AttributeType": "S"},
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "queue",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "joined", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    entries = [("slot-1", "c", "09:02"), ("slot-1", "a", "09:03"), ("slot-2", "b", "09:00")]
+    entries += [("slot-1", "b", "09:01"), ("slot-1", "no-queue", "")]
+    for pk, sk, joined in entries:
+        item = {"pk": {"S": pk}, "sk": {"S": sk}}
+        if joined:
+            item["joined"] = {"S": joined}
+        dynamodb.put_item(TableName=name, Item=item)
+
+    def queue(forward: bool) -> list[str]:
+        found = dynamodb.query(
+            TableName=name,
+            IndexName="queue",
+            KeyConditionExpression="pk = :slot",
+            ExpressionAttributeValues={":slot": {"S": "slot-1"}},
+            ScanIndexForward=forward,
+        )
+        return [item["sk"]["S"] for item in found["Items"]]
+
+    assert queue(forward=True) == ["b", "c", "a"]
+    assert queue(forward=False) == ["a", "c", "b"]
+
+
+def test_the_emulator_answers_many_requests_over_one_connection(emulator: str) -> None:
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(emulator).netloc, timeout=5)
+    try:
+        for _ in range(3):
+            connection.request("GET", "/_local/sent?after=0")
+            response = connection.getresponse()
+            assert response.status == 200
+            assert isinstance(json.loads(response.read())["messages"], list)
+            assert response.getheader("Connection", "").lower() != "close"
+    finally:
+        connection.close()
