@@ -236,3 +236,29 @@ def test_a_retry_that_would_fall_at_night_waits_for_the_business_to_open(aws: No
     office.run()
     assert office.state(message).status is MessageStatus.SENT
     assert [m.to for m in sent_messages()] == ["ada@example.com"]
+
+
+def test_each_message_of_a_business_is_a_stream_partition_of_its_own(aws: None) -> None:
+    """A stream delivers one partition key's records one after another: messages keyed by
+    their business would be sent one at a time however many were queued at once."""
+    office = PostOffice()
+    for number in range(3):
+        office.queue(f"c{number}@example.com", None, number=number)
+
+    streams = boto3.client("dynamodbstreams", region_name=REGION)
+    table = boto3.client("dynamodb", region_name=REGION).describe_table(
+        TableName=get_settings().outbox_table
+    )["Table"]
+    shard = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"][
+        "Shards"
+    ][0]
+    iterator = streams.get_shard_iterator(
+        StreamArn=table["LatestStreamArn"],
+        ShardId=shard["ShardId"],
+        ShardIteratorType="TRIM_HORIZON",
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+
+    partition_keys = [record["dynamodb"]["Keys"]["pk"]["S"] for record in records]
+    assert len(partition_keys) == 3
+    assert len(set(partition_keys)) == 3

@@ -989,7 +989,7 @@ class DynamoStore:
 
     def get_message(self, business_id: str, message_id: str) -> OutboxMessage | None:
         try:
-            item = OutboxMessageItem.get(business_key(business_id), _message_key(message_id))
+            item = OutboxMessageItem.get(*_message_keys(business_id, message_id))
         except DoesNotExist:
             return None
         return _message_from_item(item)
@@ -1003,9 +1003,7 @@ class DynamoStore:
         provider_message_id: str | None = None,
         failure: str | None = None,
     ) -> None:
-        item = OutboxMessageItem(
-            business_key(message.business_id), _message_key(message.message_id)
-        )
+        item = OutboxMessageItem(*_message_keys(message.business_id, message.message_id))
         actions: list[Action] = [
             OutboxMessageItem.status.set(status.value),
             OutboxMessageItem.status_key.set(_message_status_key(message.business_id, status)),
@@ -1027,9 +1025,7 @@ class DynamoStore:
     ) -> bool:
         """Count a failed hand-over and say when to try again; False when another attempt
         was recorded first (or the message went out meanwhile)."""
-        item = OutboxMessageItem(
-            business_key(message.business_id), _message_key(message.message_id)
-        )
+        item = OutboxMessageItem(*_message_keys(message.business_id, message.message_id))
         try:
             item.update(
                 actions=[
@@ -1066,9 +1062,7 @@ class DynamoStore:
             with self._transaction() as transaction:
                 transaction.update(
                     "message",
-                    OutboxMessageItem(
-                        business_key(message.business_id), _message_key(message.message_id)
-                    ),
+                    OutboxMessageItem(*_message_keys(message.business_id, message.message_id)),
                     actions,
                     _still_queued(message),
                 )
@@ -1291,8 +1285,11 @@ def _entry_keys(entry: WaitingEntry) -> WaitingEntryItem:
     return WaitingEntryItem(mapping.entry_partition(entry), mapping.entry_key(entry.entry_id))
 
 
-def _message_key(message_id: str) -> str:
-    return f"MSG#{message_id}"
+def _message_keys(business_id: str, message_id: str) -> tuple[str, str]:
+    """Each message is a partition of its own: a table's stream keeps the records of one
+    partition key in one ordered line, so a business's messages keyed together would be
+    sent one after another, however many arrive at once."""
+    return f"{business_key(business_id)}#MSG#{message_id}", "MESSAGE"
 
 
 def _decision_from_item(item: RefillItem) -> RefillDecision:
@@ -1376,8 +1373,7 @@ def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
 
 def _message_item(message: OutboxMessage) -> OutboxMessageItem:
     return OutboxMessageItem(
-        business_key(message.business_id),
-        _message_key(message.message_id),
+        *_message_keys(message.business_id, message.message_id),
         business_id=message.business_id,
         message_id=message.message_id,
         message_type=message.message_type.value,
