@@ -147,6 +147,8 @@ class _Lane:
     """Set while bisecting after an error."""
     pending_since: float | None = None
     retry_at: float = 0.0
+    busy: bool = False
+    """A worker is delivering this lane's records: no other may, so they stay in order."""
 
 
 @dataclass
@@ -277,7 +279,7 @@ class StreamPump:
         while time.monotonic() < deadline:
             progressed = False
             for mapping in self._mappings:
-                progressed = self._step(mapping) or progressed
+                progressed = self._step(mapping, wait=True) or progressed
             if progressed:
                 continue
             if not any(self._waiting_to_retry(mapping) for mapping in self._mappings):
@@ -301,7 +303,7 @@ class StreamPump:
         while not self._stop.is_set():
             mapping.wake.clear()
             try:
-                progressed = self._step(mapping)
+                progressed = self._step(mapping, wait=False)
             except Exception:  # the pump must outlive any bug it meets
                 logger.exception("stream pump for %s failed; carrying on", mapping.consumer.name)
                 progressed = False
@@ -315,7 +317,9 @@ class StreamPump:
 
     # --- one pass over a mapping ----------------------------------------------------------
 
-    def _step(self, mapping: _Mapping) -> bool:
+    def _step(self, mapping: _Mapping, *, wait: bool) -> bool:
+        """Reads what is new and delivers it; ``wait``: until this step's batches are
+        delivered, else partitions are handed to workers and the step returns at once."""
         with mapping.lock:
             self._refresh_shards(mapping)
             progressed = False
@@ -323,19 +327,48 @@ class StreamPump:
                 if shard.done or not self._parent_done(mapping, shard):
                     continue
                 progressed = self._fetch(mapping, shard) or progressed
-                progressed = self._deliver_lanes(mapping, shard) or progressed
+                if wait:
+                    progressed = self._deliver_lanes(mapping, shard) or progressed
+                else:
+                    progressed = self._hand_out_lanes(mapping, shard) or progressed
             return progressed
 
     def _deliver_lanes(self, mapping: _Mapping, shard: _Shard) -> bool:
-        ready = [lane for lane in shard.lanes if lane.pending]
+        ready = [lane for lane in shard.lanes if lane.pending and not lane.busy]
         if len(ready) < 2:
             return any([self._deliver(mapping, shard, lane) for lane in ready])
+        delivering = self._workers()
+        return any(list(delivering.map(lambda lane: self._deliver(mapping, shard, lane), ready)))
+
+    def _hand_out_lanes(self, mapping: _Mapping, shard: _Shard) -> bool:
+        """Each partition with records is delivered by a worker of its own until it is
+        empty (or waits to retry), so a slow partition never holds up the others, and
+        the reader goes on reading meanwhile."""
+        now = time.monotonic()
+        ready = [
+            lane for lane in shard.lanes if lane.pending and not lane.busy and now >= lane.retry_at
+        ]
+        for lane in ready:
+            lane.busy = True
+            self._workers().submit(self._keep_delivering, mapping, shard, lane)
+        return False
+
+    def _keep_delivering(self, mapping: _Mapping, shard: _Shard, lane: _Lane) -> None:
+        try:
+            while not self._stop.is_set() and self._deliver(mapping, shard, lane):
+                pass
+        except Exception:  # the pump must outlive any bug it meets
+            logger.exception("stream pump for %s failed; carrying on", mapping.consumer.name)
+        finally:
+            lane.busy = False
+            mapping.wake.set()
+
+    def _workers(self) -> ThreadPoolExecutor:
         with self._delivering_lock:
             if self._delivering is None:
                 workers = self._partitions * len(self._mappings)
                 self._delivering = ThreadPoolExecutor(workers, "stream-pump-partition")
-            delivering = self._delivering
-        return any(list(delivering.map(lambda lane: self._deliver(mapping, shard, lane), ready)))
+            return self._delivering
 
     def _parent_done(self, mapping: _Mapping, shard: _Shard) -> bool:
         parent = mapping.shards.get(shard.parent_id or "")

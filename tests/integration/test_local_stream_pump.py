@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -328,6 +329,47 @@ def test_running_in_its_thread_the_pump_delivers_writes_as_they_happen() -> None
         pump.stop()
 
     assert recorder.delivered == ["a", "b"]
+
+
+@dataclass
+class HoldingRecorder(Recorder):
+    """Keeps a batch holding ``held`` waiting until ``release`` is set."""
+
+    held: str = "slow"
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def handle(self, event: Any) -> dict[str, Any]:
+        if any(record.keys["pk"]["S"] == self.held for record in event):
+            self.holding.set()
+            self.release.wait(5)
+        return super().handle(event)
+
+
+@pytest.mark.usefixtures("aws")
+def test_running_in_its_thread_a_slow_partition_does_not_hold_up_the_others() -> None:
+    recorder = HoldingRecorder()
+    pump = make_pump(recorder, partitions=4)
+    # "a", "b" and "c" fall in partitions other than that of "slow".
+    others = ["a", "b", "c"]
+    pump.start()
+    try:
+        write("slow")
+        assert recorder.holding.wait(3)
+        write(*others)
+        deadline = time.monotonic() + 3
+        while sorted(recorder.delivered) != others and time.monotonic() < deadline:
+            time.sleep(0.02)
+        delivered_while_held = sorted(recorder.delivered)
+        recorder.release.set()
+        while "slow" not in recorder.delivered and time.monotonic() < deadline + 3:
+            time.sleep(0.02)
+    finally:
+        recorder.release.set()
+        pump.stop()
+
+    assert delivered_while_held == others
+    assert sorted(recorder.delivered) == ["a", "b", "c", "slow"]
 
 
 # --- shards coming and going, which the emulator never does: a hand-written stream -----
