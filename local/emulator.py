@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
+import functools
 import json
 import logging
 import os
@@ -65,6 +66,8 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -327,6 +330,75 @@ def query_partitions_only() -> None:
     table_class.all_items = all_items
 
 
+_moto_parse_update = UpdateExpressionParser.make.__func__
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_update(parser: type, expression: str) -> Any:
+    return _moto_parse_update(parser, expression)
+
+
+def _parse_update(parser: type, expression: str) -> Any:
+    return _parsed_update(parser, expression)
+
+
+_PROCESSING = "_local_processing"
+_node_kinds: dict[type, bool] = {}
+
+
+def _is_node(kind: type) -> bool:
+    # Node is an abstract base class: isinstance() against it is slow, and asked at every
+    # node of every tree ten times a request.
+    known = _node_kinds.get(kind)
+    if known is None:
+        known = _node_kinds[kind] = issubclass(kind, Node)
+    return known
+
+
+def _processor_of(traverser: Any, kind: type) -> Any:
+    """The traverser's method for nodes of this kind (None: it leaves them alone), from its
+    table of kinds, first match first, as moto picks it."""
+    known: dict[type, Any] | None = traverser.__dict__.get(_PROCESSING)
+    if known is None:
+        known = traverser.__dict__[_PROCESSING] = {}
+    if kind not in known:
+        matches = (m for k, m in traverser._processing_map().items() if issubclass(kind, k))
+        known[kind] = next(matches, None)
+    return known[kind]
+
+
+def traverse_node_recursively(traverser: Any, node: Any, child_id: int = -1) -> Any:
+    """moto's depth-first traversal, processing each node after its children."""
+    kind = type(node)
+    if not _is_node(kind):
+        return node
+    parent = node.parent
+    if node.children is not None:
+        for index, child in enumerate(node.children):
+            traverser.pre_processing_of_child(node, index)
+            traverser.traverse_node_recursively(child, index)
+    processor = _processor_of(traverser, kind)
+    if processor is not None:
+        node = processor(node)
+        node.parent = parent
+        if parent:
+            parent.children[child_id] = node
+    return node
+
+
+def apply_updates_quickly() -> None:
+    """moto parses an UpdateExpression twice a request (to check its placeholders, then to
+    apply it); here each distinct expression is parsed once, and its tree serves every
+    request (moto's validator changes a copy of it, never the tree itself). moto's
+    validators also rebuild their table of node kinds at every node they visit, and test each
+    node against abstract classes; here each keeps its answer per kind of node (the tables
+    name only the validator's own methods)."""
+    parser_class: Any = UpdateExpressionParser
+    parser_class.make = classmethod(_parse_update)
+    traverser_class: Any = DepthFirstTraverser
+    traverser_class.traverse_node_recursively = traverse_node_recursively
+
+
 def with_sent_messages(app: WsgiApp) -> WsgiApp:
     """Answers ``GET /_local/sent?after=N`` itself; everything else goes to ``app``."""
     outbox = Outbox(out=open(os.devnull, "w"))  # noqa: SIM115 - open as long as the server
@@ -364,6 +436,7 @@ def emulator_app() -> WsgiApp:
     read_streams_quickly()
     answer_dynamodb_quickly()
     query_partitions_only()
+    apply_updates_quickly()
     # Reading what was sent does not wait behind AWS calls.
     return with_sent_messages(one_at_a_time(QuickDispatcher()))
 

@@ -246,3 +246,41 @@ def test_the_emulator_answers_many_requests_over_one_connection(emulator: str) -
             assert response.getheader("Connection", "").lower() != "close"
     finally:
         connection.close()
+
+
+def test_an_update_expression_used_again_takes_each_requests_own_values(table: Table) -> None:
+    expression = "SET n = n + :step, tags = list_append(if_not_exists(tags, :none), :tag)"
+    for step, tag in ((1, "first"), (10, "second")):
+        table.dynamodb.update_item(
+            TableName=table.name,
+            Key={"pk": {"S": "changed"}},
+            UpdateExpression=expression,
+            ExpressionAttributeValues={
+                ":step": {"N": str(step)},
+                ":none": {"L": []},
+                ":tag": {"L": [{"S": tag}]},
+            },
+        )
+
+    changed = table.items()["changed"]
+    assert changed["n"] == {"N": "12"}
+    assert changed["tags"] == {"L": [{"S": "first"}, {"S": "second"}]}
+
+
+def test_an_update_dynamodb_refuses_is_still_refused(table: Table) -> None:
+    with pytest.raises(ClientError, match="key"):
+        table.dynamodb.update_item(
+            TableName=table.name,
+            Key={"pk": {"S": "kept"}},
+            UpdateExpression="SET pk = :other",
+            ExpressionAttributeValues={":other": {"S": "moved"}},
+        )
+    with pytest.raises(ClientError, match="ValidationException"):
+        table.dynamodb.update_item(
+            TableName=table.name,
+            Key={"pk": {"S": "kept"}},
+            UpdateExpression="SET n = :one, n = :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+
+    assert table.items()["kept"] == {"pk": {"S": "kept"}, "n": {"N": "1"}}
