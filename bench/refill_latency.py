@@ -34,6 +34,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RATE = 20
 """Cancellations per second."""
 SECONDS = 30
+REFERENCE_RATE = 5
+REFERENCE_SECONDS = 20
+"""A lighter load, run first, showing what the stack keeps within the budget."""
 P95_BUDGET = 1.0
 SEATS_PER_ROUND = 20
 """Slots made per request (the API takes up to 100) and filled before the next round."""
@@ -63,6 +66,20 @@ def progress(text: str) -> None:
 class Stack:
     api: str
     token: str
+    pid: int = 0
+    """The stack's process; the emulator is its child."""
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by the stack's process and by the emulator's (Linux'
+        /proc; empty where there is none)."""
+        try:
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+            found = {"stack": _cpu_of(self.pid)}
+            if children:
+                found["emulator"] = _cpu_of(int(children[0]))
+        except (OSError, ValueError):
+            return {}
+        return found
 
     def call(self, method: str, path: str, body: Any = None, *, staff: bool = False) -> Any:
         headers = {"Content-Type": "application/json"}
@@ -119,6 +136,12 @@ def local_stack() -> Iterator[Stack]:
                 _stop(process)
 
 
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime, the 14th and 15th fields of the whole line.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_for_banner(process: subprocess.Popen[str], log_path: Path) -> Stack:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -129,7 +152,7 @@ def _wait_for_banner(process: subprocess.Popen[str], log_path: Path) -> Stack:
                 for line in text.splitlines()
                 if line.startswith("export ") and "=" in line
             )
-            return Stack(exports["API"], exports["TOKEN"])
+            return Stack(exports["API"], exports["TOKEN"], process.pid)
         if process.poll() is not None:
             break
         time.sleep(0.2)
@@ -278,9 +301,9 @@ def cancel_at_rate(stack: Stack, seats: list[Seat], rate: float) -> LoadRun:
     return run
 
 
-def latencies(stack: Stack, run: LoadRun, timeout: float) -> dict[str, float]:
+def latencies(stack: Stack, run: LoadRun, timeout: float, *, poll: float = 1.0) -> dict[str, float]:
     """Seconds from each cancellation to its waiting customer's message, for those that
-    arrive within `timeout` of the last cancellation."""
+    arrive within `timeout` of the last cancellation (looking every `poll` seconds)."""
     deadline = time.monotonic() + timeout
     found: dict[str, float] = {}
     while True:
@@ -291,7 +314,7 @@ def latencies(stack: Stack, run: LoadRun, timeout: float) -> dict[str, float]:
                 found[to] = sent - due
         if len(found) == len(run.due) or time.monotonic() >= deadline:
             return found
-        time.sleep(1.0)
+        time.sleep(poll)
 
 
 def emulator_transaction_seconds(beside: int) -> float:
@@ -347,17 +370,20 @@ def measure(rate: int = RATE, seconds: int = SECONDS) -> Section:
         preparer = Preparer(stack)
         progress(f"{PROBES} cancellations one at a time on the fresh stack")
         unloaded = one_at_a_time(stack, preparer.prepare(PROBES))
+        lighter = lighter_load(stack, preparer)
         began = time.monotonic()
         progress(f"preparing {target} one-seat slots (at most {PREPARE_SECONDS} s)")
         seats = preparer.prepare(target, deadline=began + PREPARE_SECONDS)
         prepared = time.monotonic() - began
-        expected = len(_messages_before_load(seats))
+        expected = len(_messages_before_load(seats, lighter.seats))
         progress(f"{len(seats)} prepared in {prepared:.0f} s; waiting for their messages")
         sent = _wait_for_outbox(stack, expected, QUIET_SECONDS)
         progress(f"cancelling {len(seats)} at {rate} a second")
+        before = stack.cpu_seconds()
         run = cancel_at_rate(stack, seats, rate)
         progress(f"waiting up to {SETTLE_SECONDS} s for the waiting customers' messages")
-        found = latencies(stack, run, SETTLE_SECONDS)
+        found = latencies(stack, run, SETTLE_SECONDS, poll=0.2)
+        cpu = _cpu_used(before, stack.cpu_seconds())
         parked = stack.dead_letters()
         progress(f"{len(found)} of {len(seats)} arrived")
     emulator = {size: emulator_transaction_seconds(size) for size in EMULATOR_SIZES}
@@ -366,9 +392,81 @@ def measure(rate: int = RATE, seconds: int = SECONDS) -> Section:
     )
     return Section(
         section.title,
-        [*section.figures, _emulator_figure(emulator)],
-        [*section.notes, _emulator_note(emulator)],
+        [
+            *section.figures,
+            *_cpu_figures(cpu, len(seats), len(found) == len(seats), rate),
+            lighter.figure(),
+            _emulator_figure(emulator),
+        ],
+        [*section.notes, lighter.note(), _emulator_note(emulator)],
     )
+
+
+@dataclass
+class LighterLoad:
+    """The same load at a quarter of the rate, on the same stack, before the full one."""
+
+    seats: int
+    run: LoadRun
+    found: dict[str, float]
+
+    def figure(self) -> Figure:
+        values = list(self.found.values()) + [math.inf] * (self.seats - len(self.found))
+        p50, p95 = percentile(values, 0.50), percentile(values, 0.95)
+        return Figure(
+            f"cancellation → message in the outbox, p95, at {REFERENCE_RATE}/s",
+            _seconds(p95),
+            "no budget",
+            Verdict.INFO,
+            f"{self.seats} cancellations at {REFERENCE_RATE}/s for {REFERENCE_SECONDS} s; "
+            f"p50 {_seconds(p50)}; {len(self.found)} of {self.seats} messages arrived",
+        )
+
+    def note(self) -> str:
+        return (
+            f"Before the full load, the same stack takes {self.seats} cancellations at "
+            f"{REFERENCE_RATE} a second, its seats prepared and their confirmations sent "
+            "first."
+        )
+
+
+def _cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: after[name] - before[name] for name in before if name in after}
+
+
+def _cpu_figures(
+    cpu: dict[str, float], cancellations: int, complete: bool, rate: int
+) -> list[Figure]:
+    """What one cancellation costs the local stack in CPU, and what the rate would take."""
+    if len(cpu) != 2 or not cancellations:
+        return []
+    per_cancellation = {name: used / cancellations for name, used in cpu.items()}
+    total = sum(per_cancellation.values())
+    bound = "" if complete else "at least "
+    return [
+        Figure(
+            "CPU per cancellation: the stack's process + the emulator's",
+            bound + " + ".join(f"{value * 1000:.0f} ms" for value in per_cancellation.values()),
+            "no budget",
+            Verdict.INFO,
+            f"from the first cancellation of the {rate}/s load to its last message (the "
+            f"cancellation, the refill, both messages, and the pumps' polling); {rate} a "
+            f"second takes {bound}{total * rate:.1f} cores of CPU; this machine has "
+            f"{os.cpu_count()}",
+        )
+    ]
+
+
+def lighter_load(stack: Stack, preparer: Preparer) -> LighterLoad:
+    count = REFERENCE_RATE * REFERENCE_SECONDS
+    progress(f"preparing {count} one-seat slots for {REFERENCE_RATE} a second")
+    seats = preparer.prepare(count)
+    _wait_for_outbox(stack, len(_messages_before_load(seats)), QUIET_SECONDS)
+    progress(f"cancelling {count} at {REFERENCE_RATE} a second")
+    run = cancel_at_rate(stack, seats, REFERENCE_RATE)
+    found = latencies(stack, run, SETTLE_SECONDS, poll=0.2)
+    progress(f"{len(found)} of {count} arrived")
+    return LighterLoad(len(seats), run, found)
 
 
 def _emulator_figure(seconds: dict[int, float]) -> Figure:
@@ -385,27 +483,27 @@ def _emulator_figure(seconds: dict[int, float]) -> Figure:
 
 def _emulator_note(seconds: dict[int, float]) -> str:
     return (
-        "What limits the stack: the emulator runs in a process of its own (a core of its "
-        "own), a transaction costs its own items whatever the table holds (the figure "
-        "above), a Query reads one partition, the hot DynamoDB calls skip moto's generic "
-        "serializer, and each stream is delivered as eight partitions by partition key. "
-        "Still, each cancellation costs some fifteen AWS calls (the cancellation, the "
-        "refill, two messages of four calls each), the emulator serves them one at a time "
-        "at a few milliseconds of Python each, and the chain costs the two processes about "
-        "0.2 s of CPU per cancellation: twenty a second would need about four cores. The "
-        "load also starts while the preparation's confirmations are still being sent, and "
-        "the waiting customers' messages share the outbox with them. In AWS the same chain "
-        "is 5 calls up to the hand-off, and streams with more traffic get more shards and "
-        "concurrent Lambda invocations."
+        "What limits the stack is CPU. The emulator runs in a process of its own (a core of "
+        "its own), served by waitress over connections kept open; a transaction costs its "
+        "own items whatever the table holds (the figure above), a Query reads one partition, "
+        "the hot DynamoDB calls skip moto's generic serializer, each outbox message is a "
+        "stream partition of its own, and each stream is delivered as eight partitions, "
+        "each by a worker of its own. Still, each cancellation costs thirteen AWS calls (the "
+        "cancellation 2, the refill 3, each of its two messages 4), each a few milliseconds "
+        "of Python in the emulator and again in the app's botocore, plus the app's own work: "
+        "the CPU figure above, against the cores of this machine. In AWS the chain is 5 "
+        "calls up to the hand-off, and each function invocation has a CPU of its own."
     )
 
 
-def _messages_before_load(seats: list[Seat]) -> list[str]:
+def _messages_before_load(seats: list[Seat], cancelled: int = 0) -> list[str]:
     """What the outbox holds once preparation is done: each probe seat's two confirmations
-    (booked, on the waiting list), its cancellation notice and its refill, then two
-    confirmations per prepared seat."""
+    (booked, on the waiting list), its cancellation notice and its refill, as many for
+    each of the `cancelled` seats of an earlier load, then two confirmations per prepared
+    seat."""
     per_seat = [(f"holder of {seat.slot_id}", seat.waiting_email) for seat in seats]
-    return ["probe"] * (4 * PROBES) + [to for pair in per_seat for to in pair]
+    earlier = ["probe"] * (4 * PROBES) + ["earlier load"] * (4 * cancelled)
+    return earlier + [to for pair in per_seat for to in pair]
 
 
 def _section(
