@@ -301,9 +301,9 @@ def cancel_at_rate(stack: Stack, seats: list[Seat], rate: float) -> LoadRun:
     return run
 
 
-def latencies(stack: Stack, run: LoadRun, timeout: float, *, poll: float = 1.0) -> dict[str, float]:
+def latencies(stack: Stack, run: LoadRun, timeout: float) -> dict[str, float]:
     """Seconds from each cancellation to its waiting customer's message, for those that
-    arrive within `timeout` of the last cancellation (looking every `poll` seconds)."""
+    arrive within `timeout` of the last cancellation."""
     deadline = time.monotonic() + timeout
     found: dict[str, float] = {}
     while True:
@@ -314,7 +314,7 @@ def latencies(stack: Stack, run: LoadRun, timeout: float, *, poll: float = 1.0) 
                 found[to] = sent - due
         if len(found) == len(run.due) or time.monotonic() >= deadline:
             return found
-        time.sleep(poll)
+        time.sleep(1.0)
 
 
 def emulator_transaction_seconds(beside: int) -> float:
@@ -382,7 +382,7 @@ def measure(rate: int = RATE, seconds: int = SECONDS) -> Section:
         before = stack.cpu_seconds()
         run = cancel_at_rate(stack, seats, rate)
         progress(f"waiting up to {SETTLE_SECONDS} s for the waiting customers' messages")
-        found = latencies(stack, run, SETTLE_SECONDS, poll=0.2)
+        found = latencies(stack, run, SETTLE_SECONDS)
         cpu = _cpu_used(before, stack.cpu_seconds())
         parked = stack.dead_letters()
         progress(f"{len(found)} of {len(seats)} arrived")
@@ -464,7 +464,7 @@ def lighter_load(stack: Stack, preparer: Preparer) -> LighterLoad:
     _wait_for_outbox(stack, len(_messages_before_load(seats)), QUIET_SECONDS)
     progress(f"cancelling {count} at {REFERENCE_RATE} a second")
     run = cancel_at_rate(stack, seats, REFERENCE_RATE)
-    found = latencies(stack, run, SETTLE_SECONDS, poll=0.2)
+    found = latencies(stack, run, SETTLE_SECONDS)
     progress(f"{len(found)} of {count} arrived")
     return LighterLoad(len(seats), run, found)
 

@@ -138,6 +138,10 @@ class Outbox:
         self._clock = clock
         self._lock = threading.Lock()
         self._seen: set[tuple[str, ...]] = set()
+        self._read_up_to: dict[tuple[str, ...], tuple[object, int]] = {}
+        """How far each of the emulator's lists of sent messages has been read, and the list
+        itself (kept, so a new list after a reset is never taken for it): they only grow,
+        and reading them whole at every look costs as much as all ever sent."""
         self._messages: list[SentMessage] = []
         self._source = source if source is not None else self._sent
         self._loop = Repeating("outbox", self.collect, poll_interval)
@@ -174,15 +178,17 @@ class Outbox:
         from moto.sns.models import sns_backends
 
         for account_id, region, backend in _backends(ses_backends):
-            for sent in list(backend.sent_messages):
+            for sent in self._unread(("ses", account_id, region), backend.sent_messages):
                 key = ("ses", account_id, region, str(getattr(sent, "id", id(sent))))
                 yield key, partial(self._email, sent)
         for account_id, region, backend in _backends(sns_backends):
-            for message_id, (phone, text) in list(backend.sms_messages.items()):
+            sms = self._unread(("sms", account_id, region), backend.sms_messages)
+            for message_id, (phone, text) in sms:
                 key = ("sms", account_id, region, str(message_id))
                 yield key, partial(self._message, "sms", str(phone), "", str(text), str(message_id))
             for topic in list(backend.topics.values()):
-                for notification in list(topic.sent_notifications):
+                notifications = self._unread(("sns", str(topic.arn)), topic.sent_notifications)
+                for notification in notifications:
                     message_id, text, subject = notification[0], notification[1], notification[2]
                     key = ("sns", account_id, region, str(message_id))
                     yield (
@@ -196,6 +202,17 @@ class Outbox:
                             str(message_id),
                         ),
                     )
+
+    def _unread(self, source: tuple[str, ...], sent: list[Any] | dict[Any, Any]) -> list[Any]:
+        """What was added to one of the emulator's lists (or dicts) since the last look; a
+        new list (the emulator was reset) is read from its start."""
+        # A copy first: the emulator's request threads may append meanwhile.
+        listed = list(sent.items()) if isinstance(sent, dict) else list(sent)
+        read, start = self._read_up_to.get(source, (None, 0))
+        if read is not sent:
+            start = 0
+        self._read_up_to[source] = (sent, len(listed))
+        return listed[start:]
 
     def _email(self, sent: Any) -> SentMessage:
         message_id = str(getattr(sent, "id", ""))
@@ -227,11 +244,10 @@ def sent_by_emulator(url: str, *, timeout: float = 5.0) -> Callable[[], Sent]:
         listing = f"{url}/_local/sent?after={len(taken)}"
         with urllib.request.urlopen(listing, timeout=timeout) as response:
             fresh = json.loads(response.read())["messages"]
-        for fields in fresh:
-            message = SentMessage(**fields)
-            taken.append(message)
-        for index, message in enumerate(taken):
-            yield ("emulator", str(index)), partial(lambda kept: kept, message)
+        first = len(taken)
+        taken.extend(SentMessage(**fields) for fields in fresh)
+        for index in range(first, len(taken)):
+            yield ("emulator", str(index)), partial(lambda kept: kept, taken[index])
 
     return sent
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 from moto import mock_aws
+from moto.ses.models import ses_backends
 
 from local.outbox import Outbox, text_of
 
@@ -72,6 +73,21 @@ def test_messages_sent_later_are_picked_up_on_the_next_look() -> None:
 
     assert [m.subject for m in outbox.collect()] == ["Second"]
     assert [m.subject for m in outbox.messages()] == ["First", "Second"]
+
+
+def test_messages_sent_after_the_emulator_was_reset_are_still_picked_up() -> None:
+    outbox = Outbox(out=io.StringIO())
+    send_email("kari@example.com", "First", "one")
+    send_email("kari@example.com", "Second", "two")
+    outbox.collect()
+
+    for account in ses_backends.values():
+        for backend in account.values():
+            backend.reset()
+    boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
+    send_email("ola@example.com", "Third", "three")
+
+    assert [m.subject for m in outbox.collect()] == ["Third"]
 
 
 def test_an_email_sent_with_both_bodies_reads_as_text() -> None:
