@@ -25,7 +25,6 @@ batched, retried and parked on its own, concurrently with the others. Records of
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import logging
 import math
@@ -601,7 +600,9 @@ class StreamPump:
 
     def _invoke(self, consumer: StreamConsumer, batch: list[dict[str, Any]]) -> _Outcome:
         # A copy per attempt: every retry must see the records exactly as the stream holds them.
-        event = {"Records": copy.deepcopy(batch)}
+        # They are plain JSON (as Lambda's are), so a JSON round trip copies them, at a
+        # fraction of deepcopy's cost.
+        event = {"Records": json.loads(json.dumps(batch))}
         try:
             result = consumer.handler(event, self._context_factory(consumer.deployed_name))
         except Exception as error:
