@@ -132,6 +132,9 @@ class Business:
     custom_templates: dict[str, int] = field(default_factory=dict)
     """The current version of each text the business wrote itself, by type/channel/language:
     kept here so a message knows it without another read."""
+    revision: int = 0
+    """The profile's revision as read: a change made from it is saved only if no other
+    change came first."""
 
     def address_for(self, staff: str | None, location: str | None) -> str | None:
         """The staff member's address, else the location's, else the business's own."""

@@ -82,18 +82,26 @@ class Catalogue:
         self._clock = clock
 
     def set_up_business(self, business: Business) -> Business:
-        """Create or update the business's profile."""
-        existing = self._store.get_business(business.business_id)
-        if existing is not None:
-            business = replace(
-                business,
-                pipeline_start_id=existing.pipeline_start_id,
-                pipeline_start_name=existing.pipeline_start_name,
-                workflows=existing.workflows,
-                custom_templates=existing.custom_templates,
-            )
-        self._store.save_business(business)
-        return business
+        """Create or update the business's profile, keeping what is set elsewhere (the
+        pipeline's start, workflows, texts) as it is, even when it changes meanwhile."""
+        for _ in range(MAX_ATTEMPTS):
+            existing = self._store.get_business(business.business_id)
+            saved = business
+            if existing is not None:
+                saved = replace(
+                    business,
+                    pipeline_start_id=existing.pipeline_start_id,
+                    pipeline_start_name=existing.pipeline_start_name,
+                    workflows=existing.workflows,
+                    custom_templates=existing.custom_templates,
+                    revision=existing.revision,
+                )
+            try:
+                self._store.save_business(saved)
+            except RetryableConflict:
+                continue
+            return replace(saved, revision=saved.revision + 1)
+        raise RetryableConflict("the business's profile kept changing; try again")
 
     def pipeline(self, business_id: str) -> list[PipelineStatus]:
         """The business's status pipeline, in order."""

@@ -3,10 +3,11 @@ on, and remove one (a default rule removed is restored to its default)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
-from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.adapters.dynamodb.store import DynamoStore, RetryableConflict
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound
 from chalicelib.domain.model import Business
 from chalicelib.domain.workflows import (
@@ -17,6 +18,8 @@ from chalicelib.domain.workflows import (
     effective_rules,
 )
 from chalicelib.services.ids import new_id
+
+MAX_ATTEMPTS = 5
 
 
 class Workflows:
@@ -29,46 +32,71 @@ class Workflows:
         return effective_rules(self._business(business_id).workflows)
 
     def add(self, business_id: str, rule: WorkflowRule) -> WorkflowRule:
-        business = self._business(business_id)
         added = replace(rule, rule_id=new_id())
-        self._check(business, added)
-        saved = [*business.workflows, added]
-        if len(saved) > MAX_RULES:
-            raise InvalidRequest("workflows", f"at most {MAX_RULES} rules can be kept")
-        self._settings.save_rules(business_id, saved)
+
+        def adding(business: Business) -> list[WorkflowRule]:
+            self._check(business, added)
+            saved = [*business.workflows, added]
+            if len(saved) > MAX_RULES:
+                raise InvalidRequest("workflows", f"at most {MAX_RULES} rules can be kept")
+            return saved
+
+        self._save(business_id, adding)
         return added
 
     def change(self, business_id: str, rule_id: str, rule: WorkflowRule) -> WorkflowRule:
         """Replace a rule; a default rule keeps its trigger (add a rule for another one)."""
-        business = self._business(business_id)
-        current = _find(business, rule_id)
-        if current.is_default and rule.trigger is not current.trigger:
-            raise InvalidRequest(
-                "trigger",
-                f"a default rule keeps its trigger ({current.trigger.value}); "
-                "add a rule for another trigger",
-            )
         changed = replace(rule, rule_id=rule_id)
-        self._check(business, changed)
-        self._settings.save_rules(business_id, _put(business.workflows, changed))
+
+        def changing(business: Business) -> list[WorkflowRule]:
+            current = _find(business, rule_id)
+            if current.is_default and rule.trigger is not current.trigger:
+                raise InvalidRequest(
+                    "trigger",
+                    f"a default rule keeps its trigger ({current.trigger.value}); "
+                    "add a rule for another trigger",
+                )
+            self._check(business, changed)
+            return _put(business.workflows, changed)
+
+        self._save(business_id, changing)
         return changed
 
     def switch(self, business_id: str, rule_id: str, *, enabled: bool) -> WorkflowRule:
-        business = self._business(business_id)
-        changed = replace(_find(business, rule_id), enabled=enabled)
-        self._settings.save_rules(business_id, _put(business.workflows, changed))
-        return changed
+        switched: list[WorkflowRule] = []
+
+        def switching(business: Business) -> list[WorkflowRule]:
+            switched[:] = [replace(_find(business, rule_id), enabled=enabled)]
+            return _put(business.workflows, switched[0])
+
+        self._save(business_id, switching)
+        return switched[0]
 
     def remove(self, business_id: str, rule_id: str) -> WorkflowRule | None:
         """Remove the business's own rule; a default rule is restored to its default (and
         returned), since every type keeps one."""
-        business = self._business(business_id)
-        current = _find(business, rule_id)
-        kept = [rule for rule in business.workflows if rule.rule_id != rule_id]
-        self._settings.save_rules(business_id, kept)
-        if current.is_default:
+        removed: list[WorkflowRule] = []
+
+        def removing(business: Business) -> list[WorkflowRule]:
+            removed[:] = [_find(business, rule_id)]
+            return [rule for rule in business.workflows if rule.rule_id != rule_id]
+
+        self._save(business_id, removing)
+        if removed[0].is_default:
             return next(rule for rule in default_rules() if rule.rule_id == rule_id)
         return None
+
+    def _save(self, business_id: str, rules_from: Callable[[Business], list[WorkflowRule]]) -> None:
+        """Reads the profile, changes its rules and saves them, again from a fresh read
+        when another change came first (another staff member's, say)."""
+        for _ in range(MAX_ATTEMPTS):
+            business = self._business(business_id)
+            try:
+                self._settings.save_rules(business, rules_from(business))
+                return
+            except RetryableConflict:
+                continue
+        raise RetryableConflict("the workflows kept changing; try again")
 
     def _business(self, business_id: str) -> Business:
         business = self._store.get_business(business_id)

@@ -103,6 +103,7 @@ def business_from_item(item: BusinessItem, windows: WindowCountItem | None = Non
             ).items()
         },
         reminder_lead_times=_lead_times(item.reminder_lead_times),
+        revision=int(item.revision or 0),
     )
 
 

@@ -22,7 +22,9 @@ from chalicelib.adapters.dynamodb.models import (
     CatalogueItem,
     MessageTemplateItem,
     business_key,
+    profile_at,
 )
+from chalicelib.adapters.dynamodb.store import RetryableConflict
 from chalicelib.adapters.dynamodb.workflow_mapping import (
     TEMPLATE_PREFIX,
     rules_to_items,
@@ -33,6 +35,7 @@ from chalicelib.adapters.dynamodb.workflow_mapping import (
 from chalicelib.domain.errors import MissingSetup
 from chalicelib.domain.message_texts import CustomTemplate
 from chalicelib.domain.messages import Channel, MessageType
+from chalicelib.domain.model import Business
 from chalicelib.domain.workflows import WorkflowRule, template_key
 from chalicelib.settings import Settings
 
@@ -47,17 +50,21 @@ class MessageSettingsStore:
     def _connection(self) -> Connection:
         return Connection(region=self._settings.region)
 
-    def save_rules(self, business_id: str, rules: Sequence[WorkflowRule]) -> None:
-        """Replace the business's saved rules (an empty list: defaults only)."""
+    def save_rules(self, business: Business, rules: Sequence[WorkflowRule]) -> None:
+        """Replace the business's saved rules (an empty list: defaults only), as changed from
+        the profile read; RetryableConflict if another change came first."""
         items = rules_to_items(rules)
         action: Any = (
             BusinessItem.workflows.set(items) if items else BusinessItem.workflows.remove()
         )
         try:
-            _profile(business_id).update(actions=[action], condition=BusinessItem.pk.exists())
+            _profile(business.business_id).update(
+                actions=[action, BusinessItem.revision.set(business.revision + 1)],
+                condition=BusinessItem.pk.exists() & profile_at(business.revision),
+            )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
-                raise MissingSetup(NO_PROFILE) from error
+                raise RetryableConflict("the business's profile changed meanwhile") from error
             raise
 
     def list_templates(self, business_id: str) -> list[CustomTemplate]:
@@ -95,7 +102,10 @@ class MessageSettingsStore:
             write.save(template_to_item(template))
             write.update(
                 _profile(template.business_id),
-                actions=[BusinessItem.custom_templates[key].set(template.version)],
+                actions=[
+                    BusinessItem.custom_templates[key].set(template.version),
+                    BusinessItem.revision.add(1),
+                ],
                 condition=BusinessItem.pk.exists(),
             )
 
@@ -112,7 +122,7 @@ class MessageSettingsStore:
             )
             write.update(
                 _profile(business_id),
-                actions=[BusinessItem.custom_templates[key].remove()],
+                actions=[BusinessItem.custom_templates[key].remove(), BusinessItem.revision.add(1)],
                 condition=BusinessItem.custom_templates.exists(),
             )
 

@@ -20,6 +20,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
 from pynamodb.models import Model
 
@@ -105,6 +106,20 @@ class BusinessItem(CatalogueItem, discriminator="business"):
 
     reminder_lead_times = ListAttribute(of=NumberAttribute, null=True)
     """Missing: the default lead time; empty: no reminders."""
+    revision = NumberAttribute(null=True)
+    """Raised by every change of the profile (missing: 0). A change made from a profile as
+    read is written only if the profile is still at that revision, so two staff members
+    saving at once never lose one of the changes."""
+
+
+def profile_at(revision: int) -> Condition:
+    """The profile is still at the revision it was read at (0: none yet)."""
+    condition: Condition = (
+        BusinessItem.revision == revision
+        if revision
+        else BusinessItem.revision.does_not_exist() | (BusinessItem.revision == 0)
+    )
+    return condition
 
 
 class MessageTemplateItem(CatalogueItem, discriminator="message_template"):

@@ -34,6 +34,7 @@ from chalicelib.adapters.dynamodb.models import (
     WaitingEntryItem,
     WindowCountItem,
     business_key,
+    profile_at,
     service_partition,
     slot_partition,
 )
@@ -166,7 +167,16 @@ class DynamoStore:
         return _business_of(found, pk)
 
     def save_business(self, business: Business) -> None:
-        mapping.business_to_item(business).save()
+        """The profile as changed from the one read; RetryableConflict if another change
+        came first."""
+        item = mapping.business_to_item(business)
+        item.revision = business.revision + 1
+        try:
+            item.save(condition=profile_at(business.revision))
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise RetryableConflict("the business's profile changed meanwhile") from error
+            raise
 
     def add_services(self, services: Sequence[Service]) -> None:
         with self._transaction() as transaction:
@@ -229,6 +239,7 @@ class DynamoStore:
                     BusinessItem.pipeline_start_name.set(start.name)
                     if start
                     else BusinessItem.pipeline_start_name.remove(),
+                    BusinessItem.revision.add(1),
                 ],
                 BusinessItem.pk.exists(),
             )
