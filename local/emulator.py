@@ -28,6 +28,9 @@
   it, keeping each client's connection open across requests, on a fixed set of threads.
   moto also looks up the service of each request by scanning its modules on disk; here the
   answer is kept per host.
+- moto parses each UpdateExpression twice a request, and its validators walk the tree ten
+  times testing every node against abstract classes; here each expression is parsed once
+  and each validator remembers which kinds of node it handles (``apply_updates_quickly``).
 - ``GET /_local/sent?after=N`` lists the emails and SMS handed to SES and SNS, from the
   N-th on, so the stack's outbox can read them when the emulator runs in its own process.
 
