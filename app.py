@@ -48,7 +48,7 @@ from chalicelib.services.catalogue import (
     SlotChanges,
 )
 from chalicelib.services.links import BOOKING
-from chalicelib.services.notifications import SEND_MESSAGE
+from chalicelib.services.notifications import SEND_MESSAGE, STAFF_LISTING_LIMIT
 from chalicelib.settings import get_settings
 
 get_settings()  # validate the environment at cold start
@@ -344,12 +344,18 @@ def list_bookings_by_status() -> dict[str, Any]:
 @app.route("/staff/messages", methods=["GET"], authorizer=staff_authorizer)
 @refusals_as_http
 def list_messages() -> dict[str, Any]:
-    wanted = (app.current_request.query_params or {}).get("status")
+    query = app.current_request.query_params or {}
+    wanted = query.get("status")
     status = next((s for s in MessageStatus if s.value == wanted), None)
     if wanted is not None and status is None:
         raise BadRequestError("status: " + ", ".join(s.value for s in MessageStatus))
-    found = services().notifications.recent(_business_id(), status)
-    return {"messages": [views.message_view(message) for message in found]}
+    page = services().notifications.recent(
+        _business_id(),
+        status,
+        limit=views.page_limit(query.get("limit"), STAFF_LISTING_LIMIT),
+        before=views.page_cursor(query.get("before")),
+    )
+    return {"messages": [views.message_view(m) for m in page.messages], "next": page.next}
 
 
 @app.route("/staff/slots/{slot_id}/bookings", methods=["GET"], authorizer=staff_authorizer)

@@ -112,7 +112,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("/staff/messages", "GET"): Operation(
         "Messages to customers and staff, newest first, with their state: queued, sent, or "
-        "failed with the reason, and attempts so far (?status=queued|sent|failed)",
+        "failed with the reason, and attempts so far (?status=queued|sent|failed); pages of "
+        "?limit= (1 to 100, the default), the next one from ?before= the `next` given",
         staff=True,
         refusals=(400,),
     ),

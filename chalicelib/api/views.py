@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.lifecycle import Change
 from chalicelib.domain.messages import OutboxMessage
 from chalicelib.domain.model import (
@@ -213,6 +214,30 @@ def offer_view(offer: Offer) -> dict[str, Any]:
         "expires_at": offer.expires_at.isoformat(),
         "customer": contact_view(offer.contact),
     }
+
+
+def page_limit(raw: str | None, maximum: int) -> int:
+    """`?limit=`: how many a page holds, 1 to `maximum` (the default)."""
+    if raw is None:
+        return maximum
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidRequest("limit", f"a whole number from 1 to {maximum}")
+    return int(raw)
+
+
+def page_cursor(raw: str | None) -> str | None:
+    """`?before=`: the `next` of an earlier page (when the last message on it was queued,
+    and its id)."""
+    if raw is None:
+        return None
+    moment, _, message_id = raw.partition("#")
+    try:
+        datetime.fromisoformat(moment)
+    except ValueError:
+        message_id = ""
+    if not message_id:
+        raise InvalidRequest("before", "pass the `next` of an earlier page as it was given")
+    return raw
 
 
 def message_view(message: OutboxMessage) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.adapters.dynamodb.store import DynamoStore, MessagePage
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.delivery import GiveUp, after_failure
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
@@ -78,9 +78,16 @@ class Notifications:
         message = self._store.get_message(business_id, message_id)
         return message is not None and self.deliver(message)
 
-    def recent(self, business_id: str, status: MessageStatus | None) -> list[OutboxMessage]:
-        """The business's messages, newest first: queued, sent, or failed and why."""
-        return self._store.recent_messages(business_id, status, STAFF_LISTING_LIMIT)
+    def recent(
+        self,
+        business_id: str,
+        status: MessageStatus | None,
+        *,
+        limit: int = STAFF_LISTING_LIMIT,
+        before: str | None = None,
+    ) -> MessagePage:
+        """A page of the business's messages, newest first: queued, sent, or failed and why."""
+        return self._store.recent_messages(business_id, status, limit, before)
 
     def _send_at(self, message: OutboxMessage, when: datetime) -> None:
         # One schedule per attempt: each name is used once, so a redelivered record

@@ -3,6 +3,8 @@ calendar file, texts to E.164 numbers, and each message's state for staff to see
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from chalice.test import Client
 
 from tests.integration.conftest import Api, Business, set_up_business
@@ -79,6 +81,34 @@ def test_staff_see_each_message_with_its_state_newest_first(
 
     other = set_up_business(api, "salon-b", "Salon B")
     assert other.staff("GET", "/staff/messages").body["messages"] == []
+
+
+def test_staff_page_through_the_messages_newest_first(salon: Business, streams: Streams) -> None:
+    slot_id = salon.add_slot(capacity=3)
+    for name in ("Ada", "Bo", "Cy"):
+        salon.book(slot_id, name, email=f"{name.lower()}@example.com")
+    streams.settle()
+    everything = salon.staff("GET", "/staff/messages").body
+    assert everything["next"] is None
+    newest_first = [m["recipient"] for m in everything["messages"]]
+    assert newest_first == ["cy@example.com", "bo@example.com", "ada@example.com"]
+
+    first = salon.staff("GET", "/staff/messages?limit=2").body
+    second = salon.staff("GET", f"/staff/messages?limit=2&before={quote(first['next'])}").body
+
+    assert [m["recipient"] for m in first["messages"]] == newest_first[:2]
+    assert [m["recipient"] for m in second["messages"]] == newest_first[2:]
+    assert second["next"] is None
+    sent = salon.staff("GET", f"/staff/messages?status=sent&limit=1&before={quote(first['next'])}")
+    assert [m["recipient"] for m in sent.body["messages"]] == newest_first[2:]
+
+
+def test_a_bad_page_is_refused_naming_the_parameter(salon: Business) -> None:
+    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit")):
+        answer = salon.staff("GET", f"/staff/messages?{query}")
+        assert answer.status == 400 and field in answer.body["Message"], query
+    answer = salon.staff("GET", "/staff/messages?before=yesterday")
+    assert answer.status == 400 and "before" in answer.body["Message"]
 
 
 def test_the_reminder_sweep_runs_as_a_scheduled_function(client: Client, salon: Business) -> None:

@@ -160,7 +160,8 @@ def test_a_refused_address_is_given_up_at_once_for_the_other_channel(aws: None) 
     assert failed.fallback_message_id is None
     assert sent_messages() == []
     assert [
-        m.message_id for m in office.store.recent_messages("post", MessageStatus.FAILED, 10)
+        m.message_id
+        for m in office.store.recent_messages("post", MessageStatus.FAILED, 10).messages
     ] == [message.message_id]
 
 
@@ -183,7 +184,7 @@ def test_both_channels_failing_leave_both_messages_failed_with_their_reasons(aws
 
     office.run()
 
-    failed = office.store.recent_messages("post", MessageStatus.FAILED, 10)
+    failed = office.store.recent_messages("post", MessageStatus.FAILED, 10).messages
     assert {m.channel for m in failed} == {Channel.EMAIL, Channel.SMS}
     assert all(m.failure for m in failed)
     assert office.state(message).fallback_message_id in {m.message_id for m in failed}
@@ -199,13 +200,13 @@ def test_staff_see_the_newest_messages_first_and_can_filter_by_status(aws: None)
 
     office.run()
 
-    assert [m.message_id for m in office.store.recent_messages("post", None, 10)] == [
+    assert [m.message_id for m in office.store.recent_messages("post", None, 10).messages] == [
         second.message_id,
         first.message_id,
     ]
-    assert [m.message_id for m in office.store.recent_messages("post", MessageStatus.SENT, 10)] == [
-        second.message_id
-    ]
+    assert [
+        m.message_id for m in office.store.recent_messages("post", MessageStatus.SENT, 10).messages
+    ] == [second.message_id]
 
 
 def test_many_throttled_messages_are_all_sent_exactly_once(aws: None) -> None:

@@ -58,7 +58,7 @@ class ReminderShop(Shop):
     def reminders_queued(self) -> list[OutboxMessage]:
         return [
             m
-            for m in self.store.recent_messages("shop", None, 100)
+            for m in self.store.recent_messages("shop", None, 100).messages
             if m.message_type is MessageType.BOOKING_REMINDER
         ]
 

@@ -73,6 +73,13 @@ class TransactionCancelled(Exception):
         self.failed = failed
 
 
+@dataclass(frozen=True)
+class MessagePage:
+    messages: list[OutboxMessage]
+    next: str | None
+    """Where the next page starts (pass it as `before`); None: this was the last."""
+
+
 class RetryableConflict(Conflict):
     """Another write changed what this one was conditioned on; read again and retry."""
 
@@ -1084,18 +1091,28 @@ class DynamoStore:
         return True
 
     def recent_messages(
-        self, business_id: str, status: MessageStatus | None, limit: int
-    ) -> list[OutboxMessage]:
-        """A business's messages, newest first, of one status or all: one Query."""
+        self, business_id: str, status: MessageStatus | None, limit: int, before: str | None = None
+    ) -> MessagePage:
+        """A business's messages, newest first, of one status or all, queued before the
+        cursor `before` (from an earlier page): one Query."""
+        older = OutboxMessageItem.when_queued < before if before else None
         if status is None:
             items = OutboxMessageItem.recent.query(
-                business_id, scan_index_forward=False, limit=limit
+                business_id, older, scan_index_forward=False, limit=limit
             )
         else:
             items = OutboxMessageItem.by_status.query(
-                _message_status_key(business_id, status), scan_index_forward=False, limit=limit
+                _message_status_key(business_id, status),
+                older,
+                scan_index_forward=False,
+                limit=limit,
             )
-        return [_message_from_item(item) for item in items]
+        found = list(items)
+        more = items.last_evaluated_key is not None and len(found) == limit
+        return MessagePage(
+            [_message_from_item(item) for item in found],
+            str(found[-1].when_queued) if more else None,
+        )
 
 
 MAX_ERROR_LENGTH = 500
