@@ -498,15 +498,19 @@ class Offers:
 
     def decline(self, token: str) -> Offer:
         """Say no: one at a time, the next customer is asked at once; offered to many, the
-        others keep their chance."""
-        offer = self._offer(token)
+        others keep their chance. One read, as for accepting (the offer, the seat's record,
+        the business), and one write before the next round."""
+        link = self._links.read(token, OFFER)
+        offer, record, business = self._store.offer_to_answer(
+            link.business_id, link.slot_id, link.item_id
+        )
+        if offer is None:
+            raise NotFound("this link is not valid")
         now = self._clock.now()
         why = refusal(offer, now)
         if why:
             raise NotActive(why)
         declined = replace(offer, status=OfferStatus.DECLINED)
-        business = self._store.get_business(offer.business_id)
-        record = self._store.get_refill(offer.business_id, offer.slot_id, offer.cause)
         if business is None or record is None:
             raise NotFound("no such offer")
         freed = FreedSeat(offer.business_id, offer.slot_id, offer.cause, True, offer.slot)

@@ -16,6 +16,7 @@ from chalicelib.domain.offers import OfferStatus
 from chalicelib.services.offers import schedule_name
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION, StreamFeed, sent_about
+from tests.support.calls import aws_calls
 from tests.support.shop import Shop
 
 WINDOW = 600
@@ -167,6 +168,27 @@ def test_declining_asks_the_next_customer_at_once(one_at_a_time: OfferShop) -> N
     assert shop.offers_in(2) == {"C1": OfferStatus.OPEN}
     with pytest.raises(NotActive, match="declined"):
         shop.offers.accept(shop.token("C0", 1))
+
+
+def test_declining_reads_once_and_writes_once_before_the_next_offer(
+    one_at_a_time: OfferShop,
+) -> None:
+    shop = one_at_a_time
+    shop.cancel_and_offer()
+    token = shop.token("C0", 1)
+
+    with aws_calls() as calls:
+        shop.offers.decline(token)
+
+    # The offer, its seat's record and the business; the decline; then the next round:
+    # the next candidates, its offer, and the schedule that ends it.
+    assert calls == [
+        "dynamodb.BatchGetItem",
+        "dynamodb.TransactWriteItems",
+        "dynamodb.Query",
+        "dynamodb.TransactWriteItems",
+        "scheduler.CreateSchedule",
+    ]
 
 
 def test_when_everyone_has_been_asked_the_seat_goes_back_on_sale(
