@@ -472,15 +472,7 @@ class DynamoStore:
                 & (SlotItem.taken >= SlotItem.capacity)
                 & (SlotItem.waiting == seen_waiting),
             )
-            transaction.update(
-                "limit",
-                _customer_keys(entry.business_id, customer_key(entry.contact)),
-                [CustomerItem.open_entries.add(1), CustomerItem.business_id.set(entry.business_id)],
-                None
-                if max_open_entries <= 0
-                else CustomerItem.open_entries.does_not_exist()
-                | (CustomerItem.open_entries < max_open_entries),
-            )
+            _one_more_list(transaction, entry, max_open_entries)
             transaction.put(
                 "entry",
                 mapping.entry_to_item(entry, queue_position(entry.signed_up_at, entry.entry_id)),
@@ -499,15 +491,7 @@ class DynamoStore:
         with self._transaction() as transaction:
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
-            transaction.update(
-                "limit",
-                _customer_keys(entry.business_id, customer_key(entry.contact)),
-                [CustomerItem.open_entries.add(1), CustomerItem.business_id.set(entry.business_id)],
-                None
-                if max_open_entries <= 0
-                else CustomerItem.open_entries.does_not_exist()
-                | (CustomerItem.open_entries < max_open_entries),
-            )
+            _one_more_list(transaction, entry, max_open_entries)
             _count_windows(transaction, entry.business_id, 1)
             transaction.put(
                 "entry",
@@ -1247,6 +1231,19 @@ def _entry_closed(transaction: _Transaction, business_id: str, contact: Contact)
         "limit",
         _customer_keys(business_id, customer_key(contact)),
         [CustomerItem.open_entries.add(-1)],
+    )
+
+
+def _one_more_list(transaction: _Transaction, entry: WaitingEntry, max_open_entries: int) -> None:
+    """One more list the customer is on, refused past the business's limit (0: none)."""
+    transaction.update(
+        "limit",
+        _customer_keys(entry.business_id, customer_key(entry.contact)),
+        [CustomerItem.open_entries.add(1), CustomerItem.business_id.set(entry.business_id)],
+        None
+        if max_open_entries <= 0
+        else CustomerItem.open_entries.does_not_exist()
+        | (CustomerItem.open_entries < max_open_entries),
     )
 
 
