@@ -34,21 +34,20 @@ class Workflows:
     def add(self, business_id: str, rule: WorkflowRule) -> WorkflowRule:
         added = replace(rule, rule_id=new_id())
 
-        def adding(business: Business) -> list[WorkflowRule]:
+        def adding(business: Business) -> tuple[list[WorkflowRule], WorkflowRule]:
             self._check(business, added)
             saved = [*business.workflows, added]
             if len(saved) > MAX_RULES:
                 raise InvalidRequest("workflows", f"at most {MAX_RULES} rules can be kept")
-            return saved
+            return saved, added
 
-        self._save(business_id, adding)
-        return added
+        return self._save(business_id, adding)
 
     def change(self, business_id: str, rule_id: str, rule: WorkflowRule) -> WorkflowRule:
         """Replace a rule; a default rule keeps its trigger (add a rule for another one)."""
         changed = replace(rule, rule_id=rule_id)
 
-        def changing(business: Business) -> list[WorkflowRule]:
+        def changing(business: Business) -> tuple[list[WorkflowRule], WorkflowRule]:
             current = _find(business, rule_id)
             if current.is_default and rule.trigger is not current.trigger:
                 raise InvalidRequest(
@@ -57,45 +56,46 @@ class Workflows:
                     "add a rule for another trigger",
                 )
             self._check(business, changed)
-            return _put(business.workflows, changed)
+            return _put(business.workflows, changed), changed
 
-        self._save(business_id, changing)
-        return changed
+        return self._save(business_id, changing)
 
     def switch(self, business_id: str, rule_id: str, *, enabled: bool) -> WorkflowRule:
-        switched: list[WorkflowRule] = []
+        def switching(business: Business) -> tuple[list[WorkflowRule], WorkflowRule]:
+            switched = replace(_find(business, rule_id), enabled=enabled)
+            return _put(business.workflows, switched), switched
 
-        def switching(business: Business) -> list[WorkflowRule]:
-            switched[:] = [replace(_find(business, rule_id), enabled=enabled)]
-            return _put(business.workflows, switched[0])
-
-        self._save(business_id, switching)
-        return switched[0]
+        return self._save(business_id, switching)
 
     def remove(self, business_id: str, rule_id: str) -> WorkflowRule | None:
         """Remove the business's own rule; a default rule is restored to its default (and
         returned), since every type keeps one."""
-        removed: list[WorkflowRule] = []
 
-        def removing(business: Business) -> list[WorkflowRule]:
-            removed[:] = [_find(business, rule_id)]
-            return [rule for rule in business.workflows if rule.rule_id != rule_id]
+        def removing(business: Business) -> tuple[list[WorkflowRule], WorkflowRule]:
+            removed = _find(business, rule_id)
+            return [rule for rule in business.workflows if rule.rule_id != rule_id], removed
 
-        self._save(business_id, removing)
-        if removed[0].is_default:
+        removed = self._save(business_id, removing)
+        if removed.is_default:
             return next(rule for rule in default_rules() if rule.rule_id == rule_id)
         return None
 
-    def _save(self, business_id: str, rules_from: Callable[[Business], list[WorkflowRule]]) -> None:
+    def _save(
+        self,
+        business_id: str,
+        change: Callable[[Business], tuple[list[WorkflowRule], WorkflowRule]],
+    ) -> WorkflowRule:
         """Reads the profile, changes its rules and saves them, again from a fresh read
-        when another change came first (another staff member's, say)."""
+        when another change came first (another staff member's, say); returns the rule the
+        change names."""
         for _ in range(MAX_ATTEMPTS):
             business = self._business(business_id)
+            rules, rule = change(business)
             try:
-                self._settings.save_rules(business, rules_from(business))
-                return
+                self._settings.save_rules(business, rules)
             except RetryableConflict:
                 continue
+            return rule
         raise RetryableConflict("the workflows kept changing; try again")
 
     def _business(self, business_id: str) -> Business:
