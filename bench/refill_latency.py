@@ -416,7 +416,7 @@ def measure(rate: int = RATE, seconds: int = SECONDS) -> Section:
             lighter.figure(),
             _emulator_figure(emulator),
         ],
-        [*section.notes, lighter.note(), _emulator_note(emulator)],
+        [*section.notes, lighter.note(), _emulator_note()],
     )
 
 
@@ -425,7 +425,6 @@ class LighterLoad:
     """The same load at a quarter of the rate, on the same stack, before the full one."""
 
     seats: int
-    run: LoadRun
     found: dict[str, float]
 
     def figure(self) -> Figure:
@@ -484,7 +483,7 @@ def lighter_load(stack: Stack, preparer: Preparer) -> LighterLoad:
     run = cancel_at_rate(stack, seats, REFERENCE_RATE)
     found = latencies(stack, run, SETTLE_SECONDS)
     progress(f"{len(found)} of {count} arrived")
-    return LighterLoad(len(seats), run, found)
+    return LighterLoad(len(seats), found)
 
 
 def _emulator_figure(seconds: dict[int, float]) -> Figure:
@@ -499,7 +498,7 @@ def _emulator_figure(seconds: dict[int, float]) -> Figure:
     )
 
 
-def _emulator_note(seconds: dict[int, float]) -> str:
+def _emulator_note() -> str:
     return (
         "What limits the stack is CPU. The emulator runs in a process of its own (a core of "
         "its own), served by waitress over connections kept open; a transaction costs its "
