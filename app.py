@@ -40,6 +40,7 @@ from chalicelib.domain.model import (
     WaitingEntry,
 )
 from chalicelib.domain.time_rules import ActiveHours, parse_clock
+from chalicelib.services.bookings import AlreadyBooked
 from chalicelib.services.catalogue import (
     UNCHANGED,
     NewPipelineStatus,
@@ -49,6 +50,7 @@ from chalicelib.services.catalogue import (
 )
 from chalicelib.services.links import BOOKING
 from chalicelib.services.notifications import SEND_MESSAGE, STAFF_LISTING_LIMIT
+from chalicelib.services.waiting_list import AlreadyWaiting
 from chalicelib.settings import get_settings
 
 get_settings()  # validate the environment at cold start
@@ -411,6 +413,31 @@ def staff_offer_free_seat(slot_id: str) -> Response:
     return _created({"offers": [views.offer_view(offer) for offer in offers]})
 
 
+@app.route("/staff/stuck", methods=["GET"], authorizer=staff_authorizer)
+@refusals_as_http
+def list_stuck_work() -> dict[str, Any]:
+    """What is waiting on something that went wrong: seats held for the waiting list
+    whose refill has not decided, and messages that failed."""
+    business_id = _business_id()
+    holds = services().refill.holds(business_id)
+    failed = services().notifications.recent(
+        business_id, MessageStatus.FAILED, limit=STAFF_LISTING_LIMIT, before=None
+    )
+    return {
+        "holds": [views.hold_view(held.hold, overdue=held.overdue) for held in holds],
+        "failed_messages": [views.message_view(message) for message in failed.messages],
+    }
+
+
+@app.route(
+    "/staff/slots/{slot_id}/holds/{cause}/release", methods=["POST"], authorizer=staff_authorizer
+)
+@refusals_as_http
+def staff_release_hold(slot_id: str, cause: str) -> dict[str, Any]:
+    outcome = services().refill.resolve_hold(_business_id(), slot_id, cause)
+    return {"outcome": outcome.outcome, "booking_id": outcome.booking_id}
+
+
 STAFF_BOOKING = "/staff/slots/{slot_id}/bookings/{booking_id}"
 RELEASE_PREVIEW_ACTIONS = (Action.CANCEL, Action.REJECT, Action.NO_SHOW, Action.DELETE, Action.MOVE)
 
@@ -520,7 +547,19 @@ def public_slots(business_id: str) -> dict[str, Any]:
 @refusals_as_http
 def book(business_id: str, slot_id: str) -> Response:
     body = parse_body(api.schemas.ContactBody, app.current_request)
-    booking = services().bookings.book(business_id, slot_id, _contact(body))
+    try:
+        booking = services().bookings.book(business_id, slot_id, _contact(body))
+    except AlreadyBooked as repeat:
+        # The manage link is not handed to whoever repeats a customer's email: it went to
+        # the customer with the first answer and their message.
+        return Response(
+            body={
+                "booking": views.booking_view(repeat.booking),
+                "already_booked": True,
+                "message": f"{repeat}; the link to manage it was sent to you",
+            },
+            status_code=200,
+        )
     links = services().links
     token = links.booking_token(business_id, slot_id, booking.booking_id)
     return _created(
@@ -536,7 +575,10 @@ def book(business_id: str, slot_id: str) -> Response:
 @refusals_as_http
 def join_waiting_list(business_id: str, slot_id: str) -> Response:
     body = parse_body(api.schemas.ContactBody, app.current_request)
-    entry, position = services().waiting_list.join(business_id, slot_id, _contact(body))
+    try:
+        entry, position = services().waiting_list.join(business_id, slot_id, _contact(body))
+    except AlreadyWaiting as repeat:
+        return _already_waiting(repeat)
     links = services().links
     token = links.entry_token(business_id, slot_id, entry.entry_id)
     return _created(
@@ -546,6 +588,21 @@ def join_waiting_list(business_id: str, slot_id: str) -> Response:
             "token": token,
             "leave_url": links.entry_url(token),
         }
+    )
+
+
+def _already_waiting(repeat: AlreadyWaiting) -> Response:
+    """A repeated join answers with the place the customer has; its leave link went to
+    them with the first answer and their message, and is not handed to whoever repeats
+    their email."""
+    return Response(
+        body={
+            "entry": views.entry_view(repeat.entry, repeat.position),
+            "position": repeat.position,
+            "already_waiting": True,
+            "message": f"{repeat}; the link to see your place or leave was sent to you",
+        },
+        status_code=200,
     )
 
 
@@ -573,9 +630,12 @@ def join_window_waiting_list(business_id: str, service_id: str) -> Response:
         staff=body.staff,
         location=body.location,
     )
-    entry, position = services().waiting_list.join_window(
-        business_id, service_id, _contact(body), window
-    )
+    try:
+        entry, position = services().waiting_list.join_window(
+            business_id, service_id, _contact(body), window
+        )
+    except AlreadyWaiting as repeat:
+        return _already_waiting(repeat)
     return _entry_created(entry, position)
 
 
@@ -831,6 +891,13 @@ def close_ended_windows(event: CloudWatchEvent) -> dict[str, Any]:
 def send_due_reminders(event: CloudWatchEvent) -> dict[str, Any]:
     """Reminders whose lead time has come."""
     return {"reminded": services().reminders.send_due()}
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def heal_held_seats(event: CloudWatchEvent) -> dict[str, Any]:
+    """The sweep for seats held for the waiting list past their deadline without a
+    decision: each is refilled through the same code, or put back on sale."""
+    return {"resolved": services().refill.heal_overdue_holds()}
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

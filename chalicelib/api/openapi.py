@@ -20,6 +20,8 @@ class Operation:
     refusals: tuple[int, ...] = ()
     page: bool = False
     """An HTML page for people (chalicelib/api/pages.py); a POST takes a plain form."""
+    repeat: str | None = None
+    """What a repeated request answers with 200, when it finds what the first made."""
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
@@ -133,6 +135,17 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         created=True,
         refusals=(404, 409),
     ),
+    ("/staff/stuck", "GET"): Operation(
+        "What is stuck: seats held for the waiting list awaiting the refill's decision (and "
+        "whether past their deadline), and messages that failed",
+        staff=True,
+    ),
+    ("/staff/slots/{slot_id}/holds/{cause}/release", "POST"): Operation(
+        "Resolve a held seat now, through the refill (the waiting list keeps first claim; "
+        "back on sale when no one can take it)",
+        staff=True,
+        refusals=(404,),
+    ),
     ("/staff/slots/{slot_id}/offers", "POST"): Operation(
         "Offer a free seat to chosen waiting customers at once; the first to accept gets it "
         "if it is still free (manual mode)",
@@ -213,12 +226,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         body=schemas.ContactBody,
         created=True,
         refusals=(400, 404, 409),
+        repeat="The customer already holds a seat of the slot: that booking, without its link",
     ),
     ("/businesses/{business_id}/slots/{slot_id}/waiting-list", "POST"): Operation(
         "Join a full slot's waiting list; answers with the position and a link to leave",
         body=schemas.ContactBody,
         created=True,
         refusals=(400, 404, 409),
+        repeat="The customer is on this list already: their place, without its link",
     ),
     ("/businesses/{business_id}/services/{service_id}/waiting-list", "POST"): Operation(
         "Wait for a seat in any slot of a service between two moments, optionally with one "
@@ -226,6 +241,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         body=schemas.WindowEntryBody,
         created=True,
         refusals=(400, 404, 409),
+        repeat="The customer waits for this window already: their place, without its link",
     ),
     ("/bookings/{token}/earlier", "POST"): Operation(
         "Ask to be moved to an earlier slot of the same service when a seat frees up",
@@ -315,6 +331,11 @@ def _operation(
         "parameters": _parameters(path),
         "responses": {success: {"description": "OK", "content": {"application/json": {}}}},
     }
+    if operation.repeat:
+        spec["responses"]["200"] = {
+            "description": operation.repeat,
+            "content": {"application/json": {}},
+        }
     if operation.page:
         spec["responses"] = {
             "200": {"description": "The page", "content": {"text/html": {}}},

@@ -19,6 +19,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.offers import Offer
 from chalicelib.domain.pipeline import PipelineStatus
+from chalicelib.domain.seats import Hold
 from chalicelib.services.bookings import ReleasePreview
 
 
@@ -200,6 +201,18 @@ def decision_view(decision: RefillDecision) -> dict[str, Any]:
         "skipped": [{"entry_id": s.entry_id, "reason": s.reason} for s in decision.skipped],
         "offer_rounds": decision.round,
         "offered_to": list(decision.offered),
+    }
+
+
+def hold_view(hold: Hold, *, overdue: bool) -> dict[str, Any]:
+    return {
+        "slot_id": hold.slot_id,
+        "cause": hold.cause,
+        "service_name": hold.slot.service_name,
+        "starts_at": hold.slot.starts_at.isoformat(),
+        "held_at": hold.held_at.isoformat(),
+        "decide_by": hold.decide_by.isoformat(),
+        "overdue": overdue,
     }
 
 

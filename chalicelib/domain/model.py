@@ -6,9 +6,10 @@ every moment a rule needs is passed in.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -204,6 +205,11 @@ class Slot:
     """Seats freed and held for the waiting list until the refill decides."""
     waiting: int = 0
     """Customers on the waiting list, still waiting."""
+    holders: frozenset[str] = frozenset()
+    """The customers (by `customer_key`) holding a seat of the slot: one seat each."""
+
+    def is_held_by(self, contact: Contact) -> bool:
+        return customer_key(contact) in self.holders
 
     @property
     def free_seats(self) -> int:
@@ -240,6 +246,26 @@ class Contact:
 def customer_key(contact: Contact) -> str:
     """One customer across bookings and lists: their email address, else their phone."""
     return (contact.email or "").strip().lower() or (contact.phone or "")
+
+
+def list_key(entry: WaitingEntry) -> str | None:
+    """The list an entry is a place on, for the rule "one open place per customer per
+    list": a slot's own list, or one window (the same service, dates, staff member and
+    location). None for an earlier-slot request, which is one per booking already."""
+    if entry.earlier_than is not None:
+        return None
+    window = entry.window
+    if window is None:
+        return f"SLOT#{entry.slot_id}"
+    parts = "|".join(
+        (
+            window.starts_from.astimezone(UTC).isoformat(),
+            window.ends_by.astimezone(UTC).isoformat(),
+            window.staff or "",
+            window.location or "",
+        )
+    )
+    return f"WINDOW#{window.service_id}#{hashlib.sha256(parts.encode()).hexdigest()[:24]}"
 
 
 @dataclass(frozen=True)
@@ -366,5 +392,7 @@ class RefillDecision:
     """The last round whose offers were all closed."""
     offered: tuple[str, ...] = ()
     """Entries the seat was offered to."""
+    offered_customers: tuple[str, ...] = ()
+    """The customers (by `customer_key`) those entries belong to: none is asked twice."""
     holds_seat: bool = True
     """False for offers staff sent in manual mode: the seat stayed on sale meanwhile."""

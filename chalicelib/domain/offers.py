@@ -65,6 +65,8 @@ class Offer:
     """Set when the offer answers an earlier-slot request: accepting moves that booking."""
     chain_step: int = 0
     """Earlier-slot moves in a row that freed this seat (see FreedSeat.chain_step)."""
+    list_key: str | None = None
+    """The list the offered place is on (`model.list_key`): accepting closes it."""
 
     @property
     def offer_id(self) -> str:

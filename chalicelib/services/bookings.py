@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from chalicelib.adapters.dynamodb.store import (
-    DynamoStore,
-    RetryableConflict,
-    TransactionCancelled,
-)
+from chalicelib.adapters.dynamodb.store import DynamoStore, RetryableConflict
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotActive, NotFound, SlotFull
+from chalicelib.domain.errors import (
+    Conflict,
+    InvalidRequest,
+    MissingSetup,
+    NotActive,
+    NotFound,
+    SlotFull,
+)
 from chalicelib.domain.lifecycle import Action, Change, NotAllowed, apply, move
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
@@ -26,8 +29,10 @@ from chalicelib.domain.model import (
     PaymentStatus,
     SeatAfterRelease,
     Slot,
+    customer_key,
 )
 from chalicelib.domain.pipeline import StepKind, action_on_entering
+from chalicelib.domain.refusals import BookingChanged, EntryNoLongerWaiting, SeatChanged
 from chalicelib.domain.seats import seat_after_release_for
 from chalicelib.services.booking_messages import message_about, moved_message, staff_copies
 from chalicelib.services.catalogue import slot_and_business
@@ -41,6 +46,14 @@ MAX_MOVES_FOLLOWED = 10
 LISTING_LIMIT = 200
 
 STATUS_ACTIONS = (Action.CONFIRM, Action.REJECT, Action.CANCEL, Action.NO_SHOW, Action.DELETE)
+
+
+class AlreadyBooked(Conflict):
+    """The customer already holds a seat of this slot: one seat per customer per slot."""
+
+    def __init__(self, booking: Booking) -> None:
+        super().__init__("you already have a booking for this time")
+        self.booking = booking
 
 
 @dataclass(frozen=True)
@@ -63,8 +76,12 @@ class Bookings:
 
     def book(self, business_id: str, slot_id: str, contact: Contact) -> Booking:
         """Take a free seat, or refuse with SlotFull when there is none. The booking waits
-        as pending when the service asks staff to confirm."""
+        as pending when the service asks staff to confirm. A customer who holds a seat of
+        the slot already gets AlreadyBooked with that booking: a repeated request (a double
+        click) never takes a second seat."""
         slot, business = slot_and_business(self._store, business_id, slot_id)
+        if slot.is_held_by(contact):
+            raise self._already_booked(business_id, slot_id, contact)
         booking = Booking(
             business_id=business_id,
             slot_id=slot_id,
@@ -92,13 +109,21 @@ class Bookings:
                 self._store.book(booking, messages)
             except RetryableConflict:
                 continue
-            except TransactionCancelled as error:
-                if "slot" in error.failed:
-                    raise SlotFull(_full_message(business.waiting_list_open)) from error
-                raise
+            except SeatChanged as error:
+                # Full, or this customer's other request took a seat first.
+                now_slot = self._store.get_slot(business_id, slot_id)
+                if now_slot is not None and now_slot.is_held_by(contact):
+                    raise self._already_booked(business_id, slot_id, contact) from error
+                raise SlotFull(_full_message(business.waiting_list_open)) from error
             logger.info("booked", extra={**_ids(booking), "status": booking.status.value})
             return booking
         raise RetryableConflict("the slot is busy; try again")
+
+    def _already_booked(self, business_id: str, slot_id: str, contact: Contact) -> Conflict:
+        held = self._store.seat_of(business_id, slot_id, contact)
+        if held is None:
+            return Conflict("you already have a booking for this time")
+        return AlreadyBooked(held)
 
     def book_from_list(
         self, business_id: str, slot_id: str, entry_id: str, *, by: Actor
@@ -124,14 +149,14 @@ class Bookings:
             payment_status=PaymentStatus.UNPAID,
         )
         messages = message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business)
+        if slot.is_held_by(entry.contact):
+            raise Conflict(f"{entry.contact.name} already holds a seat of this slot")
         try:
             self._store.book_from_list(entry, booking, messages)
-        except TransactionCancelled as error:
-            if "slot" in error.failed:
-                raise SlotFull("the slot is full") from error
-            if "entry" in error.failed:
-                raise NotActive("this customer is no longer waiting") from error
-            raise
+        except SeatChanged as error:
+            raise SlotFull("the slot is full") from error
+        except EntryNoLongerWaiting as error:
+            raise NotActive("this customer is no longer waiting") from error
         logger.info("booked from the waiting list", extra={**_ids(booking), "by": by.value})
         return booking
 
@@ -264,6 +289,8 @@ class Bookings:
                 raise InvalidRequest(
                     "slot_id", "a customer can move only to a slot of the same service"
                 )
+            if target.is_held_by(booking.contact):
+                raise Conflict("this customer already has a booking in that slot")
             moving = move(
                 booking,
                 to_slot_id=target.slot_id,
@@ -283,16 +310,10 @@ class Bookings:
                     messages,
                     list_open=business.list_claims_freed_seats(slot.summary(business)),
                 )
-            except RetryableConflict:
+            except (RetryableConflict, BookingChanged):
                 continue
-            except TransactionCancelled as error:
-                if "target" in error.failed:
-                    raise SlotFull(
-                        "the new slot is full; the booking stays where it was"
-                    ) from error
-                if error.failed & {"booking", "slot"}:
-                    continue
-                raise
+            except SeatChanged as error:
+                raise SlotFull("the new slot is full; the booking stays where it was") from error
             logger.info("booking moved", extra={**_ids(arrived), "from_slot_id": booking.slot_id})
             return arrived
         raise RetryableConflict("the booking kept changing; try again")
@@ -312,7 +333,9 @@ class Bookings:
         decision = _seat_decision(slot, business)
         if decision is SeatAfterRelease.BACK_ON_SALE:
             return ReleasePreview(action, decision.value, None)
-        allocation = self._refill.plan(business, booking.slot_id, booking.slot, now)
+        # Once released, this customer no longer holds a seat of the slot.
+        holders = slot.holders - {customer_key(booking.contact)}
+        allocation = self._refill.plan(business, booking.slot_id, booking.slot, now, holders)
         return ReleasePreview(action, decision.value, allocation)
 
     def history(self, business_id: str, slot_id: str, booking_id: str) -> list[Change]:

@@ -7,15 +7,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from chalicelib.adapters.dynamodb.store import (
-    OFFERING,
-    DynamoStore,
-    RetryableConflict,
-    TransactionCancelled,
-)
+from chalicelib.adapters.dynamodb.store import OFFERING, DynamoStore, RetryableConflict
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import MAX_CHAIN_STEPS, WAITING_LIST_OFF, eligible
-from chalicelib.domain.errors import NotActive, NotFound, SlotFull
+from chalicelib.domain.errors import InvalidRequest, NotActive, NotFound, SlotFull
 from chalicelib.domain.lifecycle import Move, move
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
@@ -33,6 +28,8 @@ from chalicelib.domain.model import (
     SlotSummary,
     WaitingEntry,
     WaitingListMode,
+    customer_key,
+    list_key,
 )
 from chalicelib.domain.offers import (
     REFUSALS,
@@ -42,6 +39,11 @@ from chalicelib.domain.offers import (
     how_many,
     mode_for,
     refusal,
+)
+from chalicelib.domain.refusals import (
+    DailyOfferLimit,
+    Refused,
+    SeatChanged,
 )
 from chalicelib.domain.seats import FreedSeat, seat_after_release_for
 from chalicelib.domain.time_rules import in_zone
@@ -100,6 +102,8 @@ class Offers:
         wanted: int = 1,
         already_asked: Sequence[str] = (),
         chain_step: int = 0,
+        holders: frozenset[str] = frozenset(),
+        asked_customers: frozenset[str] = frozenset(),
     ) -> Allocation:
         """Who could take a seat of this slot now, in sign-up order: one Query on the
         slot's list sorted by sign-up time, whatever its length, and — while window
@@ -117,24 +121,29 @@ class Offers:
             now=now,
             cutoff=timedelta(minutes=business.refill_cutoff_minutes),
             chain_step=chain_step,
+            holders=holders,
+            asked_customers=asked_customers,
         )
 
-    def next_round(self, freed: FreedSeat, business: Business, prior: RefillDecision | None) -> str:
+    def next_round(
+        self,
+        freed: FreedSeat,
+        business: Business,
+        prior: RefillDecision | None,
+        *,
+        holders: frozenset[str] = frozenset(),
+    ) -> str:
         """Offer the held seat to the next customer (one at a time) or to the first few
-        (offer to many), passing over anyone who has had their offers for the day. With no
-        one left to ask — or after an offer to many found no taker — the seat goes back on
-        sale."""
+        (offer to many), passing over anyone who has had their offers for the day, who
+        holds a seat of the slot already (`holders`) or was asked through another list.
+        With no one left to ask — or after an offer to many found no taker — the seat goes
+        back on sale."""
         capped: list[str] = []
         for _ in range(MAX_ATTEMPTS):
             try:
-                return self._round(freed, business, prior, capped)
-            except TransactionCancelled as error:
-                over = [
-                    label.split(":", 1)[1] for label in error.failed if label.startswith("limit:")
-                ]
-                if not over:
-                    raise
-                capped.extend(over)
+                return self._round(freed, business, prior, capped, holders)
+            except DailyOfferLimit as refusal:
+                capped.extend(refusal.entry_ids)
         raise RetryableConflict(f"could not offer the seat freed by {freed.cause}")
 
     def _round(
@@ -143,10 +152,12 @@ class Offers:
         business: Business,
         prior: RefillDecision | None,
         capped: Sequence[str],
+        holders: frozenset[str],
     ) -> str:
         mode = mode_for(business, freed.slot)
         now = self._clock.now()
         asked = prior.offered if prior else ()
+        asked_customers = prior.offered_customers if prior else ()
         found = self.plan(
             business,
             freed.slot_id,
@@ -155,6 +166,8 @@ class Offers:
             wanted=how_many(mode, business),
             already_asked=(*asked, *capped),
             chain_step=freed.chain_step,
+            holders=holders,
+            asked_customers=frozenset(asked_customers),
         )
         skipped = (*found.skipped, *(SkippedEntry(entry_id, OFFER_LIMIT) for entry_id in capped))
         chosen = found.in_order[: how_many(mode, business)]
@@ -176,6 +189,7 @@ class Offers:
                 round=prior.round if prior else 0,
                 closed_round=prior.closed_round if prior else 0,
                 offered=asked,
+                offered_customers=asked_customers,
             )
             self._store.release_held_seat(freed, decision, prior)
             logger.info("held seat back on sale", extra={"cause": freed.cause})
@@ -189,6 +203,10 @@ class Offers:
             round=round_number,
             closed_round=prior.closed_round if prior else 0,
             offered=(*asked, *(entry.entry_id for entry in chosen)),
+            offered_customers=(
+                *asked_customers,
+                *(customer_key(entry.contact) for entry in chosen),
+            ),
         )
         self._ask(freed, business, chosen, record, prior, opens, business.max_offers_per_day)
         return OFFERED
@@ -223,6 +241,7 @@ class Offers:
                 window_service_id=entry.window.service_id if entry.window else None,
                 earlier_than=entry.earlier_than,
                 chain_step=freed.chain_step,
+                list_key=list_key(entry),
             )
             for entry in entries
         ]
@@ -260,14 +279,19 @@ class Offers:
         if slot.is_full:
             raise SlotFull("the slot has no free seat to offer")
         now = self._clock.now()
-        entries = []
+        entries: dict[str, WaitingEntry] = {}
         for entry_id in dict.fromkeys(entry_ids):
             entry = self._store.get_entry(business_id, slot_id, entry_id)
             if entry is None:
                 raise NotFound(f"entry_ids: no waiting-list entry {entry_id!r}")
             if entry.status is not EntryStatus.WAITING:
                 raise NotActive(f"entry_ids: {entry.contact.name} is no longer waiting")
-            entries.append(entry)
+            if slot.is_held_by(entry.contact):
+                raise InvalidRequest(
+                    "entry_ids", f"{entry.contact.name} already holds a seat of this slot"
+                )
+            # One customer on the list twice is asked once.
+            entries.setdefault(customer_key(entry.contact), entry)
         freed = FreedSeat(business_id, slot_id, f"manual-{new_id()}", False, slot.summary(business))
         record = RefillDecision(
             cause=freed.cause,
@@ -275,11 +299,14 @@ class Offers:
             decided_at=now,
             skipped=(),
             round=1,
-            offered=tuple(entry.entry_id for entry in entries),
+            offered=tuple(entry.entry_id for entry in entries.values()),
+            offered_customers=tuple(entries),
             holds_seat=False,
         )
         # Staff chose these customers themselves: no daily limit stands in their way.
-        return self._ask(freed, business, entries, record, None, business.sendable_from(now), 0)
+        return self._ask(
+            freed, business, list(entries.values()), record, None, business.sendable_from(now), 0
+        )
 
     # --- running out -------------------------------------------------------------------------
 
@@ -291,7 +318,7 @@ class Offers:
         if record is None or record.outcome != OFFERING or record.round != round_number:
             return False  # taken, released, or a later round is already under way
         offers = self._store.offers_of_round(business_id, slot_id, cause, round_number)
-        business = self._store.get_business(business_id)
+        slot, business = self._store.get_slot_and_business(business_id, slot_id)
         if not offers or business is None:
             return False
         now = self._clock.now()
@@ -313,11 +340,11 @@ class Offers:
             ]
             try:
                 self._store.close_offers(expired, messages, (freed, record, closed))
-            except (TransactionCancelled, RetryableConflict):
+            except (Refused, RetryableConflict):
                 return False  # accepted or closed by someone else meanwhile
             record = closed
         if record.holds_seat:
-            self.next_round(freed, business, record)
+            self.next_round(freed, business, record, holders=slot.holders if slot else frozenset())
         return True
 
     def expire_overdue(self) -> int:
@@ -357,7 +384,7 @@ class Offers:
         business) and one write; the others asked in the round are told afterwards, from
         this offer's stream record (`tell_the_others`)."""
         link = self._links.read(token, OFFER)
-        offer, record, business = self._store.offer_to_answer(
+        offer, record, business, _ = self._store.offer_to_answer(
             link.business_id, link.slot_id, link.item_id
         )
         if offer is None:
@@ -431,10 +458,15 @@ class Offers:
                 now,
                 moving=(moving[0], moving[2]) if moving else None,
             )
-        except (TransactionCancelled, RetryableConflict) as error:
-            seat_sold = isinstance(error, TransactionCancelled) and "slot" in error.failed
-            if seat_sold and not record.holds_seat:
-                raise NotActive("sorry, the seat was booked by someone else meanwhile") from error
+        except (Refused, RetryableConflict) as error:
+            if isinstance(error, SeatChanged):
+                slot = self._store.get_slot(offer.business_id, offer.slot_id)
+                if slot is not None and slot.is_held_by(offer.contact):
+                    raise NotActive("you already have a booking for this time") from error
+                if not record.holds_seat:
+                    raise NotActive(
+                        "sorry, the seat was booked by someone else meanwhile"
+                    ) from error
             latest = self._store.get_offer(offer.business_id, offer.slot_id, offer.offer_id)
             why = refusal(latest, now) if latest else None
             raise NotActive(why or REFUSALS[OfferStatus.TAKEN]) from error
@@ -501,7 +533,7 @@ class Offers:
         others keep their chance. One read, as for accepting (the offer, the seat's record,
         the business), and one write before the next round."""
         link = self._links.read(token, OFFER)
-        offer, record, business = self._store.offer_to_answer(
+        offer, record, business, slot = self._store.offer_to_answer(
             link.business_id, link.slot_id, link.item_id
         )
         if offer is None:
@@ -522,10 +554,12 @@ class Offers:
         )
         try:
             self._store.close_offers([declined], [], closing)
-        except (TransactionCancelled, RetryableConflict) as error:
+        except (Refused, RetryableConflict) as error:
             raise NotActive(REFUSALS[OfferStatus.TAKEN]) from error
         if closing is not None:
-            self.next_round(freed, business, closing[2])
+            self.next_round(
+                freed, business, closing[2], holders=slot.holders if slot else frozenset()
+            )
         return declined
 
     def _offer(self, token: str) -> Offer:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.adapters.dynamodb.store import (
-    DynamoStore,
-    RetryableConflict,
-    TransactionCancelled,
-)
+from chalicelib.adapters.dynamodb.store import DynamoStore, RetryableConflict
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import STAFF_CHOOSE
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
@@ -28,8 +25,16 @@ from chalicelib.domain.model import (
     WaitingListMode,
 )
 from chalicelib.domain.offers import mode_for
+from chalicelib.domain.refusals import (
+    AlreadyDecided,
+    BookingChanged,
+    EntryNoLongerWaiting,
+    Refused,
+    SeatChanged,
+)
 from chalicelib.domain.seats import (
     FreedSeat,
+    Hold,
     SeatRelease,
     freed_seat,
     freed_seats_of,
@@ -47,7 +52,8 @@ MAX_ATTEMPTS = 5
 BOOKED = "booked"
 RELEASED = "released"
 ALREADY_DECIDED = "already_decided"
-DUPLICATE_LABELS = frozenset({"refill", "booking", "message", "history"})
+HOLDS_PER_SWEEP = 100
+STUCK = "the refill could not decide"
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,13 @@ class RefillOutcome:
     outcome: str
     booking_id: str | None = None
     entry_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AwaitedHold:
+    hold: Hold
+    overdue: bool
+    """Past its deadline: the sweep will refill it, or staff can now."""
 
 
 class Refill:
@@ -76,7 +89,7 @@ class Refill:
 
     def _tell_staff_if_manual(self, freed: FreedSeat) -> None:
         """In manual mode staff are told the seat is free and who waits for it, in order."""
-        business = self._store.get_business(freed.business_id)
+        slot, business = self._store.get_slot_and_business(freed.business_id, freed.slot_id)
         if business is None or not business.waiting_list_open:
             return
         if mode_for(business, freed.slot) is not WaitingListMode.MANUAL:
@@ -84,7 +97,14 @@ class Refill:
         now = self._clock.now()
         if not owes_messages(business, MessageType.SLOT_AVAILABLE, freed.slot):
             return
-        found = self._offers.plan(business, freed.slot_id, freed.slot, now, wanted=MAX_LISTED)
+        found = self._offers.plan(
+            business,
+            freed.slot_id,
+            freed.slot,
+            now,
+            wanted=MAX_LISTED,
+            holders=slot.holders if slot else frozenset(),
+        )
         if not found.in_order:
             return
         waiting = "\n".join(
@@ -112,11 +132,52 @@ class Refill:
         """Refill each seat a capacity raise held for the list, each once."""
         return [self.refill(freed) for freed in freed_seats_of(release)]
 
-    def refill(self, freed: FreedSeat) -> RefillOutcome:
+    def refill(self, freed: FreedSeat, *, last_chance: bool = False) -> RefillOutcome:
         """Give the held seat to the earliest-signed-up customer still waiting, or put it
-        back on sale when no one can take it. Once per cause, however often delivered."""
-        business = self._store.get_business(freed.business_id)
+        back on sale when no one can take it. Once per cause, however often delivered.
+
+        A refusal that trying again cannot fix puts the seat back on sale with the reason
+        recorded, rather than holding it for ever; so does running out of attempts when
+        this is the `last_chance` (the sweep of overdue holds)."""
+        try:
+            return self._refill(freed)
+        except AlreadyDecided:
+            logger.info("seat already refilled for this cause", extra={"cause": freed.cause})
+            return RefillOutcome(ALREADY_DECIDED)
+        except RetryableConflict as error:
+            if not last_chance:
+                raise
+            return self._give_up(freed, str(error))
+        except Refused as error:
+            logger.error(
+                "refill refused", extra={"cause": freed.cause, "refusal": type(error).__name__}
+            )
+            return self._give_up(freed, f"{type(error).__name__}: {error}")
+
+    def _give_up(self, freed: FreedSeat, why: str) -> RefillOutcome:
+        """Back on sale, the reason recorded in the allocation log: the seat is not held
+        for a decision that cannot be made."""
+        decision = RefillDecision(
+            cause=freed.cause,
+            outcome=RELEASED,
+            decided_at=self._clock.now(),
+            skipped=(),
+            reason=f"{STUCK} ({why}); the seat went back on sale",
+        )
+        try:
+            self._store.release_held_seat(freed, decision)
+        except AlreadyDecided:
+            return RefillOutcome(ALREADY_DECIDED)
+        logger.warning(
+            "held seat back on sale after a failed refill", extra=_log_fields(freed, decision)
+        )
+        return RefillOutcome(RELEASED)
+
+    def _refill(self, freed: FreedSeat) -> RefillOutcome:
         for _ in range(MAX_ATTEMPTS):
+            # The slot comes with the business in one read: who holds its seats already.
+            slot, business = self._store.get_slot_and_business(freed.business_id, freed.slot_id)
+            holders = slot.holders if slot else frozenset()
             now = self._clock.now()
             if business is not None and mode_for(business, freed.slot) is WaitingListMode.MANUAL:
                 # Switched to manual after the seat was held: staff choose, the seat is sold.
@@ -127,24 +188,21 @@ class Refill:
                     skipped=(),
                     reason=STAFF_CHOOSE,
                 )
-                try:
-                    self._store.release_held_seat(freed, decision)
-                except TransactionCancelled as error:
-                    if error.failed & DUPLICATE_LABELS:
-                        return RefillOutcome(ALREADY_DECIDED)
-                    raise
+                self._store.release_held_seat(freed, decision)
                 return RefillOutcome(RELEASED)
             if business is not None and mode_for(business, freed.slot) is not AUTOMATIC:
                 try:
-                    return RefillOutcome(self._offers.next_round(freed, business, prior=None))
-                except TransactionCancelled as error:
-                    if "refill" in error.failed:
-                        return RefillOutcome(ALREADY_DECIDED)
+                    outcome = self._offers.next_round(freed, business, None, holders=holders)
+                except (EntryNoLongerWaiting, SeatChanged, RetryableConflict):
                     continue  # someone asked left the list meanwhile: ask again
-                except RetryableConflict:
-                    continue
+                return RefillOutcome(outcome)
             allocation = self._offers.plan(
-                business, freed.slot_id, freed.slot, now, chain_step=freed.chain_step
+                business,
+                freed.slot_id,
+                freed.slot,
+                now,
+                chain_step=freed.chain_step,
+                holders=holders,
             )
             try:
                 if allocation.chosen is None:
@@ -167,25 +225,52 @@ class Refill:
                         continue  # their booking had gone: their request was closed
                     return moved
                 return self._assign(freed, business, allocation.chosen, allocation.skipped, now)
-            except TransactionCancelled as error:
-                if error.failed & DUPLICATE_LABELS:
-                    logger.info(
-                        "seat already refilled for this cause", extra={"cause": freed.cause}
-                    )
-                    return RefillOutcome(ALREADY_DECIDED)
-                if error.failed & {"entry", "moving", "arrived", "later"}:
-                    continue  # that customer left or their booking changed: ask again
-                raise
-            except RetryableConflict:
+            except (EntryNoLongerWaiting, BookingChanged, SeatChanged, RetryableConflict):
+                # That customer left, their booking changed, or they took a seat of this
+                # slot meanwhile: read again and ask again.
                 continue
         raise RetryableConflict(f"could not refill the seat freed by {freed.cause}")
 
+    def heal_overdue_holds(self) -> int:
+        """The sweep: every seat held for the waiting list past its deadline without a
+        decision — a refused write, a lost or parked stream record — is refilled through
+        the same code, or put back on sale with the reason. Reads only undecided holds.
+        Returns how many it resolved."""
+        resolved = 0
+        for hold in self._store.overdue_holds(self._clock.now(), HOLDS_PER_SWEEP):
+            logger.warning("overdue hold", extra={"cause": hold.cause, "slot_id": hold.slot_id})
+            outcome = self.refill(hold.freed(), last_chance=True)
+            resolved += outcome.outcome != ALREADY_DECIDED
+        return resolved
+
+    def holds(self, business_id: str) -> list[AwaitedHold]:
+        """The business's seats held for the waiting list still awaiting a decision,
+        oldest first, each saying whether its deadline has passed."""
+        now = self._clock.now()
+        return [
+            AwaitedHold(hold, hold.is_overdue(now))
+            for hold in self._store.holds_of(business_id, HOLDS_PER_SWEEP)
+        ]
+
+    def resolve_hold(self, business_id: str, slot_id: str, cause: str) -> RefillOutcome:
+        """Staff release a held seat by hand: through the refill, so the list keeps its
+        first claim; when the refill cannot decide, the seat goes back on sale."""
+        hold = self._store.get_hold(business_id, slot_id, cause)
+        if hold is None:
+            raise NotFound(f"no seat of slot {slot_id!r} is held awaiting a decision as {cause!r}")
+        return self.refill(hold.freed(), last_chance=True)
+
     def plan(
-        self, business: Business | None, slot_id: str, slot: SlotSummary, now: datetime
+        self,
+        business: Business | None,
+        slot_id: str,
+        slot: SlotSummary,
+        now: datetime,
+        holders: frozenset[str] = frozenset(),
     ) -> Allocation:
         """Who would get a seat of this slot freed now. The refill acts on this answer; a
         dry run before a release shows it."""
-        return self._offers.plan(business, slot_id, slot, now)
+        return self._offers.plan(business, slot_id, slot, now, holders=holders)
 
     def _assign(
         self,

@@ -7,11 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from chalicelib.adapters.dynamodb.store import (
-    DynamoStore,
-    RetryableConflict,
-    TransactionCancelled,
-)
+from chalicelib.adapters.dynamodb.store import DynamoStore, RetryableConflict
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import (
     Conflict,
@@ -30,7 +26,9 @@ from chalicelib.domain.model import (
     RefillDecision,
     SlotSummary,
     WaitingEntry,
+    list_key,
 )
+from chalicelib.domain.refusals import AlreadyOnList, OpenListLimit, SeatChanged
 from chalicelib.domain.time_rules import to_utc
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
@@ -49,6 +47,20 @@ class TooManyEntries(Conflict):
 
 
 class AlreadyAsked(Conflict):
+    pass
+
+
+class AlreadyWaiting(Conflict):
+    """The customer already has an open place on this list: one place per customer per
+    list. Carries that place, so a repeated join answers with it."""
+
+    def __init__(self, entry: WaitingEntry, position: int | None) -> None:
+        super().__init__("you are already on this waiting list")
+        self.entry = entry
+        self.position = position
+
+
+class HoldsASeat(Conflict):
     pass
 
 
@@ -72,11 +84,15 @@ class WaitingList:
         self._links = links
 
     def join(self, business_id: str, slot_id: str, contact: Contact) -> tuple[WaitingEntry, int]:
-        """Join a full slot's waiting list; returns the entry and its exact position."""
+        """Join a full slot's waiting list; returns the entry and its exact position. A
+        customer already on it gets AlreadyWaiting with their place; one holding a seat of
+        the slot cannot join."""
         for _ in range(MAX_ATTEMPTS):
             slot, business = slot_and_business(self._store, business_id, slot_id)
             if not business.waiting_list_open:
                 raise WaitingListClosed("this business does not keep a waiting list")
+            if slot.is_held_by(contact):
+                raise HoldsASeat("you already have a booking for this time")
             if not slot.is_full:
                 raise SlotHasFreeSeats("the slot has a free seat: book it instead")
             entry = WaitingEntry(
@@ -95,11 +111,11 @@ class WaitingList:
                     max_open_entries=business.max_open_entries,
                     messages=joined_messages(entry, slot.waiting + 1, self._links, business),
                 )
-            except TransactionCancelled as error:
-                if "limit" in error.failed:
-                    raise TooManyEntries(_limit_message(business.max_open_entries)) from error
-                continue
-            except RetryableConflict:
+            except AlreadyOnList as error:
+                raise self._already_waiting(entry) from error
+            except OpenListLimit as error:
+                raise TooManyEntries(_limit_message(business.max_open_entries)) from error
+            except (SeatChanged, RetryableConflict):
                 # The slot changed since we read it (a seat freed, someone else joined):
                 # read again so the answer and the position are right.
                 continue
@@ -173,7 +189,9 @@ class WaitingList:
             starts_from=max(to_utc(starts_from, business.time_zone) if starts_from else now, now),
             ends_by=booking.slot.starts_at,
         )
-        _check_window(window, now, field="starts_from")
+        # It ends when the customer's booking starts, so however far ahead that is, the
+        # request is bounded: only a window the customer sets themselves has a cap.
+        _check_window(window, now, field="starts_from", capped=starts_from is not None)
         entry = WaitingEntry(
             business_id=business_id,
             slot_id="",
@@ -200,17 +218,30 @@ class WaitingList:
             messages = joined_messages(entry, position, self._links, business)
             try:
                 self._store.join_window(entry, messages=messages, max_open_entries=max_open_entries)
-            except TransactionCancelled as error:
-                if "limit" in error.failed:
-                    raise TooManyEntries(_limit_message(max_open_entries)) from error
-                if "entry" in error.failed:
+            except AlreadyOnList as error:
+                if entry.earlier_than is not None:
                     raise AlreadyAsked("already on this list") from error
-                raise
+                raise self._already_waiting(entry) from error
+            except OpenListLimit as error:
+                raise TooManyEntries(_limit_message(max_open_entries)) from error
             except RetryableConflict:
                 continue
             logger.info("joined a window waiting list", extra=_ids(entry))
             return entry, position
         raise RetryableConflict("the waiting list is busy; try again")
+
+    def _already_waiting(self, joining: WaitingEntry) -> Conflict:
+        """The customer's open place on the list they tried to join again."""
+        on_list = list_key(joining)
+        place = (
+            self._store.open_place(joining.business_id, on_list, joining.contact)
+            if on_list
+            else None
+        )
+        if place is None:
+            return Conflict("you are already on this waiting list")
+        waiting = place.status is EntryStatus.WAITING
+        return AlreadyWaiting(place, self._store.position_of(place) if waiting else None)
 
     def close_ended_windows(self) -> int:
         """Close window entries whose window has ended, so they no longer count as open
@@ -314,10 +345,12 @@ def _ids(entry: WaitingEntry) -> dict[str, str]:
     return {"business_id": entry.business_id, "slot_id": entry.slot_id, "entry_id": entry.entry_id}
 
 
-def _check_window(window: EntryWindow, now: datetime, field: str = "window") -> None:
+def _check_window(
+    window: EntryWindow, now: datetime, field: str = "window", *, capped: bool = True
+) -> None:
     if window.ends_by <= window.starts_from:
         raise InvalidRequest(field, "the window must end after it starts")
     if window.ends_by <= now:
         raise InvalidRequest(field, "the window is over already")
-    if window.ends_by - window.starts_from > MAX_WINDOW:
+    if capped and window.ends_by - window.starts_from > MAX_WINDOW:
         raise InvalidRequest(field, f"a window spans at most {MAX_WINDOW.days} days")

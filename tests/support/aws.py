@@ -124,6 +124,16 @@ class StreamFeed:
                 self._last_sequence[shard_id] = record["dynamodb"]["SequenceNumber"]
         return records
 
+    def take(self) -> list[dict[str, Any]]:
+        """Read what is new and deliver none of it, as when a record is parked, lost or
+        late; `deliver_late` hands them over afterwards."""
+        return self._new_records()
+
+    def deliver_late(self, records: list[dict[str, Any]]) -> None:
+        for record in records:
+            response = self.handler({"Records": [_lambda_shape(record)]}, None)
+            assert not response.get("batchItemFailures"), (record, response)
+
     def deliver(self, copies: int = 1) -> list[dict[str, Any]]:
         """Deliver what is new; returns each batch's response."""
         responses = []

@@ -5,13 +5,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.allocation import (
+    ALREADY_ASKED,
     CHAIN_LIMIT,
+    HOLDS_A_SEAT,
     MAX_CHAIN_STEPS,
     NO_CONTACT,
     NO_LONGER_WAITING,
     NO_ONE_WAITING,
+    SAME_CUSTOMER,
     SLOT_HAS_STARTED,
     choose_next,
+    eligible,
     queue_position,
 )
 from chalicelib.domain.model import (
@@ -22,6 +26,7 @@ from chalicelib.domain.model import (
     SkippedEntry,
     SlotSummary,
     WaitingEntry,
+    list_key,
 )
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -120,3 +125,52 @@ def test_a_window_fits_slots_of_its_service_inside_it_with_the_staff_and_place_a
     assert not replace(window, service_id="colour").fits(slot)
     assert not replace(window, ends_by=STARTS + timedelta(minutes=59)).fits(slot)
     assert not replace(window, starts_from=STARTS + timedelta(seconds=1)).fits(slot)
+
+
+def test_a_customer_on_two_lists_is_one_candidate_at_their_first_place_in_line() -> None:
+    bo = Contact("Bo", "bo@example.com")
+    on_the_slot = entry("bo-slot", 50, contact=bo)
+    in_a_window = entry("bo-window", 40, contact=Contact("Bo", "BO@example.com "))
+    cy = entry("cy", 30)
+
+    found = eligible([cy, in_a_window, on_the_slot], slot_starts_at=STARTS, now=NOW)
+
+    assert [e.entry_id for e in found.in_order] == ["bo-slot", "cy"]
+    assert found.skipped == (SkippedEntry("bo-window", SAME_CUSTOMER),)
+
+
+def test_a_customer_already_holding_a_seat_of_the_slot_is_passed_over_with_the_reason() -> None:
+    found = eligible(
+        [entry("bo", 50), entry("cy", 30)],
+        slot_starts_at=STARTS,
+        now=NOW,
+        holders=frozenset({"bo@example.com"}),
+    )
+
+    assert found.chosen is not None and found.chosen.entry_id == "cy"
+    assert found.skipped == (SkippedEntry("bo", HOLDS_A_SEAT),)
+
+
+def test_a_customer_asked_for_this_seat_through_one_list_is_not_asked_through_another() -> None:
+    found = eligible(
+        [entry("bo-window", 50, contact=Contact("Bo", phone="+4791234567")), entry("cy", 30)],
+        slot_starts_at=STARTS,
+        now=NOW,
+        asked_customers=frozenset({"+4791234567"}),
+    )
+
+    assert [e.entry_id for e in found.in_order] == ["cy"]
+    assert found.skipped == (SkippedEntry("bo-window", ALREADY_ASKED),)
+
+
+def test_a_places_list_is_its_slot_or_its_exact_window() -> None:
+    window = EntryWindow("svc", STARTS - timedelta(days=1), STARTS + timedelta(days=1))
+    on_slot = entry("a", 5)
+    waiting_for_window = replace(on_slot, slot_id="", window=window)
+    other_window = replace(waiting_for_window, window=replace(window, staff="Bo"))
+    earlier = replace(waiting_for_window, earlier_than=EarlierThan("s2", "booking"))
+
+    assert list_key(on_slot) == "SLOT#s"
+    assert list_key(waiting_for_window) == list_key(replace(waiting_for_window, entry_id="b"))
+    assert list_key(waiting_for_window) != list_key(other_window)
+    assert list_key(earlier) is None

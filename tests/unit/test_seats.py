@@ -11,7 +11,7 @@ from chalicelib.domain.model import (
     SeatAfterRelease,
     SlotSummary,
 )
-from chalicelib.domain.seats import freed_seat, seat_after_release
+from chalicelib.domain.seats import HOLD_DECISION_BOUND, freed_seat, hold_for, seat_after_release
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CONFIRMED = Booking(
@@ -56,3 +56,16 @@ def test_changes_that_free_no_seat_are_ignored() -> None:
 def test_a_removed_booking_frees_its_seat() -> None:
     freed = freed_seat(CONFIRMED, None)
     assert freed is not None and not freed.held_for_waiting_list
+
+
+def test_a_hold_is_named_by_the_cause_the_refill_sees_and_must_be_decided_within_the_bound() -> (
+    None
+):
+    released = cancelled(SeatAfterRelease.HELD_FOR_WAITING_LIST)
+    hold = hold_for(released, NOW)
+    freed = freed_seat(CONFIRMED, released)
+
+    assert freed is not None and hold.freed() == freed
+    assert hold.decide_by == NOW + HOLD_DECISION_BOUND
+    assert not hold.is_overdue(NOW + HOLD_DECISION_BOUND - timedelta(seconds=1))
+    assert hold.is_overdue(NOW + HOLD_DECISION_BOUND)

@@ -216,6 +216,7 @@ def slot_from_item(item: SlotItem) -> Slot:
         taken=int(item.taken),
         held=int(item.held),
         waiting=int(item.waiting),
+        holders=frozenset(item.holders or ()),
     )
 
 
@@ -238,6 +239,8 @@ def slot_to_item(slot: Slot) -> SlotItem:
         taken=slot.taken,
         held=slot.held,
         waiting=slot.waiting,
+        # DynamoDB keeps no empty set: no holders is no attribute.
+        holders=set(slot.holders) or None,
     )
 
 
@@ -503,6 +506,7 @@ def round_prefix(cause: str, round_number: int) -> str:
 
 OPEN_OFFERS = "OPEN"
 OPEN_WINDOWS = "WINDOWS"
+OPEN_HOLDS = "HOLDS"
 
 
 def window_deadline(entry: WaitingEntry) -> str | None:
@@ -532,6 +536,7 @@ def offer_to_item(offer: Offer) -> OfferItem:
         earlier_than_slot_id=offer.earlier_than.slot_id if offer.earlier_than else None,
         earlier_than_booking_id=offer.earlier_than.booking_id if offer.earlier_than else None,
         chain_step=offer.chain_step or None,
+        list_key=offer.list_key,
         open_partition=OPEN_OFFERS if is_open else None,
         open_until=f"{offer.expires_at.astimezone(UTC).isoformat()}#{offer.offer_id}"
         if is_open
@@ -565,4 +570,5 @@ def offer_from_item(item: OfferItem) -> Offer:
         if item.earlier_than_slot_id and item.earlier_than_booking_id
         else None,
         chain_step=int(item.chain_step or 0),
+        list_key=item.list_key,
     )

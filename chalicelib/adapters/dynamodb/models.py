@@ -18,6 +18,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.expressions.condition import Condition
@@ -182,6 +183,20 @@ class SlotItem(CatalogueItem, discriminator="slot"):
     taken = NumberAttribute(default=0)
     held = NumberAttribute(default=0)
     waiting = NumberAttribute(default=0)
+    holders = UnicodeSetAttribute(null=True)
+    """The customer keys holding a seat: every write that takes a seat is conditioned on
+    its customer not being among them, so one customer never holds two."""
+
+
+class ListMemberItem(CatalogueItem, discriminator="list_member"):
+    """One customer's open place on one list (a slot's, or one window). Joining puts it
+    only if it is not there, and every write that closes the place deletes it: a repeated
+    join finds the place it already has. In the catalogue table, whose changes wake no
+    function."""
+
+    business_id = UnicodeAttribute()
+    entry_id = UnicodeAttribute()
+    entry_partition = UnicodeAttribute()
 
 
 # --- bookings, waiting entries and refill records, one partition per slot -------------
@@ -363,6 +378,8 @@ class OfferItem(BookingsItem, discriminator="offer"):
     earlier_than_slot_id = UnicodeAttribute(null=True)
     earlier_than_booking_id = UnicodeAttribute(null=True)
     chain_step = NumberAttribute(null=True)
+    list_key = UnicodeAttribute(null=True)
+    """The list the offered place is on; accepting closes that place."""
 
 
 class CustomerItem(BookingsItem, discriminator="customer"):
@@ -380,8 +397,11 @@ class SkippedMap(MapAttribute[str, Any]):
 
 
 class RefillItem(BookingsItem, discriminator="refill"):
-    """One record per freed seat: the refill's decision, written once, so a redelivered
-    change can never allocate the same seat twice."""
+    """One record per freed seat. The write that holds a seat for the waiting list puts it
+    as `held`, with a deadline on the index of open deadlines and on the business's list
+    of holds; the refill's decision replaces it, once (only over `held`), so a
+    redelivered change can never allocate the same seat twice, and a hold left undecided
+    past its deadline is found by a sweep that reads only holds."""
 
     business_id = UnicodeAttribute()
     slot_id = UnicodeAttribute()
@@ -397,8 +417,15 @@ class RefillItem(BookingsItem, discriminator="refill"):
     closed_round = NumberAttribute(default=0)
     """The last round whose offers were all closed (expired or declined)."""
     offered = ListAttribute[str](default=list)
+    """Every entry this seat was offered to, so no one is asked twice."""
+    offered_customers = ListAttribute[str](null=True)
+    """Their customer keys: a customer asked through one list is not asked again through
+    another."""
     holds_seat = BooleanAttribute(default=True)
-    """Everyone this seat was offered to, so no one is asked twice."""
+    slot = SlotSummaryMap(null=True)
+    """On a hold awaiting its decision: the slot, so a sweep can refill it."""
+    chain_step = NumberAttribute(null=True)
+    held_at = UTCDateTimeAttribute(null=True)
 
 
 # --- outbox: one message per cause -------------------------------------------------------

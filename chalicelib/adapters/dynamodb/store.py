@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ from chalicelib.adapters.dynamodb.models import (
     CatalogueItem,
     CustomerItem,
     HistoryItem,
+    ListMemberItem,
     OfferItem,
     OutboxMessageItem,
     PipelineStatusItem,
@@ -58,13 +59,68 @@ from chalicelib.domain.model import (
     SlotSummary,
     WaitingEntry,
     customer_key,
+    list_key,
 )
 from chalicelib.domain.offers import Offer, OfferStatus, cause_of
 from chalicelib.domain.pipeline import PipelineStatus
-from chalicelib.domain.seats import FreedSeat, SeatRelease
+from chalicelib.domain.refusals import (
+    AlreadyDecided,
+    AlreadyOnList,
+    BookingChanged,
+    DailyOfferLimit,
+    EntryNoLongerWaiting,
+    OpenListLimit,
+    Refused,
+    SeatChanged,
+    WriteRejected,
+)
+from chalicelib.domain.seats import FreedSeat, Hold, SeatRelease, hold_for, holds_of
 from chalicelib.settings import Settings
 
 MAX_ITEMS_PER_TRANSACTION = 100
+
+
+Refusals = Mapping[str, type[Refused]]
+"""What the failure of each labelled condition of a transaction means, in the order they
+are told: the first failed label found here names the refusal."""
+
+REFILL_REFUSALS: Refusals = {
+    "refill": AlreadyDecided,
+    "booking": AlreadyDecided,
+    "message": AlreadyDecided,
+    "history": AlreadyDecided,
+    "entry": EntryNoLongerWaiting,
+    "moving": BookingChanged,
+    "arrived": BookingChanged,
+    "later": BookingChanged,
+    "slot": SeatChanged,
+}
+ACCEPT_REFUSALS: Refusals = {
+    "offer": AlreadyDecided,
+    "refill": AlreadyDecided,
+    "slot": SeatChanged,
+    "entry": EntryNoLongerWaiting,
+    "moving": BookingChanged,
+    "arrived": BookingChanged,
+    "later": BookingChanged,
+}
+CLOSE_REFUSALS: Refusals = {
+    "refill": AlreadyDecided,
+    "closed": AlreadyDecided,
+    "returned": EntryNoLongerWaiting,
+}
+JOIN_REFUSALS: Refusals = {
+    "member": AlreadyOnList,
+    "slot": SeatChanged,
+    "limit": OpenListLimit,
+    "entry": AlreadyOnList,
+}
+SEAT_REFUSALS: Refusals = {
+    "slot": SeatChanged,
+    "target": SeatChanged,
+    "entry": EntryNoLongerWaiting,
+    "booking": BookingChanged,
+}
 
 
 class TransactionCancelled(Exception):
@@ -90,8 +146,13 @@ class _Transaction:
     condition failed (pynamodb sends condition checks, deletes, puts, then updates)."""
 
     connection: Connection
+    refusals: Refusals = field(default_factory=dict)
+    _deletes: list[tuple[str, Model, Condition | None]] = field(default_factory=list)
     _puts: list[tuple[str, Model, Condition | None]] = field(default_factory=list)
     _updates: list[tuple[str, Model, list[Action], Condition | None]] = field(default_factory=list)
+
+    def delete(self, label: str, item: Model, condition: Condition | None = None) -> None:
+        self._deletes.append((label, item, condition))
 
     def put(self, label: str, item: Model, condition: Condition | None = None) -> None:
         self._puts.append((label, item, condition))
@@ -102,14 +163,22 @@ class _Transaction:
         self._updates.append((label, item, actions, condition))
 
     def commit(self) -> None:
-        labels = [label for label, *_ in self._puts] + [label for label, *_ in self._updates]
+        labels = [
+            *(label for label, *_ in self._deletes),
+            *(label for label, *_ in self._puts),
+            *(label for label, *_ in self._updates),
+        ]
         try:
             with TransactWrite(connection=self.connection) as transaction:
+                for _, item, condition in self._deletes:
+                    transaction.delete(item, condition=condition)
                 for _, item, condition in self._puts:
                     transaction.save(item, condition=condition)
                 for _, item, actions, update_condition in self._updates:
                     transaction.update(item, actions=actions, condition=update_condition)
         except TransactWriteError as error:
+            if error.cause_response_code == "ValidationException":
+                raise WriteRejected(error.cause_response_message or str(error)) from error
             reasons = error.cancellation_reasons or []
             failed = {
                 label
@@ -121,7 +190,16 @@ class _Transaction:
                 raise RetryableConflict("a concurrent change got there first") from error
             if not failed:
                 raise
-            raise TransactionCancelled(failed) from error
+            raise self._refusal(failed) from error
+
+    def _refusal(self, failed: set[str]) -> Exception:
+        over_limit = [label.split(":", 1)[1] for label in failed if label.startswith("limit:")]
+        if over_limit:
+            return DailyOfferLimit(over_limit)
+        for label, refusal in self.refusals.items():
+            if label in failed:
+                return refusal(f"refused: {refusal.__doc__ or label}")
+        return TransactionCancelled(failed)
 
 
 class DynamoStore:
@@ -133,8 +211,8 @@ class DynamoStore:
         return Connection(region=self._settings.region)
 
     @contextmanager
-    def _transaction(self) -> Iterator[_Transaction]:
-        transaction = _Transaction(self._connection)
+    def _transaction(self, refusals: Refusals | None = None) -> Iterator[_Transaction]:
+        transaction = _Transaction(self._connection, refusals or {})
         yield transaction
         transaction.commit()
 
@@ -301,6 +379,8 @@ class DynamoStore:
                 )
                 if release is not None:
                     transaction.put("release", mapping.seat_release_to_item(release, at), _is_new())
+                    for hold in holds_of(release, at):
+                        transaction.put("hold", _hold_item(hold))
         except TransactionCancelled as error:
             raise RetryableConflict("the slot changed meanwhile") from error
 
@@ -330,12 +410,14 @@ class DynamoStore:
     def book(self, booking: Booking, messages: Sequence[OutboxMessage]) -> None:
         """Take a free seat: the slot's count, the booking, its history and its message in
         one transaction."""
-        with self._transaction() as transaction:
+        with self._transaction(SEAT_REFUSALS) as transaction:
             transaction.update(
                 "slot",
                 _slot_keys(booking.business_id, booking.slot_id),
-                [SlotItem.taken.add(1)],
-                SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
+                [SlotItem.taken.add(1), _holds_seat(booking.contact)],
+                SlotItem.pk.exists()
+                & (SlotItem.taken < SlotItem.capacity)
+                & _holds_no_seat(booking.contact),
             )
             transaction.put("booking", mapping.booking_to_item(booking), _is_new())
             transaction.put(
@@ -406,7 +488,7 @@ class DynamoStore:
         list_open: bool,
     ) -> None:
         """Take the new seat and free the old one, or change nothing."""
-        with self._transaction() as transaction:
+        with self._transaction(SEAT_REFUSALS) as transaction:
             transaction.put(
                 "booking",
                 mapping.booking_to_item(moved_away),
@@ -420,8 +502,10 @@ class DynamoStore:
             transaction.update(
                 "target",
                 _slot_keys(arrived.business_id, arrived.slot_id),
-                [SlotItem.taken.add(1)],
-                SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
+                [SlotItem.taken.add(1), _holds_seat(arrived.contact)],
+                SlotItem.pk.exists()
+                & (SlotItem.taken < SlotItem.capacity)
+                & _holds_no_seat(arrived.contact),
             )
             _free_seat(transaction, before.business_id, before.slot_id, moved_away, list_open)
             transaction.put("history", _history_item(arrived.business_id, change), _is_new())
@@ -461,7 +545,7 @@ class DynamoStore:
     ) -> None:
         """Add an entry to a full slot's list; conditioned on the count read, so the
         position the customer is told is exact. Its messages are queued in the same write."""
-        with self._transaction() as transaction:
+        with self._transaction(JOIN_REFUSALS) as transaction:
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
             transaction.update(
@@ -470,9 +554,11 @@ class DynamoStore:
                 [SlotItem.waiting.add(1)],
                 SlotItem.pk.exists()
                 & (SlotItem.taken >= SlotItem.capacity)
-                & (SlotItem.waiting == seen_waiting),
+                & (SlotItem.waiting == seen_waiting)
+                & _holds_no_seat(entry.contact),
             )
             _one_more_list(transaction, entry, max_open_entries)
+            _new_member(transaction, entry)
             transaction.put(
                 "entry",
                 mapping.entry_to_item(entry, queue_position(entry.signed_up_at, entry.entry_id)),
@@ -488,10 +574,11 @@ class DynamoStore:
     ) -> None:
         """Add a window entry to its service's list, and count it as open, so a seat freed
         meanwhile is held for the list until the refill has looked for a match."""
-        with self._transaction() as transaction:
+        with self._transaction(JOIN_REFUSALS) as transaction:
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
             _one_more_list(transaction, entry, max_open_entries)
+            _new_member(transaction, entry)
             _count_windows(transaction, entry.business_id, 1)
             transaction.put(
                 "entry",
@@ -574,7 +661,7 @@ class DynamoStore:
                     )
                 else:
                     _count_windows(transaction, entry.business_id, -1)
-                _entry_closed(transaction, entry.business_id, entry.contact)
+                _entry_closed(transaction, entry.business_id, entry.contact, list_key(entry))
         except TransactionCancelled as error:
             if "entry" in error.failed:
                 raise NotActive("this place on the waiting list is no longer waiting") from error
@@ -650,19 +737,19 @@ class DynamoStore:
     ) -> None:
         """Turn the hold into the waiting customer's booking, mark their entry, queue their
         message and record the decision — all or nothing, and only once per cause."""
-        with self._transaction() as transaction:
+        with self._transaction(REFILL_REFUSALS) as transaction:
             transaction.put("booking", mapping.booking_to_item(booking), _is_new())
             transaction.put(
                 "history", _history_item(booking.business_id, _created(booking)), _is_new()
             )
-            transaction.put("refill", _refill_item(freed, decision), _is_new())
+            transaction.put("refill", _refill_item(freed, decision), _refill_state(None))
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
             transaction.update(
                 "slot",
                 _slot_keys(freed.business_id, freed.slot_id),
-                [SlotItem.held.add(-1), *_one_fewer_waiting(entry)],
-                SlotItem.held > 0,
+                [SlotItem.held.add(-1), *_one_fewer_waiting(entry), _holds_seat(booking.contact)],
+                (SlotItem.held > 0) & _holds_no_seat(booking.contact),
             )
             _entry_booked(transaction, entry, booking)
 
@@ -681,13 +768,13 @@ class DynamoStore:
         """An earlier-slot request is met: the customer's booking moves into the held
         seat and gives up its later one (held for that slot's list when anyone waits),
         their entry is closed, the decision recorded — all or nothing, once per cause."""
-        with self._transaction() as transaction:
-            transaction.put("refill", _refill_item(freed, decision), _is_new())
+        with self._transaction(REFILL_REFUSALS) as transaction:
+            transaction.put("refill", _refill_item(freed, decision), _refill_state(None))
             transaction.update(
                 "slot",
                 _slot_keys(freed.business_id, freed.slot_id),
-                [SlotItem.held.add(-1)],
-                SlotItem.held > 0,
+                [SlotItem.held.add(-1), _holds_seat(arrived.contact)],
+                (SlotItem.held > 0) & _holds_no_seat(arrived.contact),
             )
             _write_move(transaction, Move(moved_away, arrived, change), list_open)
             for message in messages:
@@ -698,7 +785,7 @@ class DynamoStore:
         self, freed: FreedSeat, decision: RefillDecision, prior: RefillDecision | None = None
     ) -> None:
         """No one can take the held seat: put it back on sale, once per cause."""
-        with self._transaction() as transaction:
+        with self._transaction(REFILL_REFUSALS) as transaction:
             transaction.put("refill", _refill_item(freed, decision), _refill_state(prior))
             transaction.update(
                 "slot",
@@ -720,12 +807,14 @@ class DynamoStore:
     ) -> None:
         """Staff give a free seat to a waiting customer: the seat, the entry, the booking,
         its history and its message together."""
-        with self._transaction() as transaction:
+        with self._transaction(SEAT_REFUSALS) as transaction:
             transaction.update(
                 "slot",
                 _slot_keys(entry.business_id, entry.slot_id),
-                [SlotItem.taken.add(1), *_one_fewer_waiting(entry)],
-                SlotItem.pk.exists() & (SlotItem.taken < SlotItem.capacity),
+                [SlotItem.taken.add(1), *_one_fewer_waiting(entry), _holds_seat(booking.contact)],
+                SlotItem.pk.exists()
+                & (SlotItem.taken < SlotItem.capacity)
+                & _holds_no_seat(booking.contact),
             )
             _entry_booked(transaction, entry, booking)
             transaction.put("booking", mapping.booking_to_item(booking), _is_new())
@@ -751,7 +840,7 @@ class DynamoStore:
         """Offer the held seat to the next customers: their offers, their entries marked as
         offered, their messages, their daily counts and the seat's record, all or nothing,
         once per round. A customer over the daily limit fails it as `limit:<entry id>`."""
-        with self._transaction() as transaction:
+        with self._transaction(REFILL_REFUSALS) as transaction:
             transaction.put("refill", _refill_item(freed, record), _refill_state(prior))
             for offer in offers:
                 transaction.update(
@@ -787,7 +876,7 @@ class DynamoStore:
         """Close open offers (expired, declined or taken): each customer keeps their place
         on the list. With `record` (the seat, its record before and after), the round is
         marked closed in the same write, once."""
-        with self._transaction() as transaction:
+        with self._transaction(CLOSE_REFUSALS) as transaction:
             if record is not None:
                 freed, prior, after = record
                 transaction.put("refill", _refill_item(freed, after), _refill_state(prior))
@@ -813,7 +902,7 @@ class DynamoStore:
         With `moving` (the move and whether the list claims the later seat), an
         earlier-slot request is met: the customer's booking moves into the seat and frees
         its later one, instead of a new booking being made."""
-        with self._transaction() as transaction:
+        with self._transaction(ACCEPT_REFUSALS) as transaction:
             accepted = replace(offer, status=OfferStatus.ACCEPTED)
             transaction.put(
                 "offer",
@@ -825,20 +914,21 @@ class DynamoStore:
             one_fewer: list[Action] = [] if offer.window_service_id else [SlotItem.waiting.add(-1)]
             if offer.window_service_id:
                 _count_windows(transaction, offer.business_id, -1)
+            holder = _holds_seat(booking.contact)
             if prior.holds_seat:
                 transaction.update(
                     "slot",
                     slot,
-                    [SlotItem.held.add(-1), *one_fewer],
-                    SlotItem.held > 0,
+                    [SlotItem.held.add(-1), *one_fewer, holder],
+                    (SlotItem.held > 0) & _holds_no_seat(booking.contact),
                 )
             else:
                 # Offered by staff while the seat stayed on sale: it must still be free.
                 transaction.update(
                     "slot",
                     slot,
-                    [SlotItem.taken.add(1), *one_fewer],
-                    SlotItem.taken < SlotItem.capacity,
+                    [SlotItem.taken.add(1), *one_fewer, holder],
+                    (SlotItem.taken < SlotItem.capacity) & _holds_no_seat(booking.contact),
                 )
             transaction.update(
                 "entry",
@@ -861,7 +951,7 @@ class DynamoStore:
                 _write_move(transaction, move, list_open)
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
-            _entry_closed(transaction, offer.business_id, offer.contact)
+            _entry_closed(transaction, offer.business_id, offer.contact, offer.list_key)
 
     def get_offer(self, business_id: str, slot_id: str, offer_id: str) -> Offer | None:
         try:
@@ -872,11 +962,12 @@ class DynamoStore:
 
     def offer_to_answer(
         self, business_id: str, slot_id: str, offer_id: str
-    ) -> tuple[Offer | None, RefillDecision | None, Business | None]:
-        """An offer, the record of the seat it is for, and the business: one read."""
+    ) -> tuple[Offer | None, RefillDecision | None, Business | None, Slot | None]:
+        """An offer, the record of the seat it is for, the business and the slot: one
+        read."""
         cause = cause_of(offer_id)
         if cause is None:
-            return None, None, None
+            return None, None, None, None
         partition = slot_partition(business_id, slot_id)
         catalogue = business_key(business_id)
         offer_key, refill_key = mapping.offer_key(offer_id), mapping.refill_key(cause)
@@ -885,15 +976,18 @@ class DynamoStore:
                 (BookingsItem, partition, offer_key),
                 (BookingsItem, partition, refill_key),
                 (CatalogueItem, catalogue, BusinessItem.SORT_KEY),
+                (CatalogueItem, catalogue, mapping.slot_key(slot_id)),
             ]
         )
         offer = found.get((partition, offer_key))
         refill = found.get((partition, refill_key))
         business = found.get((catalogue, BusinessItem.SORT_KEY))
+        slot = found.get((catalogue, mapping.slot_key(slot_id)))
         return (
             mapping.offer_from_item(offer) if isinstance(offer, OfferItem) else None,
             _decision_from_item(refill) if isinstance(refill, RefillItem) else None,
             mapping.business_from_item(business) if isinstance(business, BusinessItem) else None,
+            mapping.slot_from_item(slot) if isinstance(slot, SlotItem) else None,
         )
 
     def offers_of_round(
@@ -971,6 +1065,60 @@ class DynamoStore:
             )
             for message in messages:
                 transaction.put("message", _message_item(message), _is_new())
+
+    def overdue_holds(self, now: datetime, limit: int) -> list[Hold]:
+        """Holds whose refill has not decided by their deadline, across every business,
+        oldest first: one Query on the index of open deadlines, which holds only what is
+        still open."""
+        items = _past_deadline(mapping.OPEN_HOLDS, now, limit)
+        return [_hold_from_item(i) for i in items if isinstance(i, RefillItem)]
+
+    def holds_of(self, business_id: str, limit: int) -> list[Hold]:
+        """The business's seats held for the waiting list and still awaiting the refill's
+        decision, oldest first: one Query."""
+        items = BookingsItem.by_status.query(_holds_key(business_id), limit=limit)
+        return [_hold_from_item(i) for i in items if isinstance(i, RefillItem)]
+
+    def get_hold(self, business_id: str, slot_id: str, cause: str) -> Hold | None:
+        """The hold named by its cause, while it still awaits a decision."""
+        try:
+            item = RefillItem.get(
+                slot_partition(business_id, slot_id),
+                mapping.refill_key(cause),
+                consistent_read=True,
+            )
+        except DoesNotExist:
+            return None
+        if not isinstance(item, RefillItem) or item.outcome != HELD:
+            return None
+        return _hold_from_item(item)
+
+    def open_place(self, business_id: str, on_list: str, contact: Contact) -> WaitingEntry | None:
+        """The customer's open place on a list, if they have one."""
+        keys = _member_keys(business_id, on_list, contact)
+        try:
+            member = ListMemberItem.get(keys.pk, keys.sk, consistent_read=True)
+        except DoesNotExist:
+            return None
+        if not isinstance(member, ListMemberItem):
+            return None
+        return self._entry_in(member.entry_partition, member.entry_id)
+
+    def seat_of(self, business_id: str, slot_id: str, contact: Contact) -> Booking | None:
+        """The booking by which this customer holds a seat of the slot, if any."""
+        key = customer_key(contact)
+        items = BookingsItem.query(
+            slot_partition(business_id, slot_id),
+            BookingsItem.sk.startswith("BOOKING#"),
+            consistent_read=True,
+        )
+        for item in items:
+            if not isinstance(item, BookingItem):
+                continue
+            booking = mapping.booking_from_item(item)
+            if booking.status.holds_seat and customer_key(booking.contact) == key:
+                return booking
+        return None
 
     def get_refill(self, business_id: str, slot_id: str, cause: str) -> RefillDecision | None:
         try:
@@ -1128,18 +1276,23 @@ def _free_seat(
     label: str = "slot",
 ) -> None:
     slot = _slot_keys(business_id, slot_id)
+    gives_up = _gives_up_seat(after.contact)
     if after.seat_after_release is SeatAfterRelease.HELD_FOR_WAITING_LIST:
-        transaction.update(label, slot, [SlotItem.held.add(1)], SlotItem.pk.exists())
+        transaction.update(label, slot, [SlotItem.held.add(1), gives_up], SlotItem.pk.exists())
+        # The hold carries its cause and a deadline from the same write that makes it.
+        transaction.put(
+            f"{label}-hold", _hold_item(hold_for(after, after.updated_at or after.created_at))
+        )
     elif list_open:
         # Nobody waited when we looked: free the seat only if that is still true.
         transaction.update(
             label,
             slot,
-            [SlotItem.taken.add(-1)],
+            [SlotItem.taken.add(-1), gives_up],
             SlotItem.pk.exists() & (SlotItem.waiting == 0),
         )
     else:
-        transaction.update(label, slot, [SlotItem.taken.add(-1)], SlotItem.pk.exists())
+        transaction.update(label, slot, [SlotItem.taken.add(-1), gives_up], SlotItem.pk.exists())
 
 
 def _write_move(transaction: _Transaction, move: Move, list_open: bool) -> None:
@@ -1222,16 +1375,58 @@ def _entry_booked(transaction: _Transaction, entry: WaitingEntry, booking: Booki
     )
     if entry.window is not None:
         _count_windows(transaction, entry.business_id, -1)
-    _entry_closed(transaction, entry.business_id, entry.contact)
+    _entry_closed(transaction, entry.business_id, entry.contact, list_key(entry))
 
 
-def _entry_closed(transaction: _Transaction, business_id: str, contact: Contact) -> None:
-    """One fewer list the customer is on."""
+def _entry_closed(
+    transaction: _Transaction, business_id: str, contact: Contact, on_list: str | None
+) -> None:
+    """One fewer list the customer is on, and their place on this one is free again."""
     transaction.update(
         "limit",
         _customer_keys(business_id, customer_key(contact)),
         [CustomerItem.open_entries.add(-1)],
     )
+    if on_list is not None:
+        transaction.delete("member", _member_keys(business_id, on_list, contact))
+
+
+def _new_member(transaction: _Transaction, entry: WaitingEntry) -> None:
+    """The customer's one open place on the entry's list: refused (as `member`) while they
+    have one."""
+    on_list = list_key(entry)
+    if on_list is None:
+        return
+    keys = _member_keys(entry.business_id, on_list, entry.contact)
+    transaction.put(
+        "member",
+        ListMemberItem(
+            keys.pk,
+            keys.sk,
+            business_id=entry.business_id,
+            entry_id=entry.entry_id,
+            entry_partition=mapping.entry_partition(entry),
+        ),
+        _is_new(),
+    )
+
+
+def _member_keys(business_id: str, on_list: str, contact: Contact) -> ListMemberItem:
+    return ListMemberItem(business_key(business_id), f"MEMBER#{on_list}#{customer_key(contact)}")
+
+
+def _holds_seat(contact: Contact) -> Action:
+    return SlotItem.holders.add({customer_key(contact)})
+
+
+def _gives_up_seat(contact: Contact) -> Action:
+    return SlotItem.holders.delete({customer_key(contact)})
+
+
+def _holds_no_seat(contact: Contact) -> Condition:
+    """One seat per customer per slot."""
+    condition: Condition = ~SlotItem.holders.contains(customer_key(contact))
+    return condition
 
 
 def _one_more_list(transaction: _Transaction, entry: WaitingEntry, max_open_entries: int) -> None:
@@ -1329,18 +1524,21 @@ def _decision_from_item(item: RefillItem) -> RefillDecision:
         round=int(item.round or 0),
         closed_round=int(item.closed_round or 0),
         offered=tuple(item.offered or ()),
+        offered_customers=tuple(item.offered_customers or ()),
         holds_seat=item.holds_seat is not False,
     )
 
 
 OFFERING = "offering"
+HELD = "held"
+"""A hold's record before the refill's decision replaces it."""
 
 
 def _refill_state(prior: RefillDecision | None) -> Condition:
     """The seat's record is as it was read: not there yet, or still offering in the same
     round. A redelivered cause, or a round already moved on, fails here."""
     condition: Condition = (
-        RefillItem.pk.does_not_exist()
+        RefillItem.pk.does_not_exist() | (RefillItem.outcome == HELD)
         if prior is None
         else (RefillItem.outcome == OFFERING)
         & (RefillItem.round == prior.round)
@@ -1376,6 +1574,46 @@ def _close_offer(transaction: _Transaction, offer: Offer) -> None:
     )
 
 
+def _hold_item(hold: Hold) -> RefillItem:
+    """A hold awaiting the refill's decision: on the index of open deadlines (for the
+    sweep, across businesses) and on the business's list of holds (for staff)."""
+    return RefillItem(
+        slot_partition(hold.business_id, hold.slot_id),
+        mapping.refill_key(hold.cause),
+        business_id=hold.business_id,
+        slot_id=hold.slot_id,
+        cause=hold.cause,
+        outcome=HELD,
+        decided_at=hold.held_at,
+        held_at=hold.held_at,
+        slot=mapping.summary_to_map(hold.slot),
+        chain_step=hold.chain_step or None,
+        open_partition=mapping.OPEN_HOLDS,
+        open_until=f"{_utc(hold.decide_by)}#{hold.cause}",
+        status_key=_holds_key(hold.business_id),
+        status_sort=f"{_utc(hold.held_at)}#{hold.cause}",
+    )
+
+
+def _hold_from_item(item: RefillItem) -> Hold:
+    return Hold(
+        business_id=item.business_id,
+        slot_id=item.slot_id,
+        cause=item.cause,
+        slot=mapping.summary_from_map(item.slot),
+        held_at=item.held_at or item.decided_at,
+        chain_step=int(item.chain_step or 0),
+    )
+
+
+def _holds_key(business_id: str) -> str:
+    return f"{business_key(business_id)}#HOLDS"
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
 def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
     return RefillItem(
         slot_partition(freed.business_id, freed.slot_id),
@@ -1392,6 +1630,7 @@ def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
         round=decision.round,
         closed_round=decision.closed_round,
         offered=list(decision.offered),
+        offered_customers=list(decision.offered_customers) or None,
         holds_seat=decision.holds_seat,
     )
 

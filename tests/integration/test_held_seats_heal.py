@@ -1,0 +1,205 @@
+"""No hold without an owner and a deadline: a seat held for the waiting list whose refill
+never decided — a lost or parked stream record, a write refused for good — is found by a
+sweep that reads only holds, and resolved through the refill's own code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.bootstrap import build_services
+from chalicelib.domain.messages import OutboxMessage
+from chalicelib.domain.model import Booking, RefillDecision, WaitingEntry
+from chalicelib.domain.refusals import WriteRejected
+from chalicelib.domain.seats import HOLD_DECISION_BOUND, FreedSeat
+from chalicelib.services.offers import Offers
+from chalicelib.services.refill import Refill
+from chalicelib.settings import get_settings
+from tests.integration.conftest import Business
+from tests.support.aws import Streams, sent_about
+from tests.support.fakes import FakeClock
+
+
+def _cancelled_with_bo_waiting(salon: Business, streams: Streams) -> str:
+    """A one-seat slot whose holder cancelled while Bo waits; the cancellation's stream
+    record is lost, so the seat stays held."""
+    slot = salon.add_slot(capacity=1)
+    holder = salon.book(slot, "Ada", email="ada@example.com").body["manage_token"]
+    salon.join(slot, "Bo", email="bo@example.com")
+    streams.settle()
+    salon.api.call("POST", f"/bookings/{holder}/cancel")
+    assert streams.feeds[0].take()
+    return slot
+
+
+def _later(minutes: float) -> FakeClock:
+    return FakeClock(datetime.now(UTC) + timedelta(minutes=minutes))
+
+
+def _holding(salon: Business, slot: str) -> list[str]:
+    bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
+    return [b["customer"]["name"] for b in bookings if b["status"] == "confirmed"]
+
+
+def test_a_held_seat_is_listed_as_awaiting_its_decision_with_a_deadline(
+    salon: Business, streams: Streams
+) -> None:
+    slot = _cancelled_with_bo_waiting(salon, streams)
+
+    [hold] = salon.staff("GET", "/staff/stuck").body["holds"]
+
+    assert hold["slot_id"] == slot
+    held_at = datetime.fromisoformat(hold["held_at"])
+    assert datetime.fromisoformat(hold["decide_by"]) - held_at == HOLD_DECISION_BOUND
+    assert hold["overdue"] is False
+
+
+def test_the_sweep_refills_a_seat_whose_stream_record_was_lost(
+    salon: Business, streams: Streams
+) -> None:
+    slot = _cancelled_with_bo_waiting(salon, streams)
+    assert build_services(get_settings(), _later(1)).refill.heal_overdue_holds() == 0
+
+    resolved = build_services(get_settings(), _later(3)).refill.heal_overdue_holds()
+    streams.settle()
+
+    assert resolved == 1
+    assert _holding(salon, slot) == ["Bo"]
+    assert [m.to for m in sent_about("seat opened up")] == ["bo@example.com"]
+    assert salon.staff("GET", "/staff/stuck").body["holds"] == []
+    listed = salon.staff("GET", "/staff/slots").body["slots"][0]
+    assert listed["held_for_waiting_list"] == 0
+
+
+def test_the_record_arriving_after_the_sweep_changes_nothing(
+    salon: Business, streams: Streams
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    holder = salon.book(slot, "Ada", email="ada@example.com").body["manage_token"]
+    salon.join(slot, "Bo", email="bo@example.com")
+    salon.join(slot, "Cy", email="cy@example.com")
+    streams.settle()
+    salon.api.call("POST", f"/bookings/{holder}/cancel")
+    late = streams.feeds[0].take()
+    services = build_services(get_settings(), _later(3))
+    services.refill.heal_overdue_holds()
+    streams.settle()
+    before = salon.staff("GET", f"/staff/slots/{slot}/allocations").body["allocations"]
+
+    streams.feeds[0].deliver_late(late)
+    streams.settle()
+
+    assert services.refill.heal_overdue_holds() == 0
+    assert _holding(salon, slot) == ["Bo"]
+    assert salon.staff("GET", f"/staff/slots/{slot}/allocations").body["allocations"] == before
+
+
+def test_staff_release_a_held_seat_by_hand_and_the_list_keeps_first_claim(
+    salon: Business, streams: Streams
+) -> None:
+    slot = _cancelled_with_bo_waiting(salon, streams)
+    [hold] = salon.staff("GET", "/staff/stuck").body["holds"]
+
+    answer = salon.staff("POST", f"/staff/slots/{slot}/holds/{hold['cause']}/release")
+    streams.settle()
+
+    assert answer.status == 200, answer.body
+    assert answer.body["outcome"] == "booked"
+    assert _holding(salon, slot) == ["Bo"]
+    again = salon.staff("POST", f"/staff/slots/{slot}/holds/{hold['cause']}/release")
+    assert again.status == 404
+
+
+class _RefusingStore(DynamoStore):
+    """DynamoDB refusing the refill's write as malformed, as it did when one customer was
+    chosen twice for one transaction."""
+
+    def assign_held_seat(
+        self,
+        freed: FreedSeat,
+        entry: WaitingEntry,
+        booking: Booking,
+        messages: Sequence[OutboxMessage],
+        decision: RefillDecision,
+    ) -> None:
+        raise WriteRejected("Transaction request cannot include multiple operations on one item")
+
+    def offer_round(self, *args: Any, **kwargs: Any) -> None:
+        raise WriteRejected("Transaction request cannot include multiple operations on one item")
+
+
+def _refusing_refill(clock: FakeClock) -> Refill:
+    settings = get_settings()
+    services = build_services(settings, clock)
+    store = _RefusingStore(settings)
+    offers = Offers(store, clock, services.links, _NoSchedules())
+    return Refill(store, clock, services.links, offers)
+
+
+class _NoSchedules:
+    def at(self, name: str, when: datetime, payload: dict[str, Any]) -> None:
+        raise AssertionError("no offer is made")
+
+    def cancel(self, name: str) -> None:
+        raise AssertionError("no offer is made")
+
+
+def test_a_refill_refused_for_good_puts_the_seat_back_on_sale_with_the_reason(
+    salon: Business, streams: Streams
+) -> None:
+    slot = _cancelled_with_bo_waiting(salon, streams)
+
+    resolved = _refusing_refill(_later(3)).heal_overdue_holds()
+
+    assert resolved == 1
+    listed = salon.staff("GET", "/staff/slots").body["slots"][0]
+    assert (listed["free_seats"], listed["held_for_waiting_list"]) == (1, 0)
+    [decision] = salon.staff("GET", f"/staff/slots/{slot}/allocations").body["allocations"]
+    assert decision["outcome"] == "released"
+    assert "WriteRejected" in decision["reason"]
+    assert salon.staff("GET", "/staff/stuck").body["holds"] == []
+
+
+def test_the_stream_refill_does_not_retry_for_ever_a_write_refused_for_good(
+    salon: Business, streams: Streams
+) -> None:
+    slot = _cancelled_with_bo_waiting(salon, streams)
+    [hold] = salon.staff("GET", "/staff/stuck").body["holds"]
+    listed = salon.staff("GET", "/staff/slots").body["slots"][0]
+    freed = FreedSeat(
+        salon.business_id,
+        slot,
+        hold["cause"],
+        True,
+        _slot_summary(salon, slot),
+    )
+
+    outcome = _refusing_refill(_later(0)).refill(freed)
+
+    assert outcome.outcome == "released"
+    assert listed["held_for_waiting_list"] == 1
+    after = salon.staff("GET", "/staff/slots").body["slots"][0]
+    assert after["held_for_waiting_list"] == 0
+
+
+def _slot_summary(salon: Business, slot: str) -> Any:
+    store = DynamoStore(get_settings())
+    found, business = store.get_slot_and_business(salon.business_id, slot)
+    assert found is not None and business is not None
+    return found.summary(business)
+
+
+def test_a_seat_held_by_a_capacity_raise_is_swept_too(salon: Business, streams: Streams) -> None:
+    slot = salon.add_slot(capacity=1)
+    salon.book(slot, "Ada", email="ada@example.com")
+    salon.join(slot, "Bo", email="bo@example.com")
+    streams.settle()
+    assert salon.staff("PATCH", f"/staff/slots/{slot}", {"capacity": 2}).status == 200
+    assert streams.feeds[0].take()
+    assert len(salon.staff("GET", "/staff/stuck").body["holds"]) == 1
+
+    build_services(get_settings(), _later(3)).refill.heal_overdue_holds()
+
+    assert sorted(_holding(salon, slot)) == ["Ada", "Bo"]
