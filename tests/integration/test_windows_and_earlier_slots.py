@@ -332,6 +332,17 @@ def test_a_customer_asks_for_an_earlier_slot_through_the_manage_link(
     assert again.status == 409
 
 
+def test_a_booking_months_ahead_can_ask_for_any_earlier_slot_without_naming_a_start(
+    api: Api, salon: Business
+) -> None:
+    slot_id = salon.add_slot(days_ahead=120)
+    token = salon.book(slot_id, "Bo", email="bo@example.com").body["manage_token"]
+
+    asked = api.call("POST", f"/bookings/{token}/earlier", {})
+
+    assert asked.status == 201, asked.body
+
+
 def test_the_sweep_closes_ended_windows_once_and_freed_seats_are_no_longer_held(
     shop: Shop,
 ) -> None:
