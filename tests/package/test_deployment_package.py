@@ -178,6 +178,11 @@ def test_the_zip_holds_the_app_and_all_of_chalicelib(package: Package) -> None:
     assert expected - package.zip_names == set()
 
 
+def test_the_zip_holds_none_of_what_runs_beside_the_functions(package: Package) -> None:
+    beside = ("local/", "ops/", "bench/", "tests/")
+    assert {name for name in package.zip_names if name.startswith(beside)} == set()
+
+
 # --- tables ------------------------------------------------------------------------------
 
 
