@@ -34,6 +34,9 @@ class Settings:
     scheduler_role_arn: str
     scheduled_task_function_arn: str
     """The function one-time schedules invoke (to expire an offer, to send a held message)."""
+    dead_letter_queue_arn: str | None = None
+    """Where a schedule that cannot invoke its function is parked (none locally: the
+    local stack parks its own)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +64,7 @@ class Settings:
                 "SCHEDULED_TASK_FUNCTION_ARN",
                 "arn:aws:lambda:eu-west-1:000000000000:function:standby-dev-run_scheduled_task",
             ),
+            dead_letter_queue_arn=env.get("DEAD_LETTER_QUEUE_ARN") or None,
         )
         settings.validate()
         return settings

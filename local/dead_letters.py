@@ -2,7 +2,8 @@
 
 In AWS a stream record or a schedule that keeps failing ends up in an on-failure
 destination or a dead-letter queue; locally it lands here, is printed once, and is listed
-by the outbox view.
+by the outbox view. Once the cause is fixed, it can be replayed (``POST
+/_local/dead-letters/replay``), as ``ops.replay_parked`` replays the queue in AWS.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,11 +42,25 @@ class DeadLetter:
         )
 
 
+Redeliver = Callable[[DeadLetter], str | None]
+"""Delivers a letter again the way it was first delivered: None once delivered, else why not."""
+
+
+@dataclass(frozen=True)
+class Replayed:
+    replayed: int
+    still_parked: int
+
+    def to_json(self) -> dict[str, int]:
+        return asdict(self)
+
+
 class DeadLetters:
     """A thread-safe, in-memory dead-letter queue."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._replaying = threading.Lock()
         self._letters: list[DeadLetter] = []
 
     def park(self, letter: DeadLetter) -> None:
@@ -59,3 +75,30 @@ class DeadLetters:
 
     def to_json(self) -> list[dict[str, Any]]:
         return [letter.to_json() for letter in self.all()]
+
+    def replay(self, redeliver: Redeliver) -> Replayed:
+        """Deliver every parked letter again, in the order they were parked: those delivered
+        leave the list, the others stay with the new reason. Letters parked meanwhile stay
+        as they are."""
+        with self._replaying:
+            delivered: set[int] = set()
+            failed: dict[int, DeadLetter] = {}
+            for letter in self.all():
+                reason = redeliver(letter)
+                if reason is None:
+                    delivered.add(id(letter))
+                else:
+                    failed[id(letter)] = replace(
+                        letter, reason=reason, attempts=letter.attempts + 1
+                    )
+            with self._lock:
+                # By identity: two letters may be alike, and only those replayed change.
+                self._letters = [
+                    failed.get(id(letter), letter)
+                    for letter in self._letters
+                    if id(letter) not in delivered
+                ]
+                still_parked = len(self._letters)
+        for letter in failed.values():
+            logger.error("DEAD LETTER still: %s", letter.summary())
+        return Replayed(replayed=len(delivered), still_parked=still_parked)

@@ -191,6 +191,13 @@ class SchedulerPump:
             now = self._clock()
             return self._fire_due_schedules(now) + self._run_due_rates(now)
 
+    def redeliver(self, letter: DeadLetter) -> str | None:
+        """Call a parked event's function again with it: None once it ran, else why not."""
+        handler_name = handler_for_function(self._app, letter.function)
+        if handler_name is None:
+            return f"no local function for {letter.function}"
+        return self._call(handler_name, letter.function, letter.payload, letter.details)
+
     # --- one-time schedules -------------------------------------------------------------
 
     def _fire_due_schedules(self, now: datetime) -> int:

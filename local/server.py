@@ -1,4 +1,5 @@
-"""The local HTTP front door: Chalice's local API Gateway, plus the stack's own ``/_local/`` views.
+"""The local HTTP front door: Chalice's local API Gateway, plus the stack's own ``/_local/``
+views (GET) and actions (POST).
 
 The socket is bound before the app is imported, so the app can be told its real public
 URL (a port of 0 picks a free one); requests are served only once the app is attached.
@@ -63,9 +64,11 @@ class _RequestHandler(ChaliceRequestHandler):  # type: ignore[misc]
         app_object: Any,
         config: Any,
         local_views: Mapping[str, LocalView],
+        local_actions: Mapping[str, LocalView],
         after_request: Callable[[], None] | None,
     ) -> None:
         self._local_views = local_views
+        self._local_actions = local_actions
         self._after_request = after_request
         super().__init__(request, client_address, server, app_object=app_object, config=config)
 
@@ -80,11 +83,19 @@ class _RequestHandler(ChaliceRequestHandler):  # type: ignore[misc]
                 if self._after_request is not None:
                     self._after_request()
             return
-        view = self._local_views.get(path)
-        if view is None:
+        # A body left unread would be taken for the connection's next request.
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        view: LocalView | None = None
+        if self.command in ("GET", "HEAD"):
+            view = self._local_views.get(path)
+        elif self.command == "POST":
+            view = self._local_actions.get(path)
+        if view is None and path in self._local_views:
+            self._send_json(405, {"message": f"{path} answers GET only"})
+        elif view is None and path in self._local_actions:
+            self._send_json(405, {"message": f"{path} answers POST only"})
+        elif view is None:
             self._send_json(404, {"message": f"no local view at {path}"})
-        elif self.command not in ("GET", "HEAD"):
-            self._send_json(405, {"message": "local views answer GET only"})
         else:
             try:
                 self._send_json(200, view())
@@ -119,6 +130,7 @@ class LocalHttpServer:
     ) -> None:
         """``after_request`` is told whenever the app has answered a request."""
         self._local_views: dict[str, LocalView] = dict(local_views or {})
+        self._local_actions: dict[str, LocalView] = {}
         self.after_request = after_request
         self._app: Any = None
         self._config: Any = None
@@ -138,9 +150,16 @@ class LocalHttpServer:
         return f"http://{self.host}:{self.port}"
 
     def add_view(self, path: str, view: LocalView) -> None:
+        """Answer GET at ``path`` with what ``view`` returns, as JSON."""
         if not path.startswith(LOCAL_PREFIX):
             raise ValueError(f"local views live under {LOCAL_PREFIX}")
         self._local_views[path.rstrip("/")] = view
+
+    def add_action(self, path: str, action: LocalView) -> None:
+        """Answer POST at ``path`` by running ``action``; its result is the JSON answer."""
+        if not path.startswith(LOCAL_PREFIX):
+            raise ValueError(f"local actions live under {LOCAL_PREFIX}")
+        self._local_actions[path.rstrip("/")] = action
 
     def serve(self, app: Any, config: Any | None = None) -> None:
         make_request_local(app)
@@ -164,5 +183,6 @@ class LocalHttpServer:
             app_object=self._app,
             config=self._config,
             local_views=self._local_views,
+            local_actions=self._local_actions,
             after_request=self.after_request,
         )

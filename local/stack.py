@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import boto3
 
-from local.dead_letters import DeadLetters
+from local.dead_letters import DeadLetter, DeadLetters
 from local.emulator_process import EmulatorError, EmulatorProcess
 from local.outbox import Outbox, sent_by_emulator
 from local.scheduler_pump import SchedulerPump
@@ -174,6 +174,8 @@ class LocalStack:
         self.app = self._load_app()
         self._start_pumps(settings)
         self._http.add_view("/_local/outbox", self._outbox_view)
+        self._http.add_view("/_local/dead-letters", self._dead_letters_view)
+        self._http.add_action("/_local/dead-letters/replay", self._replay_dead_letters)
         self._http.serve(self.app)
         self.token = self._issue_token(settings, DEMO_BUSINESS)
         if options.token_file is not None:
@@ -330,6 +332,21 @@ class LocalStack:
             "dead_letters": self.dead_letters.to_json(),
         }
 
+    def _dead_letters_view(self) -> dict[str, Any]:
+        return {"dead_letters": self.dead_letters.to_json()}
+
+    def _replay_dead_letters(self) -> dict[str, Any]:
+        """Every parked record and event delivered again through its pump, as at first."""
+        replayed = self.dead_letters.replay(self._redeliver)
+        return {**replayed.to_json(), "dead_letters": self.dead_letters.to_json()}
+
+    def _redeliver(self, letter: DeadLetter) -> str | None:
+        if letter.source == "dynamodb-stream" and self.stream_pump is not None:
+            return self.stream_pump.redeliver(letter.function, letter.payload)
+        if letter.source == "scheduler" and self.scheduler_pump is not None:
+            return self.scheduler_pump.redeliver(letter)
+        return f"nothing here replays {letter.source}"
+
     def _issue_token(self, settings: Settings, business_id: str) -> str:
         from chalicelib.adapters.tokens import issue_local_staff_token
 
@@ -417,6 +434,8 @@ class LocalStack:
             "Standby local stack is ready.",
             f"  API            {self.api_url}",
             f"  Outbox         {self.outbox_url}   (every email and SMS sent)",
+            f"  Dead letters   {self.api_url}/_local/dead-letters   "
+            "(what kept failing; POST .../replay delivers it again)",
             f"  Staff board    {self.api_url}/board   (sign in with the staff token below)",
             f"  AWS emulator   {self.moto_url}",
         ]

@@ -298,6 +298,19 @@ class StreamPump:
         for mapping in self._mappings:
             mapping.wake.set()
 
+    def redeliver(self, function: str, record: dict[str, Any]) -> str | None:
+        """Hand one parked record to its function again, as a batch of one: None once it
+        is delivered, else why not."""
+        consumer = next((c for c in self.consumers if c.name == function), None)
+        if consumer is None:
+            return f"no stream function {function!r} in this app"
+        outcome = self._invoke(consumer, [record])
+        # What the function wrote may feed another stream.
+        self.nudge()
+        if outcome.succeeded:
+            return None
+        return outcome.error or "reported as failed by the handler"
+
     def _run(self, mapping: _Mapping) -> None:
         while not self._stop.is_set():
             mapping.wake.clear()

@@ -26,7 +26,16 @@ class EventBridgeScheduler:
 
     def at(self, name: str, when: datetime, payload: dict[str, Any]) -> None:
         """Invoke the scheduled-task function with `payload` at `when`; the schedule deletes
-        itself after it fires. Creating it twice is harmless."""
+        itself after it fires. Creating it twice is harmless. A schedule that cannot invoke
+        the function, its retries spent, is parked in the dead-letter queue with its input,
+        so nothing is lost."""
+        target: dict[str, Any] = {
+            "Arn": self._settings.scheduled_task_function_arn,
+            "RoleArn": self._settings.scheduler_role_arn,
+            "Input": json.dumps(payload),
+        }
+        if self._settings.dead_letter_queue_arn:
+            target["DeadLetterConfig"] = {"Arn": self._settings.dead_letter_queue_arn}
         try:
             self._client.create_schedule(
                 Name=name,
@@ -35,11 +44,7 @@ class EventBridgeScheduler:
                 ScheduleExpressionTimezone="UTC",
                 FlexibleTimeWindow={"Mode": "OFF"},
                 ActionAfterCompletion="DELETE",
-                Target={
-                    "Arn": self._settings.scheduled_task_function_arn,
-                    "RoleArn": self._settings.scheduler_role_arn,
-                    "Input": json.dumps(payload),
-                },
+                Target=target,
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConflictException":

@@ -13,7 +13,6 @@ import hmac
 import math
 import secrets
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -27,9 +26,16 @@ from chalicelib.adapters.tokens import InvalidToken, StaffIdentity
 from chalicelib.bootstrap import Services, services
 from chalicelib.domain.calendar import CalendarEvent, ics
 from chalicelib.domain.errors import DomainError, NotActive, NotFound
-from chalicelib.domain.lifecycle import Action
+from chalicelib.domain.lifecycle import Action, NotAllowed
 from chalicelib.domain.messages import message_language
-from chalicelib.domain.model import Actor, Booking, EntryStatus, Slot
+from chalicelib.domain.model import (
+    Actor,
+    Booking,
+    BookingStatus,
+    EntryStatus,
+    Slot,
+    WaitingEntry,
+)
 from chalicelib.domain.offers import Offer, OfferStatus, mode_for
 from chalicelib.domain.time_rules import in_zone
 from chalicelib.services.links import BOOKING
@@ -42,6 +48,8 @@ STAFF_SESSION = timedelta(hours=12)
 CSRF_FIELD = "csrf"
 ACTIVE_ENTRIES = (EntryStatus.WAITING, EntryStatus.OFFERED)
 OFFER_STATES = ("open", "accepted", "declined", "expired", "taken")
+ANSWERED = {"accept": OfferStatus.ACCEPTED, "decline": OfferStatus.DECLINED}
+"""What an offer's status is once a form's answer has been given."""
 
 
 @dataclass(frozen=True)
@@ -203,9 +211,11 @@ class Pages:
                 self._services.offers.decline(token)
         except NotActive as refusal:
             offer = self._services.offers.view(token)
-            return self._offer_page(token, offer, None, None, status=409, refusal=str(refusal))
-        done = "accepted" if answer == "accept" else "declined"
-        return self._redirect(f"/o/{token}?done={done}")
+            if offer.status is not ANSWERED[answer]:
+                return self._offer_page(token, offer, None, None, status=409, refusal=str(refusal))
+            # The same answer again (a double click, a reload): it stands, and the page
+            # says so as the first time did.
+        return self._redirect(f"/o/{token}?done={ANSWERED[answer].value}")
 
     def _offer_page(
         self,
@@ -272,11 +282,16 @@ class Pages:
     def cancel_booking(self, token: str, request: PageRequest) -> Page:
         self._check_form(request, token)
         link = self._services.links.read(token, BOOKING)
-        # Already cancelled (a second click, another tab): the booking page says so.
-        with suppress(NotActive):
+        try:
             self._services.bookings.cancel(
                 link.business_id, link.slot_id, link.item_id, by=Actor.CUSTOMER
             )
+        except (NotAllowed, NotActive):
+            booking, _, _ = self._booking(token)
+            if not _cancelled_by_customer(booking):
+                return self._no_longer_changeable(booking, token)
+            # Cancelled already (a second click, another tab): the page says so, as the
+            # first time.
         return self._redirect(f"/b/{token}?done=cancelled")
 
     def move_booking(self, token: str, request: PageRequest) -> Page:
@@ -289,6 +304,11 @@ class Pages:
             )
         except DomainError:
             booking, business_id, _ = self._booking(token)
+            if not booking.status.holds_seat:
+                return self._no_longer_changeable(booking, token)
+            if booking.slot_id == target:
+                # Moved there already (a second click, another tab).
+                return self._redirect(f"/b/{token}?done=moved")
             now = self._clock.now()
             return self._booking_page(
                 "booking",
@@ -300,6 +320,13 @@ class Pages:
                 free_slots=self._free_slots(business_id, booking, now),
             )
         return self._redirect(f"/b/{token}?done=moved")
+
+    def _no_longer_changeable(self, booking: Booking, token: str) -> Page:
+        """A booking that no longer holds a seat (cancelled by staff, rejected, not attended):
+        the page shows it as it is, and that it can no longer be changed."""
+        return self._booking_page(
+            "booking", booking, token, status=409, done="refused", changeable=False
+        )
 
     def booking_calendar(self, token: str) -> Page:
         booking, _, _ = self._booking(token)
@@ -363,7 +390,18 @@ class Pages:
     def entry(self, token: str, request: PageRequest) -> Page:
         link = self._services.links.read_entry(token)
         entry, position = self._services.waiting_list.view_place(link)
-        business = self._services.catalogue.business(link.business_id)
+        return self._entry_page(token, entry, position, done=request.query.get("done"))
+
+    def _entry_page(
+        self,
+        token: str,
+        entry: WaitingEntry,
+        position: int | None,
+        *,
+        done: str | None = None,
+        status: int = 200,
+    ) -> Page:
+        business = self._services.catalogue.business(entry.business_id)
         booking_url = None
         if entry.status is EntryStatus.BOOKED and entry.booking_id:
             booking_token = self._services.links.booking_token(
@@ -374,6 +412,7 @@ class Pages:
             "entry",
             language=message_language(entry.contact, entry.slot.language),
             time_zone=entry.slot.time_zone,
+            status=status,
             entry=entry,
             slot=entry.slot,
             position=position,
@@ -381,16 +420,21 @@ class Pages:
             offer_window_minutes=max(business.offer_window_seconds // 60, 1),
             token=token,
             csrf=self._csrf(token),
-            done=request.query.get("done"),
+            done=done,
             booking_url=booking_url,
         )
 
     def leave_list(self, token: str, request: PageRequest) -> Page:
         self._check_form(request, token)
         link = self._services.links.read_entry(token)
-        # Already off the list: the page says where the place stands.
-        with suppress(NotActive):
+        try:
             self._services.waiting_list.leave_place(link)
+        except NotActive:
+            entry, position = self._services.waiting_list.view_place(link)
+            if entry.status is not EntryStatus.LEFT:
+                # Given a seat, offered one, or the window ended: the page says which.
+                return self._entry_page(token, entry, position, status=409)
+            # Left already (a second click, another tab): the page says so, as the first time.
         return self._redirect(f"/w/{token}?done=left")
 
     # --- the staff board -------------------------------------------------------------------
@@ -581,6 +625,10 @@ def _offer_state(offer: Offer, now: datetime) -> str:
     if offer.status is OfferStatus.OPEN:
         return "open" if now < offer.expires_at else "expired"
     return offer.status.value
+
+
+def _cancelled_by_customer(booking: Booking) -> bool:
+    return booking.status is BookingStatus.CANCELLED and booking.cancelled_by is Actor.CUSTOMER
 
 
 def _booking_of(offer: Offer) -> str:

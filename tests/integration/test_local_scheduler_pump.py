@@ -246,3 +246,62 @@ class TestRateFunctions:
         pump.tick()
 
         assert len(calls.sweep) == 1
+
+
+class TestReplay:
+    def test_a_parked_event_replayed_once_its_function_works_again_leaves_the_dead_letters(
+        self, scheduler: Any
+    ) -> None:
+        calls, clock = Calls(failures=2), FakeClock(START)
+        dead_letters = DeadLetters()
+        pump = make_pump(scheduler, calls, clock, dead_letters)
+        create_schedule(scheduler, "offer-1", "2030-06-01T07:00:00", payload={"offer_id": "o-1"})
+        for _ in range(3):
+            pump.tick()
+            clock.advance(minutes=1)
+        parked = len(dead_letters.all())
+
+        replayed = dead_letters.replay(pump.redeliver)
+
+        assert parked == 1
+        assert (replayed.replayed, replayed.still_parked) == (1, 0)
+        assert calls.expire_offer == [{"offer_id": "o-1"}]
+        assert dead_letters.all() == []
+
+    def test_a_parked_event_that_fails_again_stays_with_the_new_reason(
+        self, scheduler: Any
+    ) -> None:
+        calls, clock = Calls(failures=99), FakeClock(START)
+        dead_letters = DeadLetters()
+        pump = make_pump(scheduler, calls, clock, dead_letters)
+        create_schedule(scheduler, "offer-1", "2030-06-01T07:00:00", payload={"offer_id": "o-1"})
+        for _ in range(3):
+            pump.tick()
+            clock.advance(minutes=1)
+        [before] = dead_letters.all()
+
+        replayed = dead_letters.replay(pump.redeliver)
+
+        [after] = dead_letters.all()
+        assert (replayed.replayed, replayed.still_parked) == (0, 1)
+        assert "the offer table is on fire" in after.reason
+        assert after.attempts == before.attempts + 1
+        assert calls.expire_offer == []
+
+    def test_a_parked_event_for_no_local_function_stays_and_says_so(self, scheduler: Any) -> None:
+        calls, clock = Calls(), FakeClock(START)
+        dead_letters = DeadLetters()
+        pump = make_pump(scheduler, calls, clock, dead_letters)
+        create_schedule(
+            scheduler,
+            "stray",
+            "2030-06-01T07:00:00",
+            target_arn="arn:aws:lambda:eu-west-1:123456789012:function:someone-else",
+        )
+        pump.tick()
+
+        replayed = dead_letters.replay(pump.redeliver)
+
+        [letter] = dead_letters.all()
+        assert replayed.still_parked == 1
+        assert letter.reason == "no local function for someone-else"

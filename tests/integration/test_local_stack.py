@@ -24,6 +24,9 @@ from chalice import Chalice
 from chalicelib.adapters.dynamodb.streams import placeholder_stream_arn
 from local.stack import LocalStack, StackOptions
 
+REFUSED: set[str] = set()
+"""Addresses and numbers the fixture's functions fail on, as on a broken dependency."""
+
 
 def fixture_app() -> Chalice:
     app = Chalice(app_name="stack-fixture")
@@ -50,7 +53,7 @@ def fixture_app() -> Chalice:
         body = app.current_request.json_body
         due = datetime.now(UTC) - timedelta(seconds=1)
         boto3.client("scheduler").create_schedule(
-            Name="remind-1",
+            Name=body.get("name", "remind-1"),
             ScheduleExpression=f"at({due.strftime('%Y-%m-%dT%H:%M:%S')})",
             FlexibleTimeWindow={"Mode": "OFF"},
             Target={
@@ -67,17 +70,23 @@ def fixture_app() -> Chalice:
     )
     def confirm(event: Any) -> dict[str, Any]:
         ses = boto3.client("ses")
+        failures = []
         for record in event:
             email = record.new_image["email"]["S"]
+            if email in REFUSED:
+                failures.append({"itemIdentifier": record.sequence_number})
+                continue
             ses.send_email(
                 Source=os.environ["EMAIL_SENDER"],
                 Destination={"ToAddresses": [email]},
                 Message={"Subject": {"Data": "Booked"}, "Body": {"Text": {"Data": "Welcome"}}},
             )
-        return {"batchItemFailures": []}
+        return {"batchItemFailures": failures}
 
     @app.lambda_function(name="text")
     def text(event: dict[str, Any], context: Any) -> None:
+        if event["phone"] in REFUSED:
+            raise RuntimeError("the SMS provider is down")
         boto3.client("sns").publish(PhoneNumber=event["phone"], Message="See you soon")
 
     return app
@@ -160,6 +169,44 @@ def test_a_due_schedule_fires_its_function(stack: LocalStack) -> None:
 
     (message,) = eventually(texts)
     assert (message["to"], message["body"]) == ("+4791234567", "See you soon")
+
+
+def test_what_was_parked_is_replayed_once_its_functions_work_again(stack: LocalStack) -> None:
+    REFUSED.update({"poison@example.com", "+4790000000"})
+    try:
+        call(stack, "POST", "/bookings", {"email": "poison@example.com"})
+        call(stack, "POST", "/remind", {"phone": "+4790000000", "name": "remind-poison"})
+        parked = eventually(
+            lambda: len(call(stack, "GET", "/_local/dead-letters")[1]["dead_letters"]) == 2,
+            timeout=10,
+        )
+        failed_again = call(stack, "POST", "/_local/dead-letters/replay")
+    finally:
+        REFUSED.clear()
+
+    status, replayed = call(stack, "POST", "/_local/dead-letters/replay")
+
+    assert parked
+    assert failed_again[0] == 200
+    assert (failed_again[1]["replayed"], failed_again[1]["still_parked"]) == (0, 2)
+    assert {letter["source"] for letter in failed_again[1]["dead_letters"]} == {
+        "dynamodb-stream",
+        "scheduler",
+    }
+    assert (status, replayed) == (200, {"replayed": 2, "still_parked": 0, "dead_letters": []})
+
+    def sent_after_replay() -> set[str]:
+        outbox = call(stack, "GET", "/_local/outbox")[1]
+        return {m["to"] for m in outbox["messages"]} & {"poison@example.com", "+4790000000"}
+
+    assert eventually(lambda: len(sent_after_replay()) == 2)
+    assert call(stack, "GET", "/_local/dead-letters") == (200, {"dead_letters": []})
+
+
+def test_local_views_answer_only_their_method(stack: LocalStack) -> None:
+    assert call(stack, "POST", "/_local/outbox")[0] == 405
+    assert call(stack, "GET", "/_local/dead-letters/replay")[0] == 405
+    assert call(stack, "GET", "/_local/nothing-here")[0] == 404
 
 
 def test_the_staff_token_is_signed_with_the_key_kept_in_the_state_directory(

@@ -468,3 +468,45 @@ def test_a_shard_that_appears_later_is_read_from_its_start_after_its_parent() ->
     pump.drain()
 
     assert recorder.delivered == ["a", "b", "c"]
+
+
+@pytest.mark.usefixtures("aws")
+class TestReplay:
+    def test_a_parked_record_replayed_once_its_function_works_again_leaves_the_dead_letters(
+        self,
+    ) -> None:
+        recorder = Recorder(fail_times={"b": 3})
+        dead_letters = DeadLetters()
+        pump = make_pump(recorder, max_retries=2, dead_letters=dead_letters)
+        write("a", "b", "c")
+        pump.drain()
+        parked = [letter.details["keys"] for letter in dead_letters.all()]
+
+        replayed = dead_letters.replay(
+            lambda letter: pump.redeliver(letter.function, letter.payload)
+        )
+
+        assert parked == ["pk=b"]
+        assert (replayed.replayed, replayed.still_parked) == (1, 0)
+        assert dead_letters.all() == []
+        assert recorder.batches[-1] == ["b"]
+
+    def test_a_parked_record_that_fails_again_stays_with_the_new_reason(self) -> None:
+        recorder = Recorder(raise_on={"b": 2})
+        dead_letters = DeadLetters()
+        pump = make_pump(recorder, max_retries=1, dead_letters=dead_letters)
+        write("b")
+        pump.drain()
+        [before] = dead_letters.all()
+        recorder.fail_times["b"] = -1
+
+        replayed = dead_letters.replay(
+            lambda letter: pump.redeliver(letter.function, letter.payload)
+        )
+
+        [after] = dead_letters.all()
+        assert (replayed.replayed, replayed.still_parked) == (0, 1)
+        assert "RuntimeError: cannot handle b" in before.reason
+        assert after.reason == "reported as failed by the handler"
+        assert after.attempts == before.attempts + 1
+        assert after.payload == before.payload

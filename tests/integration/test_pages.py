@@ -242,3 +242,149 @@ def test_a_window_entry_s_page_shows_its_window_and_leaves_the_list(
     left = _post(client, f"/w/{token}/leave", {"csrf": csrf.group(1)}, **SAME_SITE)
     assert left.status in (302, 303)
     assert "You have left the waiting list" in _get(client, f"/w/{token}").text
+
+
+# --- a form sent twice (a double click, a reload) answers as the first one did ----------------
+
+
+def _form(token: str) -> dict[str, str]:
+    return {"csrf": csrf_token(get_settings().require_link_signing_key(), token)}
+
+
+def test_cancelling_a_booking_twice_shows_the_cancelled_booking_both_times(
+    client: Client, salon: Business
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    token = salon.book(slot, "Ada", email="ada@example.com").body["manage_token"]
+
+    first = _post(client, f"/b/{token}/cancel", _form(token), **SAME_SITE)
+    second = _post(client, f"/b/{token}/cancel", _form(token), **SAME_SITE)
+    page = _get(client, second.headers["Location"])
+
+    assert (first.status, second.status) == (303, 303)
+    assert first.headers["Location"] == second.headers["Location"] == f"/b/{token}?done=cancelled"
+    assert page.status == 200
+    assert "Your booking is cancelled." in page.text
+    assert "That did not work" not in page.text
+    bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
+    assert [b["status"] for b in bookings] == ["cancelled"]
+
+
+def test_cancelling_a_booking_the_staff_cancelled_says_it_can_no_longer_be_changed(
+    client: Client, salon: Business
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    booked = salon.book(slot, "Ada", email="ada@example.com").body
+    booking_id = booked["booking"]["booking_id"]
+    salon.staff(
+        "POST", f"/staff/slots/{slot}/bookings/{booking_id}/cancel", {"reason": "Closed today"}
+    )
+    token = booked["manage_token"]
+
+    refused = _post(client, f"/b/{token}/cancel", _form(token), **SAME_SITE)
+
+    assert refused.status == 409
+    assert "This booking can no longer be changed here." in refused.text
+    assert "Reason: Closed today" in refused.text
+    assert "Your booking is cancelled." not in refused.text
+
+
+def test_moving_a_booking_twice_to_the_same_time_shows_the_moved_booking_both_times(
+    client: Client, salon: Business
+) -> None:
+    here = salon.add_slot(capacity=1, days_ahead=2)
+    there = salon.add_slot(capacity=1, days_ahead=3)
+    token = salon.book(here, "Ada", email="ada@example.com").body["manage_token"]
+    form = {**_form(token), "slot_id": there}
+
+    first = _post(client, f"/b/{token}/move", form, **SAME_SITE)
+    second = _post(client, f"/b/{token}/move", form, **SAME_SITE)
+    page = _get(client, second.headers["Location"])
+
+    assert (first.status, second.status) == (303, 303)
+    assert second.headers["Location"] == f"/b/{token}?done=moved"
+    assert "Your booking has moved." in page.text
+    bookings = salon.staff("GET", f"/staff/slots/{there}/bookings").body["bookings"]
+    assert [(b["customer"]["name"], b["status"]) for b in bookings] == [("Ada", "confirmed")]
+
+
+def test_accepting_an_offer_twice_shows_the_seat_is_yours_both_times(
+    client: Client, salon: Business, offer_to_bo: tuple[str, str]
+) -> None:
+    token, slot = offer_to_bo
+
+    first = _post(client, f"/o/{token}/accept", _form(token), **SAME_SITE)
+    second = _post(client, f"/o/{token}/accept", _form(token), **SAME_SITE)
+    page = _get(client, second.headers["Location"])
+
+    assert (first.status, second.status) == (303, 303)
+    assert second.headers["Location"] == f"/o/{token}?done=accepted"
+    assert page.status == 200
+    assert "Der Platz gehört Ihnen" in page.text
+    assert "/b/" in page.text, "a link to the booking"
+    bookings = salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"]
+    assert [(b["customer"]["name"], b["status"]) for b in bookings] == [
+        ("Ada", "cancelled"),
+        ("Bo", "confirmed"),
+    ]
+
+
+def test_declining_an_offer_twice_shows_it_declined_both_times(
+    client: Client, offer_to_bo: tuple[str, str]
+) -> None:
+    token, _ = offer_to_bo
+
+    first = _post(client, f"/o/{token}/decline", _form(token), **SAME_SITE)
+    second = _post(client, f"/o/{token}/decline", _form(token), **SAME_SITE)
+    page = _get(client, second.headers["Location"])
+
+    assert (first.status, second.status) == (303, 303)
+    assert second.headers["Location"] == f"/o/{token}?done=declined"
+    assert page.status == 200
+    assert "Angebot abgelehnt" in page.text
+
+
+def test_accepting_an_offer_already_declined_still_says_why_not(
+    client: Client, offer_to_bo: tuple[str, str]
+) -> None:
+    token, _ = offer_to_bo
+    _post(client, f"/o/{token}/decline", _form(token), **SAME_SITE)
+
+    refused = _post(client, f"/o/{token}/accept", _form(token), **SAME_SITE)
+
+    assert refused.status == 409
+    assert "Sie haben dieses Angebot abgelehnt" in refused.text
+
+
+def test_leaving_a_waiting_list_twice_shows_the_list_left_both_times(
+    client: Client, salon: Business
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    salon.book(slot, "Ada", email="ada@example.com")
+    token = salon.join(slot, "Bo", email="bo@example.com").body["token"]
+
+    first = _post(client, f"/w/{token}/leave", _form(token), **SAME_SITE)
+    second = _post(client, f"/w/{token}/leave", _form(token), **SAME_SITE)
+    page = _get(client, second.headers["Location"])
+
+    assert (first.status, second.status) == (303, 303)
+    assert second.headers["Location"] == f"/w/{token}?done=left"
+    assert "Done: you have left the waiting list." in page.text
+    waiting = salon.staff("GET", f"/staff/slots/{slot}/waiting-list").body
+    assert [e["status"] for e in waiting["entries"]] == ["left"]
+
+
+def test_leaving_a_waiting_list_after_getting_the_seat_says_the_seat_is_yours(
+    client: Client, salon: Business, streams: Streams
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    ada = salon.book(slot, "Ada", email="ada@example.com").body["manage_token"]
+    token = salon.join(slot, "Bo", email="bo@example.com").body["token"]
+    salon.api.call("POST", f"/bookings/{ada}/cancel")
+    streams.settle()
+
+    refused = _post(client, f"/w/{token}/leave", _form(token), **SAME_SITE)
+
+    assert refused.status == 409
+    assert "You got a seat" in refused.text
+    assert "you have left" not in refused.text

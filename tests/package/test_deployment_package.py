@@ -178,6 +178,11 @@ def test_the_zip_holds_the_app_and_all_of_chalicelib(package: Package) -> None:
     assert expected - package.zip_names == set()
 
 
+def test_the_zip_holds_none_of_what_runs_beside_the_functions(package: Package) -> None:
+    beside = ("local/", "ops/", "bench/", "tests/")
+    assert {name for name in package.zip_names if name.startswith(beside)} == set()
+
+
 # --- tables ------------------------------------------------------------------------------
 
 
@@ -282,6 +287,20 @@ def test_each_stream_handler_reads_its_tables_stream_and_parks_what_keeps_failin
         consumed.add(table)
 
     assert consumed == set(STREAM_TABLES.values())
+
+
+def test_a_scheduled_task_that_keeps_failing_is_parked_in_the_dead_letter_queue(
+    package: Package,
+) -> None:
+    # The scheduler invokes the function asynchronously: once it has handed the event
+    # over, only the function's own invoke settings can keep a failure from being dropped.
+    config = package.resources["RunScheduledTask"]["Properties"]["EventInvokeConfig"]
+
+    assert 0 < config["MaximumRetryAttempts"] <= 2
+    assert config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": get_att("DeadLetterQueue", "Arn"),
+    }
 
 
 # --- permissions ---------------------------------------------------------------------------
