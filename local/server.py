@@ -30,6 +30,13 @@ LocalView = Callable[[], Any]
 LOCAL_PREFIX = "/_local/"
 
 
+class _Server(ThreadedHTTPServer):  # type: ignore[misc]
+    """Chalice's threaded server with room for a burst of new connections: the standard
+    library's listen queue of 5 resets the sixth client to connect at once."""
+
+    request_queue_size = 128
+
+
 def chalice_config(app: Any, *, lambda_timeout: int = 60, memory_size: int = 512) -> Any:
     return Config(
         chalice_stage=LOCAL_STAGE,
@@ -134,7 +141,7 @@ class LocalHttpServer:
         self.after_request = after_request
         self._app: Any = None
         self._config: Any = None
-        self._server = ThreadedHTTPServer((host, port), self._make_handler)
+        self._server = _Server((host, port), self._make_handler)
         self._thread: threading.Thread | None = None
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +23,7 @@ import pytest
 from chalice import Chalice
 
 from chalicelib.adapters.dynamodb.streams import placeholder_stream_arn
+from local.server import LocalHttpServer
 from local.stack import LocalStack, StackOptions
 
 REFUSED: set[str] = set()
@@ -253,3 +255,18 @@ def test_the_emulator_stops_with_the_stack(tmp_path: Path) -> None:
 
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{emulator}/_local/sent", timeout=5)
+
+
+def test_fifty_clients_connecting_at_once_are_all_let_in() -> None:
+    server = LocalHttpServer("127.0.0.1", 0)
+    clients: list[socket.socket] = []
+    try:
+        # Nothing accepts while they connect: each must wait in the listen queue.
+        for _ in range(50):
+            client = socket.create_connection((server.host, server.port), timeout=1)
+            clients.append(client)
+    finally:
+        for client in clients:
+            client.close()
+        server.stop()
+    assert len(clients) == 50
