@@ -8,8 +8,16 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from chalicelib.domain.languages import supported_language, unsupported
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.model import ChannelPreference, WaitingListMode
 from chalicelib.domain.offers import MAX_OFFERS_AT_ONCE
@@ -24,10 +32,24 @@ from chalicelib.domain.time_rules import UnknownTimeZone, zone
 from chalicelib.domain.workflows import Recipient, RuleChannel
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LANGUAGE = r"^[a-z]{2,3}(-[A-Z]{2})?$"
+
+
+def _language(tag: str) -> str:
+    language = supported_language(tag)
+    if language is None:
+        raise ValueError(unsupported(tag))
+    return language
+
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Language = Annotated[str, Field(pattern=LANGUAGE, description="e.g. en, fr, de, da, nb")]
+Language = Annotated[
+    str,
+    Field(
+        description="en, fr, de, da or nb; a regional tag (en-GB, fr-CA, nb-NO) is stored as "
+        "its language, and no or nn as nb"
+    ),
+    AfterValidator(_language),
+]
 
 
 class Strict(BaseModel):
