@@ -3,6 +3,7 @@ and nothing written."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -108,3 +109,30 @@ def test_an_own_text_in_an_unknown_language_is_refused_and_a_regional_one_saved_
     saved = salon.staff("PUT", "/staff/templates/booking_confirmed/email/fr-CA", text)
     assert (saved.status, saved.body["template"]["language"]) == (200, "fr")
     assert salon.staff("DELETE", "/staff/templates/booking_confirmed/email/fr").status == 200
+
+
+# --- sizes ------------------------------------------------------------------------------------
+
+
+def _raw_post(salon: Business, path: str, body: str | bytes) -> tuple[int, dict[str, Any]]:
+    response = salon.api.client.http.post(
+        path, headers={"Content-Type": "application/json"}, body=body
+    )
+    return response.status_code, json.loads(response.body)
+
+
+def test_a_body_nested_a_thousand_deep_is_refused_as_a_bad_request(salon: Business) -> None:
+    slot = salon.add_slot(capacity=1)
+    path = f"/businesses/{salon.business_id}/slots/{slot}/bookings"
+    status, body = _raw_post(salon, path, '{"name":' + "[" * 1000 + "]" * 1000 + "}")
+    assert (status, body["Message"]) == (400, "body: nested deeper than 32 levels")
+    assert salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"] == []
+
+
+def test_a_huge_body_is_refused_as_too_large_naming_the_limit(salon: Business) -> None:
+    slot = salon.add_slot(capacity=1)
+    path = f"/businesses/{salon.business_id}/slots/{slot}/bookings"
+    huge = json.dumps({"name": "Ada", "email": "ada@example.com", "note": "x" * 300_000})
+    status, body = _raw_post(salon, path, huge)
+    assert (status, body["Message"]) == (413, "body: larger than 256 KiB")
+    assert salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"] == []
