@@ -11,6 +11,7 @@ import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -28,7 +29,13 @@ from chalicelib.domain.reminders import (
     MAX_LEAD_TIMES,
     MIN_LEAD_MINUTES,
 )
-from chalicelib.domain.time_rules import UnknownTimeZone, zone
+from chalicelib.domain.time_rules import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    UnknownTimeZone,
+    within_years,
+    zone,
+)
 from chalicelib.domain.workflows import Recipient, RuleChannel
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -41,7 +48,28 @@ def _language(tag: str) -> str:
     return language
 
 
+def _moment(value: object) -> datetime | None:
+    if value is None:
+        return None  # an optional time left empty; a required one is refused as missing
+    # Only an ISO 8601 string: pydantic would also read a number, or a string of digits,
+    # as seconds since 1970.
+    if not isinstance(value, str):
+        raise ValueError("a date and time as an ISO 8601 string, e.g. 2030-03-01T10:00")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(
+            "not a date and time in ISO 8601, e.g. 2030-03-01T10:00 or 2030-03-01T10:00+01:00"
+        ) from error
+    if not within_years(moment):
+        raise ValueError(f"must fall in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return moment
+
+
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+"""A date and time as an ISO 8601 string; without an offset, the business's wall clock."""
+OptionalMoment = Annotated[datetime | None, BeforeValidator(_moment)]
 Language = Annotated[
     str,
     Field(
@@ -175,8 +203,8 @@ class NewServicesBody(Strict):
 
 class NewSlotBody(Strict):
     service_id: str = Field(min_length=1, max_length=64)
-    starts_at: datetime = Field(description="ISO 8601; without an offset, the business's time")
-    ends_at: datetime | None = Field(
+    starts_at: Moment = Field(description="ISO 8601; without an offset, the business's time")
+    ends_at: OptionalMoment = Field(
         default=None, description="defaults to the start plus the service's duration"
     )
     capacity: int = Field(ge=1, le=1000)
@@ -224,17 +252,17 @@ class ContactBody(Strict):
 
 
 class WindowEntryBody(ContactBody):
-    starts_from: datetime = Field(
+    starts_from: Moment = Field(
         description="the earliest slot start wanted; ISO 8601, without an offset the "
         "business's time"
     )
-    ends_by: datetime = Field(description="the latest slot end wanted")
+    ends_by: Moment = Field(description="the latest slot end wanted")
     staff: Name | None = Field(default=None, description="only with this staff member")
     location: Name | None = Field(default=None, description="only at this location")
 
 
 class EarlierSlotBody(Strict):
-    starts_from: datetime | None = Field(
+    starts_from: OptionalMoment = Field(
         default=None, description="the earliest start wanted; defaults to now"
     )
 

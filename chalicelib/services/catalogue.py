@@ -17,7 +17,7 @@ from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, Slo
 from chalicelib.domain.model import Business, Service, Slot, WaitingListMode
 from chalicelib.domain.pipeline import PipelineStatus, StepKind, in_order, start_of
 from chalicelib.domain.seats import SeatRelease, seats_to_hold
-from chalicelib.domain.time_rules import to_utc
+from chalicelib.domain.time_rules import has_started, to_utc
 from chalicelib.services.ids import new_id
 from chalicelib.services.ports import Clock
 
@@ -168,12 +168,15 @@ class Catalogue:
         business = self.business(business_id)
         _check_batch_size("slots", new)
         services = self._store.get_services(business_id, {item.service_id for item in new})
+        now = self._clock.now()
         slots = []
         for index, item in enumerate(new):
             service = services.get(item.service_id)
             if service is None:
                 raise NotFound(f"slots[{index}].service_id: no service {item.service_id!r}")
             starts_at = to_utc(item.starts_at, business.time_zone)
+            if has_started(starts_at, now):
+                raise InvalidRequest(f"slots[{index}].starts_at", "must be in the future")
             ends_at = (
                 to_utc(item.ends_at, business.time_zone)
                 if item.ends_at
@@ -247,6 +250,11 @@ class Catalogue:
 
     def list_slots(self, business_id: str) -> list[Slot]:
         return self._store.list_slots(business_id)
+
+    def upcoming_slots(self, business_id: str) -> list[Slot]:
+        """The slots customers may still book or wait for: those that have not started."""
+        now = self._clock.now()
+        return [s for s in self._store.list_slots(business_id) if not has_started(s.starts_at, now)]
 
     def slot(self, business_id: str, slot_id: str) -> Slot:
         slot = self._store.get_slot(business_id, slot_id)

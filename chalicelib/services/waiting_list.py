@@ -31,7 +31,7 @@ from chalicelib.domain.model import (
     SlotSummary,
     WaitingEntry,
 )
-from chalicelib.domain.time_rules import to_utc
+from chalicelib.domain.time_rules import refuse_if_started, to_utc
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
@@ -75,6 +75,7 @@ class WaitingList:
         """Join a full slot's waiting list; returns the entry and its exact position."""
         for _ in range(MAX_ATTEMPTS):
             slot, business = slot_and_business(self._store, business_id, slot_id)
+            refuse_if_started(slot.starts_at, self._clock.now())
             if not business.waiting_list_open:
                 raise WaitingListClosed("this business does not keep a waiting list")
             if not slot.is_full:

@@ -8,8 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from chalice.test import Client
 
+from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.services.catalogue import Catalogue, NewSlot
+from chalicelib.settings import get_settings
 from tests.integration.conftest import Business
+from tests.support.fakes import FakeClock
 
 FIVE = "use one of en, fr, de, da, nb"
 PROFILE = {"name": "Salon A", "time_zone": "Europe/Oslo"}
@@ -136,3 +141,126 @@ def test_a_huge_body_is_refused_as_too_large_naming_the_limit(salon: Business) -
     status, body = _raw_post(salon, path, huge)
     assert (status, body["Message"]) == (413, "body: larger than 256 KiB")
     assert salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"] == []
+
+
+# --- times --------------------------------------------------------------------------------------
+
+
+def _slot_body(salon: Business, **fields: Any) -> dict[str, Any]:
+    starts = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    return {"service_id": salon.service_id, "starts_at": starts.isoformat(), "capacity": 1} | fields
+
+
+def _slot_made_yesterday(salon: Business, starts_ago: timedelta = timedelta(hours=1)) -> str:
+    """A slot made while it was still ahead, whose start has since passed."""
+    now = datetime.now(UTC)
+    back_then = Catalogue(DynamoStore(get_settings()), FakeClock(now - timedelta(days=1)))
+    new = NewSlot(salon.service_id, now - starts_ago, capacity=2)
+    return back_then.add_slots(salon.business_id, [new])[0].slot_id
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "2001-01-01T10:00",
+    ],
+)
+def test_a_slot_that_starts_in_the_past_is_refused_naming_starts_at(
+    salon: Business, starts_at: str
+) -> None:
+    answer = salon.staff("POST", "/staff/slots", _slot_body(salon, starts_at=starts_at))
+    assert (answer.status, answer.body["Message"]) == (
+        400,
+        "slots[0].starts_at: must be in the future",
+    )
+    assert salon.staff("GET", "/staff/slots").body["slots"] == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"starts_at": "0001-01-01T00:00"}, "starts_at: must fall in the years 2000 to 2099"),
+        ({"starts_at": "9999-12-31T23:45"}, "starts_at: must fall in the years 2000 to 2099"),
+        ({"starts_at": "2100-01-01T00:00"}, "starts_at: must fall in the years 2000 to 2099"),
+        ({"ends_at": "9999-12-31T23:59+00:00"}, "ends_at: must fall in the years 2000 to 2099"),
+        ({"ends_at": "10000-01-01T00:00"}, "ends_at: not a date and time in ISO 8601"),
+        ({"starts_at": 1234567890}, "starts_at: a date and time as an ISO 8601 string"),
+        ({"starts_at": "1234567890"}, "starts_at: not a date and time in ISO 8601"),
+    ],
+)
+def test_a_slot_at_a_time_standby_cannot_serve_is_refused_naming_the_field(
+    salon: Business, fields: dict[str, Any], problem: str
+) -> None:
+    answer = salon.staff("POST", "/staff/slots", _slot_body(salon, **fields))
+    assert answer.status == 400
+    assert problem in answer.body["Message"]
+    assert salon.staff("GET", "/staff/slots").body["slots"] == []
+
+
+def test_a_window_from_the_year_one_is_refused_naming_starts_from(salon: Business) -> None:
+    answer = salon.api.call("POST", _window_path(salon), _window(starts_from="0001-01-01T00:00"))
+    assert answer.status == 400
+    assert "starts_from: must fall in the years 2000 to 2099" in answer.body["Message"]
+
+
+def test_customers_see_only_slots_that_have_not_started_and_staff_see_them_all(
+    salon: Business,
+) -> None:
+    started = _slot_made_yesterday(salon)
+    ahead = salon.add_slot(capacity=1)
+    public = salon.api.call("GET", f"/businesses/{salon.business_id}/slots").body["slots"]
+    assert [slot["slot_id"] for slot in public] == [ahead]
+    staff = salon.staff("GET", "/staff/slots").body["slots"]
+    assert [slot["slot_id"] for slot in staff] == [started, ahead]
+
+
+def test_a_slot_that_has_started_cannot_be_booked_or_waited_for(salon: Business) -> None:
+    started = _slot_made_yesterday(salon, starts_ago=timedelta(seconds=1))
+    booked = salon.book(started, "Ada", email="ada@example.com")
+    joined = salon.join(started, "Bo", email="bo@example.com")
+    assert (booked.status, booked.body["Message"]) == (409, "the slot has already started")
+    assert (joined.status, joined.body["Message"]) == (409, "the slot has already started")
+    assert salon.staff("GET", f"/staff/slots/{started}/bookings").body["bookings"] == []
+    assert salon.staff("GET", f"/staff/slots/{started}/waiting-list").body["entries"] == []
+
+
+def test_no_one_moves_a_booking_into_a_slot_that_has_started(salon: Business) -> None:
+    started = _slot_made_yesterday(salon)
+    slot = salon.add_slot(capacity=1)
+    booked = salon.book(slot, "Ada", email="ada@example.com").body
+    booking_id = booked["booking"]["booking_id"]
+
+    by_customer = salon.api.call(
+        "POST", f"/bookings/{booked['manage_token']}/move", {"slot_id": started}
+    )
+    by_staff = salon.staff(
+        "POST", f"/staff/slots/{slot}/bookings/{booking_id}/move", {"slot_id": started}
+    )
+
+    assert (by_customer.status, by_customer.body["Message"]) == (
+        409,
+        "the slot has already started",
+    )
+    assert (by_staff.status, by_staff.body["Message"]) == (409, "the slot has already started")
+    seen = salon.api.call("GET", f"/bookings/{booked['manage_token']}").body["booking"]
+    assert (seen["slot_id"], seen["status"]) == (slot, "confirmed")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "not-a-day"])
+def test_the_board_refuses_a_day_it_cannot_show_with_a_page_saying_so(
+    client: Client, salon: Business, day: str
+) -> None:
+    response = client.http.get(
+        f"/board?day={day}", headers={"Cookie": f"standby_staff={salon.token}"}
+    )
+    assert response.status_code == 400
+    assert "This day cannot be shown" in response.body.decode()
+
+
+def test_the_board_shows_the_last_day_it_can(client: Client, salon: Business) -> None:
+    response = client.http.get(
+        "/board?day=2099-12-31", headers={"Cookie": f"standby_staff={salon.token}"}
+    )
+    assert response.status_code == 200
+    assert 'max="2099-12-31"' in response.body.decode()
