@@ -80,7 +80,7 @@ def parse_body(
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequestError("body: not valid JSON") from error
     if raw is None:
-        raise BadRequestError("body: a JSON object is required")
+        raise BadRequestError("body: must be a JSON object")
     if prepare is not None:
         raw = prepare(raw)
     from pydantic import ValidationError
@@ -92,12 +92,68 @@ def parse_body(
 
 
 def describe(error: ValidationError) -> str:
-    problems = []
-    for detail in error.errors():
-        field = ".".join(str(part) for part in detail["loc"]) or "body"
-        message = str(detail["msg"]).removeprefix("Value error, ")
-        problems.append(f"{field}: {message}")
-    return "; ".join(problems)
+    """Each problem as `field: what is wrong`, the field written as the API's clients write
+    it (`slots[0].capacity`), the problem in plain words."""
+    return "; ".join(
+        f"{field_path(detail['loc'])}: {_problem(detail['type'], detail['msg'], detail.get('ctx'))}"
+        for detail in error.errors()
+    )
+
+
+def field_path(location: tuple[int | str, ...]) -> str:
+    """("slots", 0, "capacity") as "slots[0].capacity"; the body itself as "body"."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path or "body"
+
+
+_PLAIN = {
+    "missing": "required",
+    "extra_forbidden": "not a field of this request; leave it out",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "dict_type": "must be a JSON object",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "datetime_type": "must be a date and time as an ISO 8601 string, e.g. 2030-03-01T10:00",
+    "string_pattern_mismatch": "is not in the expected form",
+}
+"""pydantic's wording ("Input should be a valid dictionary or instance of ContactBody") in
+the API's words."""
+
+
+def _problem(kind: str, message: str, limits: dict[str, Any] | None) -> str:
+    limits = limits or {}
+    if kind == "string_too_short":
+        least = limits.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must be at least {least} characters"
+    if kind == "string_too_long":
+        return f"must be at most {limits.get('max_length')} characters"
+    if kind == "too_short":
+        return f"give at least {limits.get('min_length')}"
+    if kind == "too_long":
+        return f"give at most {limits.get('max_length')}"
+    if kind == "greater_than_equal":
+        return f"must be at least {limits.get('ge')}"
+    if kind == "greater_than":
+        return f"must be more than {limits.get('gt')}"
+    if kind == "less_than_equal":
+        return f"must be at most {limits.get('le')}"
+    if kind == "less_than":
+        return f"must be less than {limits.get('lt')}"
+    if kind in ("enum", "literal_error"):
+        return f"must be {limits.get('expected')}"
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message.replace("Input should be", "must be")
 
 
 def to_view_error(error: DomainError) -> ChaliceViewError:

@@ -85,11 +85,35 @@ class Strict(BaseModel):
 
 
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+COLOUR = r"^#[0-9A-Fa-f]{6}$"
+
+
+def _shaped(pattern: str, words: str) -> AfterValidator:
+    """A string of the pattern's shape, refused in words rather than as the pattern."""
+
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(words)
+        return value
+
+    return AfterValidator(check)
+
+
+ClockTime = Annotated[
+    str,
+    _shaped(CLOCK, "must be a time of day as HH:MM, e.g. 08:30"),
+    Field(json_schema_extra={"pattern": CLOCK}),
+]
+Colour = Annotated[
+    str,
+    _shaped(COLOUR, "must be a colour as #RRGGBB, e.g. #2E7D32"),
+    Field(json_schema_extra={"pattern": COLOUR}),
+]
 
 
 class ActiveHoursBody(Strict):
-    opens: str = Field(pattern=CLOCK, description="HH:MM, the business's wall clock")
-    closes: str = Field(pattern=CLOCK, description="HH:MM, later than opens")
+    opens: ClockTime = Field(description="HH:MM, the business's wall clock")
+    closes: ClockTime = Field(description="HH:MM, later than opens")
 
     @model_validator(mode="after")
     def _in_order(self) -> ActiveHoursBody:
@@ -283,7 +307,7 @@ class PipelineStatusBody(Strict):
     name: Name
     description: str | None = Field(default=None, max_length=1000)
     position: int = Field(ge=0, le=10_000)
-    colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="e.g. #2E7D32")
+    colour: Colour = Field(description="e.g. #2E7D32")
     kind: StepKind = Field(
         description="start: where bookings begin; confirmation: confirms; cancellation: "
         "needs a reason, frees the seat; none: just a step"

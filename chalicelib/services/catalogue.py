@@ -253,6 +253,8 @@ class Catalogue:
 
     def upcoming_slots(self, business_id: str) -> list[Slot]:
         """The slots customers may still book or wait for: those that have not started."""
+        if self._store.get_business(business_id) is None:
+            raise NotFound(f"no business {business_id!r}")
         now = self._clock.now()
         return [s for s in self._store.list_slots(business_id) if not has_started(s.starts_at, now)]
 
@@ -276,8 +278,8 @@ MAX_ATTEMPTS = 5
 def slot_and_business(store: DynamoStore, business_id: str, slot_id: str) -> tuple[Slot, Business]:
     """A slot and its business, read together: what most changes to a slot start from."""
     slot, business = store.get_slot_and_business(business_id, slot_id)
+    if business is None:
+        raise NotFound(f"no business {business_id!r}")
     if slot is None:
         raise NotFound(f"no slot {slot_id!r}")
-    if business is None:
-        raise MissingSetup("the business has no profile yet")
     return slot, business

@@ -119,10 +119,10 @@ class WaitingList:
         staff member or at a given location if asked; returns the entry and its position
         among the service's window entries."""
         service, business = self._store.get_service_and_business(business_id, service_id)
+        if business is None:
+            raise NotFound(f"no business {business_id!r}")
         if service is None:
             raise NotFound(f"no service {service_id!r}")
-        if business is None:
-            raise MissingSetup("the business has no profile yet")
         if not business.waiting_list_open:
             raise WaitingListClosed("this business does not keep a waiting list")
         now = self._clock.now()
@@ -315,7 +315,7 @@ def _ids(entry: WaitingEntry) -> dict[str, str]:
     return {"business_id": entry.business_id, "slot_id": entry.slot_id, "entry_id": entry.entry_id}
 
 
-def _check_window(window: EntryWindow, now: datetime, field: str = "window") -> None:
+def _check_window(window: EntryWindow, now: datetime, field: str = "ends_by") -> None:
     if window.ends_by <= window.starts_from:
         raise InvalidRequest(field, "the window must end after it starts")
     if window.ends_by <= now:

@@ -264,3 +264,53 @@ def test_the_board_shows_the_last_day_it_can(client: Client, salon: Business) ->
     )
     assert response.status_code == 200
     assert 'max="2099-12-31"' in response.body.decode()
+
+
+# --- wording ----------------------------------------------------------------------------------
+
+
+def test_a_booking_body_that_is_not_an_object_is_refused_in_plain_words(salon: Business) -> None:
+    slot = salon.add_slot(capacity=1)
+    answer = salon.api.call(
+        "POST", f"/businesses/{salon.business_id}/slots/{slot}/bookings", ["Ada"]
+    )
+    assert (answer.status, answer.body["Message"]) == (400, "body: must be a JSON object")
+
+
+def test_a_bad_slot_in_a_batch_is_named_by_its_place_in_the_list(salon: Business) -> None:
+    good = _slot_body(salon)
+    answer = salon.staff("POST", "/staff/slots", [good, {**good, "capacity": 0}])
+    assert (answer.status, answer.body["Message"]) == (
+        400,
+        "slots[1].capacity: must be at least 1",
+    )
+
+
+def test_a_window_that_ends_before_it_starts_names_ends_by(salon: Business) -> None:
+    starts = datetime.now(UTC) + timedelta(days=2)
+    window = _window(
+        starts_from=starts.isoformat(), ends_by=(starts - timedelta(hours=1)).isoformat()
+    )
+    answer = salon.api.call("POST", _window_path(salon), window)
+    assert answer.status == 400 and answer.body["Message"].startswith("ends_by: ")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/businesses/nope/slots", None),
+        ("POST", "/businesses/nope/slots/x/bookings", {"name": "Ada", "email": "a@b.co"}),
+        ("POST", "/businesses/nope/slots/x/waiting-list", {"name": "Ada", "email": "a@b.co"}),
+        ("POST", "/businesses/nope/services/x/waiting-list", _window()),
+    ],
+)
+def test_a_business_that_does_not_exist_is_answered_as_such(
+    salon: Business, method: str, path: str, body: Any
+) -> None:
+    answer = salon.api.call(method, path, body)
+    assert (answer.status, answer.body["Message"]) == (404, "no business 'nope'")
+
+
+def test_a_slot_that_does_not_exist_is_answered_as_such(salon: Business) -> None:
+    answer = salon.book("nope", "Ada", email="ada@example.com")
+    assert (answer.status, answer.body["Message"]) == (404, "no slot 'nope'")
