@@ -4,6 +4,7 @@ same models describe the API in its OpenAPI document."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,6 +15,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -38,7 +41,31 @@ from chalicelib.domain.time_rules import (
 )
 from chalicelib.domain.workflows import Recipient, RuleChannel
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc"
+
+
+def _is_invisible(char: str) -> bool:
+    """Whitespace, control characters, and format characters such as zero-width spaces."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def is_email(value: str) -> bool:
+    # NUL and the other invisible characters pass the pattern, yet no mail server takes them.
+    return EMAIL.fullmatch(value) is not None and not any(map(_is_invisible, value))
+
+
+def _visible(text: str) -> str:
+    # Control characters break the messages and pages a name is written into; a name of
+    # zero-width characters alone names no one.
+    if any(map(_is_control, text)):
+        raise ValueError("must not contain control characters")
+    if all(map(_is_invisible, text)):
+        raise ValueError("must contain a visible character")
+    return text
 
 
 def _language(tag: str) -> str:
@@ -66,7 +93,7 @@ def _moment(value: object) -> datetime | None:
     return moment
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_visible)]
 Moment = Annotated[datetime, BeforeValidator(_moment)]
 """A date and time as an ISO 8601 string; without an offset, the business's wall clock."""
 OptionalMoment = Annotated[datetime | None, BeforeValidator(_moment)]
@@ -126,8 +153,8 @@ class BusinessProfile(Strict):
     name: Name
     time_zone: str = Field(description="IANA time zone, e.g. Europe/Oslo")
     language: Language = "en"
-    waiting_list_open: bool = True
-    refill_cutoff_minutes: int = Field(
+    waiting_list_open: StrictBool = True
+    refill_cutoff_minutes: StrictInt = Field(
         default=0,
         ge=0,
         le=7 * 24 * 60,
@@ -137,10 +164,10 @@ class BusinessProfile(Strict):
         default=WaitingListMode.AUTOMATIC,
         description="automatic, one_at_a_time, offer_to_many or manual",
     )
-    offer_window_seconds: int = Field(
+    offer_window_seconds: StrictInt = Field(
         default=30 * 60, ge=10, le=7 * 24 * 3600, description="how long a customer has to accept"
     )
-    offer_to_many_count: int = Field(
+    offer_to_many_count: StrictInt = Field(
         default=0, ge=0, le=MAX_OFFERS_AT_ONCE, description="how many to ask at once; 0: all"
     )
     message_channels: ChannelPreference = Field(
@@ -150,10 +177,10 @@ class BusinessProfile(Strict):
     active_hours: ActiveHoursBody | None = Field(
         default=None, description="messages wait for these hours; leave out for any time"
     )
-    max_offers_per_day: int = Field(
+    max_offers_per_day: StrictInt = Field(
         default=0, ge=0, le=100, description="offers one customer may get a day; 0: any"
     )
-    max_open_entries: int = Field(
+    max_open_entries: StrictInt = Field(
         default=0, ge=0, le=100, description="waiting lists one customer may be on; 0: any"
     )
     staff_email: str | None = Field(
@@ -166,13 +193,12 @@ class BusinessProfile(Strict):
         description="email addresses of staff members and locations, by name, for copies of "
         "confirmed bookings",
     )
-    reminder_lead_times: list[Annotated[int, Field(ge=MIN_LEAD_MINUTES, le=MAX_LEAD_MINUTES)]] = (
-        Field(
-            default_factory=lambda: list(DEFAULT_LEAD_MINUTES),
-            max_length=MAX_LEAD_TIMES,
-            description="minutes before a slot each reminder goes out, e.g. [1440, 120]; "
-            "[] for none",
-        )
+    reminder_lead_times: list[
+        Annotated[StrictInt, Field(ge=MIN_LEAD_MINUTES, le=MAX_LEAD_MINUTES)]
+    ] = Field(
+        default_factory=lambda: list(DEFAULT_LEAD_MINUTES),
+        max_length=MAX_LEAD_TIMES,
+        description="minutes before a slot each reminder goes out, e.g. [1440, 120]; [] for none",
     )
 
     @field_validator("reminder_lead_times")
@@ -185,7 +211,7 @@ class BusinessProfile(Strict):
     @field_validator("staff_email")
     @classmethod
     def _staff_email(cls, value: str | None) -> str | None:
-        if value is not None and not EMAIL.match(value):
+        if value is not None and not is_email(value):
             raise ValueError("not a valid email address")
         return value
 
@@ -193,7 +219,7 @@ class BusinessProfile(Strict):
     @classmethod
     def _emails(cls, value: dict[str, str]) -> dict[str, str]:
         for name, address in value.items():
-            if not EMAIL.match(address):
+            if not is_email(address):
                 raise ValueError(f"{name}: not a valid email address")
         return value
 
@@ -209,11 +235,11 @@ class BusinessProfile(Strict):
 
 class NewServiceBody(Strict):
     name: Name
-    duration_minutes: int = Field(ge=5, le=24 * 60)
-    requires_confirmation: bool = Field(
+    duration_minutes: StrictInt = Field(ge=5, le=24 * 60)
+    requires_confirmation: StrictBool = Field(
         default=False, description="bookings wait as pending until staff confirm them"
     )
-    uses_status_pipeline: bool = Field(
+    uses_status_pipeline: StrictBool = Field(
         default=False, description="bookings go through the business's status pipeline"
     )
     waiting_list_mode: WaitingListMode | None = Field(
@@ -231,7 +257,7 @@ class NewSlotBody(Strict):
     ends_at: OptionalMoment = Field(
         default=None, description="defaults to the start plus the service's duration"
     )
-    capacity: int = Field(ge=1, le=1000)
+    capacity: StrictInt = Field(ge=1, le=1000)
     staff: Name | None = None
     location: Name | None = None
 
@@ -259,7 +285,7 @@ class ContactBody(Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not EMAIL.match(value):
+        if value is not None and not is_email(value):
             raise ValueError("not a valid email address")
         return value
 
@@ -292,7 +318,7 @@ class EarlierSlotBody(Strict):
 
 
 class SlotChangesBody(Strict):
-    capacity: int | None = Field(default=None, ge=1, le=1000)
+    capacity: StrictInt | None = Field(default=None, ge=1, le=1000)
     staff: Name | None = Field(default=None, description="null clears it; leave out to keep")
     location: Name | None = Field(default=None, description="null clears it; leave out to keep")
 
@@ -306,7 +332,7 @@ class SlotChangesBody(Strict):
 class PipelineStatusBody(Strict):
     name: Name
     description: str | None = Field(default=None, max_length=1000)
-    position: int = Field(ge=0, le=10_000)
+    position: StrictInt = Field(ge=0, le=10_000)
     colour: Colour = Field(description="e.g. #2E7D32")
     kind: StepKind = Field(
         description="start: where bookings begin; confirmation: confirms; cancellation: "
@@ -379,19 +405,19 @@ class WorkflowBody(Strict):
     scope: ScopeBody = Field(
         default_factory=ScopeBody, description="only slots of these; an empty list: any"
     )
-    enabled: bool = True
-    use_custom_text: bool = Field(
+    enabled: StrictBool = True
+    use_custom_text: StrictBool = Field(
         default=True, description="use the business's own text for the type when it saved one"
     )
 
     @field_validator("addresses")
     @classmethod
     def _addresses(cls, values: list[str]) -> list[str]:
-        return [value if EMAIL.match(value) else e164(value) for value in values]
+        return [value if is_email(value) else e164(value) for value in values]
 
 
 class WorkflowSwitchBody(Strict):
-    enabled: bool = Field(description="false switches the rule off; true back on")
+    enabled: StrictBool = Field(description="false switches the rule off; true back on")
 
 
 class MessageTextBody(Strict):

@@ -266,6 +266,73 @@ def test_the_board_shows_the_last_day_it_can(client: Client, salon: Business) ->
     assert 'max="2099-12-31"' in response.body.decode()
 
 
+# --- strict types, names and addresses ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("capacity", [True, "3", 3.0, None])
+def test_a_capacity_that_is_not_a_whole_number_is_refused_not_converted(
+    salon: Business, capacity: Any
+) -> None:
+    answer = salon.staff("POST", "/staff/slots", _slot_body(salon, capacity=capacity))
+    assert answer.status == 400
+    assert answer.body["Message"].startswith("slots[0].capacity: ")
+    assert salon.staff("GET", "/staff/slots").body["slots"] == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("waiting_list_open", "false"), ("waiting_list_open", 0), ("refill_cutoff_minutes", "30")],
+)
+def test_a_profile_setting_of_the_wrong_type_is_refused_and_the_old_one_kept(
+    salon: Business, field: str, value: Any
+) -> None:
+    answer = salon.staff("PUT", "/staff/business", {**PROFILE, field: value})
+    assert (answer.status, answer.body["Message"].split(":")[0]) == (400, field)
+    profile = salon.staff("GET", "/staff/business").body
+    assert (profile["waiting_list_open"], profile["refill_cutoff_minutes"]) == (True, 0)
+
+
+def test_a_service_flag_given_as_a_string_is_refused(salon: Business) -> None:
+    answer = salon.staff(
+        "POST",
+        "/staff/services",
+        {"name": "Colour", "duration_minutes": 60, "requires_confirmation": "yes"},
+    )
+    assert answer.status == 400
+    assert answer.body["Message"].startswith("services[0].requires_confirmation: ")
+
+
+@pytest.mark.parametrize(
+    "name", ["\u200b", "\u200b\u200d\u2060", "\x00", "Ada\x07", "\x1b[31mAda", "   "]
+)
+def test_a_name_of_control_or_invisible_characters_is_refused_naming_it(
+    salon: Business, name: str
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    answer = salon.book(slot, name, email="ada@example.com")
+    assert answer.status == 400
+    assert answer.body["Message"].startswith("name: ")
+    assert salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"] == []
+
+
+@pytest.mark.parametrize("email", ["ada\x00@example.com", "ada@exam\x01ple.com", "ad\u200ba@x.no"])
+def test_an_email_with_control_or_invisible_characters_is_refused_naming_it(
+    salon: Business, email: str
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    answer = salon.book(slot, "Ada", email=email)
+    assert (answer.status, answer.body["Message"]) == (400, "email: not a valid email address")
+    assert salon.staff("GET", f"/staff/slots/{slot}/bookings").body["bookings"] == []
+
+
+def test_a_name_and_an_email_are_kept_without_the_spaces_around_them(salon: Business) -> None:
+    slot = salon.add_slot(capacity=1)
+    booked = salon.book(slot, "  Ada Lovelace \n", email=" ada@example.com ")
+    assert booked.status == 201
+    customer = booked.body["booking"]["customer"]
+    assert (customer["name"], customer["email"]) == ("Ada Lovelace", "ada@example.com")
+
+
 # --- wording ----------------------------------------------------------------------------------
 
 
