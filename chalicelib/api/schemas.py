@@ -21,6 +21,11 @@ from pydantic import (
     model_validator,
 )
 
+from chalicelib.adapters.dynamodb.store import (
+    SERVICES_PER_WRITE,
+    SLOTS_PER_WRITE,
+    STATUSES_PER_WRITE,
+)
 from chalicelib.domain.languages import supported_language, unsupported
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.model import ChannelPreference, WaitingListMode
@@ -248,7 +253,9 @@ class NewServiceBody(Strict):
 
 
 class NewServicesBody(Strict):
-    services: list[NewServiceBody] = Field(min_length=1, max_length=100)
+    services: list[NewServiceBody] = Field(
+        min_length=1, max_length=SERVICES_PER_WRITE, description="added in one write, all or none"
+    )
 
 
 class NewSlotBody(Strict):
@@ -263,7 +270,9 @@ class NewSlotBody(Strict):
 
 
 class NewSlotsBody(Strict):
-    slots: list[NewSlotBody] = Field(min_length=1, max_length=100)
+    slots: list[NewSlotBody] = Field(
+        min_length=1, max_length=SLOTS_PER_WRITE, description="added in one write, all or none"
+    )
 
 
 def e164(value: str) -> str:
@@ -341,7 +350,11 @@ class PipelineStatusBody(Strict):
 
 
 class PipelineStatusesBody(Strict):
-    statuses: list[PipelineStatusBody] = Field(min_length=1, max_length=100)
+    statuses: list[PipelineStatusBody] = Field(
+        min_length=1,
+        max_length=STATUSES_PER_WRITE,
+        description="added in one write with the business's note of where the pipeline starts",
+    )
 
 
 class StepBody(Strict):

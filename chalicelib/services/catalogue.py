@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb.store import (
-    MAX_ITEMS_PER_TRANSACTION,
+    SERVICES_PER_WRITE,
+    SLOTS_PER_WRITE,
+    STATUSES_PER_WRITE,
     DynamoStore,
     RetryableConflict,
 )
@@ -111,7 +113,7 @@ class Catalogue:
         self, business_id: str, new: list[NewPipelineStatus]
     ) -> list[PipelineStatus]:
         """Add one or many steps to the pipeline, all or none."""
-        _check_batch_size("statuses", new)
+        _check_batch_size("statuses", new, STATUSES_PER_WRITE)
         added = [item.as_status(business_id, new_id()) for item in new]
         self._save_pipeline(business_id, added)
         return added
@@ -144,7 +146,7 @@ class Catalogue:
     def add_services(self, business_id: str, new: list[NewService]) -> list[Service]:
         """Add one or many services at once: all are written, or none."""
         self.business(business_id)
-        _check_batch_size("services", new)
+        _check_batch_size("services", new, SERVICES_PER_WRITE)
         services = [
             Service(
                 business_id,
@@ -166,7 +168,7 @@ class Catalogue:
     def add_slots(self, business_id: str, new: list[NewSlot]) -> list[Slot]:
         """Add one or many slots at once: all are written, or none."""
         business = self.business(business_id)
-        _check_batch_size("slots", new)
+        _check_batch_size("slots", new, SLOTS_PER_WRITE)
         services = self._store.get_services(business_id, {item.service_id for item in new})
         now = self._clock.now()
         slots = []
@@ -265,11 +267,11 @@ class Catalogue:
         return slot
 
 
-def _check_batch_size(field: str, items: Sequence[object]) -> None:
+def _check_batch_size(field: str, items: Sequence[object], most: int) -> None:
     if not items:
-        raise InvalidRequest(field, "give at least one")
-    if len(items) > MAX_ITEMS_PER_TRANSACTION:
-        raise InvalidRequest(field, f"at most {MAX_ITEMS_PER_TRANSACTION} at once")
+        raise InvalidRequest(field, "give at least 1")
+    if len(items) > most:
+        raise InvalidRequest(field, f"give at most {most}")
 
 
 MAX_ATTEMPTS = 5

@@ -333,6 +333,44 @@ def test_a_name_and_an_email_are_kept_without_the_spaces_around_them(salon: Busi
     assert (customer["name"], customer["email"]) == ("Ada Lovelace", "ada@example.com")
 
 
+# --- batches ----------------------------------------------------------------------------------
+
+
+def _statuses(count: int) -> list[dict[str, Any]]:
+    return [
+        {"name": f"Step {n}", "position": n, "colour": "#9E9E9E", "kind": "none"}
+        for n in range(count)
+    ]
+
+
+def test_a_batch_of_statuses_that_fits_one_write_is_added_whole(salon: Business) -> None:
+    answer = salon.staff("POST", "/staff/statuses", _statuses(99))
+    assert answer.status == 201, answer.body
+    assert len(salon.staff("GET", "/staff/statuses").body["statuses"]) == 99
+
+
+def test_a_batch_of_statuses_too_large_for_one_write_is_refused_and_none_added(
+    salon: Business,
+) -> None:
+    answer = salon.staff("POST", "/staff/statuses", _statuses(100))
+    assert (answer.status, answer.body["Message"]) == (400, "statuses: give at most 99")
+    assert salon.staff("GET", "/staff/statuses").body["statuses"] == []
+
+
+def test_slots_and_services_come_a_hundred_at_most_at_a_time(salon: Business) -> None:
+    slots = [_slot_body(salon, capacity=n + 1) for n in range(101)]
+    assert salon.staff("POST", "/staff/slots", slots[:100]).status == 201
+    refused = salon.staff("POST", "/staff/slots", slots)
+    assert (refused.status, refused.body["Message"]) == (400, "slots: give at most 100")
+    assert len(salon.staff("GET", "/staff/slots").body["slots"]) == 100
+
+    services = [{"name": f"Service {n}", "duration_minutes": 30} for n in range(101)]
+    assert salon.staff("POST", "/staff/services", services[:100]).status == 201
+    refused = salon.staff("POST", "/staff/services", services)
+    assert (refused.status, refused.body["Message"]) == (400, "services: give at most 100")
+    assert len(salon.staff("GET", "/staff/services").body["services"]) == 101
+
+
 # --- wording ----------------------------------------------------------------------------------
 
 
