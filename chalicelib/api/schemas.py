@@ -86,12 +86,12 @@ def _moment(value: object) -> datetime | None:
     # Only an ISO 8601 string: pydantic would also read a number, or a string of digits,
     # as seconds since 1970.
     if not isinstance(value, str):
-        raise ValueError("a date and time as an ISO 8601 string, e.g. 2030-03-01T10:00")
+        raise ValueError("must be a date and time as an ISO 8601 string, e.g. 2030-03-01T10:00")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
         raise ValueError(
-            "not a date and time in ISO 8601, e.g. 2030-03-01T10:00 or 2030-03-01T10:00+01:00"
+            "must be a date and time in ISO 8601, e.g. 2030-03-01T10:00 or 2030-03-01T10:00+01:00"
         ) from error
     if not within_years(moment):
         raise ValueError(f"must fall in the years {FIRST_YEAR} to {LAST_YEAR}")

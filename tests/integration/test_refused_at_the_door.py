@@ -184,9 +184,9 @@ def test_a_slot_that_starts_in_the_past_is_refused_naming_starts_at(
         ({"starts_at": "9999-12-31T23:45"}, "starts_at: must fall in the years 2000 to 2099"),
         ({"starts_at": "2100-01-01T00:00"}, "starts_at: must fall in the years 2000 to 2099"),
         ({"ends_at": "9999-12-31T23:59+00:00"}, "ends_at: must fall in the years 2000 to 2099"),
-        ({"ends_at": "10000-01-01T00:00"}, "ends_at: not a date and time in ISO 8601"),
-        ({"starts_at": 1234567890}, "starts_at: a date and time as an ISO 8601 string"),
-        ({"starts_at": "1234567890"}, "starts_at: not a date and time in ISO 8601"),
+        ({"ends_at": "10000-01-01T00:00"}, "ends_at: must be a date and time in ISO 8601"),
+        ({"starts_at": 1234567890}, "starts_at: must be a date and time as an ISO 8601 string"),
+        ({"starts_at": "1234567890"}, "starts_at: must be a date and time in ISO 8601"),
     ],
 )
 def test_a_slot_at_a_time_standby_cannot_serve_is_refused_naming_the_field(

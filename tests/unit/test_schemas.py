@@ -85,8 +85,11 @@ def test_every_refusal_names_its_field_in_plain_words(
         ({"capacity": True}, "slots[0].capacity: must be a whole number"),
         ({"capacity": "3"}, "slots[0].capacity: must be a whole number"),
         ({"capacity": 2.0}, "slots[0].capacity: must be a whole number"),
-        ({"starts_at": 1234567890}, "slots[0].starts_at: a date and time as an ISO 8601 string"),
-        ({"starts_at": "1234567890"}, "slots[0].starts_at: not a date and time in ISO 8601"),
+        (
+            {"starts_at": 1234567890},
+            "slots[0].starts_at: must be a date and time as an ISO 8601 string",
+        ),
+        ({"starts_at": "1234567890"}, "slots[0].starts_at: must be a date and time in ISO 8601"),
         ({"starts_at": "9999-12-31T23:30"}, "slots[0].starts_at: must fall in the years 2000"),
     ],
 )
