@@ -539,7 +539,7 @@ def _contact(body: api.schemas.ContactBody) -> Contact:
 @app.route("/businesses/{business_id}/slots", methods=["GET"])
 @refusals_as_http
 def public_slots(business_id: str) -> dict[str, Any]:
-    found = services().catalogue.list_slots(business_id)
+    found = services().catalogue.upcoming_slots(business_id)
     return {"slots": [views.slot_view(slot, for_staff=False) for slot in found]}
 
 

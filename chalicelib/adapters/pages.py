@@ -14,22 +14,21 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.adapters.templates import FALLBACK_LANGUAGE, TEMPLATES_DIR
+from chalicelib.adapters.templates import TEMPLATES_DIR
+from chalicelib.domain.languages import FALLBACK_LANGUAGE, LANGUAGES, served_language
 from chalicelib.domain.time_rules import in_zone
 
 if TYPE_CHECKING:
     import jinja2
 
-PAGE_LANGUAGES = ("en", "fr", "de", "da", "nb")
+PAGE_LANGUAGES = LANGUAGES
 """The languages of the message templates; pages speak the same ones."""
 
 
 def page_language(wanted: str | None) -> str:
     """The supported language closest to `wanted` ("nb-NO" reads as "nb", "no" as "nb")."""
-    base = (wanted or "").replace("_", "-").split("-")[0].lower()
-    if base == "no":
-        base = "nb"
-    return base if base in PAGE_LANGUAGES else FALLBACK_LANGUAGE
+    # Browsers and old data sometimes write "de_AT" for the tag "de-AT".
+    return served_language((wanted or "").replace("_", "-"))
 
 
 class PageRenderer:

@@ -3,11 +3,13 @@ customer's language writes them (Babel), in the business's time zone.
 
 Layout: templates/messages/<language>/<message type>.<part>.j2, where part is one of
 subject, email.txt, email.html and sms. A language without its own file falls back to
-English.
+English, and so does a language Standby does not write (one stored before languages were
+checked), so that no message fails for its language.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import sms
 from chalicelib.domain.calendar import CalendarEvent, ics
+from chalicelib.domain.languages import FALLBACK_LANGUAGE, LANGUAGES, served_language
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage
 from chalicelib.domain.time_rules import in_zone
 from chalicelib.services.ports import Attachment, RenderedMessage
@@ -25,7 +28,6 @@ if TYPE_CHECKING:
 # Locally the folder sits beside chalicelib/; in the deployment package vendor/ puts it at
 # the zip root, which is again beside chalicelib/.
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-FALLBACK_LANGUAGE = "en"
 # Babel writes times with narrow and no-break spaces ("10:00\u202fAM"); outside the GSM
 # alphabet they make a text UCS-2, which holds 70 characters a segment instead of 160.
 PLAIN_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2009": " "})
@@ -70,6 +72,7 @@ class TemplateRenderer:
         return env
 
     def render(self, message: OutboxMessage) -> RenderedMessage:
+        message = _written(message)
         values = self._values(message)
         name = message.message_type.value
         if message.channel is Channel.SMS:
@@ -125,7 +128,7 @@ class TemplateRenderer:
     def values(self, message: OutboxMessage) -> dict[str, Any]:
         """What a template of the message may use: its context, with each moment also
         written out in its language and time zone. A business's own texts get the same."""
-        return self._values(message)
+        return self._values(_written(message))
 
     def _values(self, message: OutboxMessage) -> dict[str, Any]:
         from babel.dates import format_date, format_time
@@ -146,6 +149,13 @@ class TemplateRenderer:
         for optional in ("staff", "location", "reason"):
             values.setdefault(optional, None)
         return values
+
+
+def _written(message: OutboxMessage) -> OutboxMessage:
+    """The message in a language Standby writes: Babel knows no dates in another."""
+    if message.language in LANGUAGES:
+        return message
+    return replace(message, language=served_language(message.language))
 
 
 def _calendar(message: OutboxMessage) -> tuple[Attachment, ...]:

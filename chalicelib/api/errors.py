@@ -4,6 +4,7 @@ field or the reason."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,16 +26,61 @@ if TYPE_CHECKING:
 Body = TypeVar("Body", bound="BaseModel")
 View = TypeVar("View", bound=Callable[..., Any])
 
+MAX_BODY_BYTES = 256 * 1024
+"""About twice the largest body the schemas allow, written plainly (a full batch of
+statuses, each with a full description); a larger one is refused before it is read."""
+MAX_NESTING = 32
+"""Deeper than any body the API takes, far shallower than what exhausts the parser's stack."""
+_STRUCTURE = re.compile(rb'["\\\[\]{}]')
+
+
+# Chalice has no error class for 413; its handler answers any view error with the class's
+# STATUS_CODE. (mypy reads chalice as untyped.)
+class PayloadTooLargeError(ChaliceViewError):  # type: ignore[misc]
+    STATUS_CODE = 413
+
+
+def nested_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether arrays and objects in a JSON text nest deeper than `limit`, told without
+    recursion (what a deep text would exhaust); brackets inside strings do not count."""
+    depth = 0
+    in_string = False
+    skip_to = 0
+    for token in _STRUCTURE.finditer(body):
+        at = token.start()
+        if at < skip_to:
+            continue
+        char = token.group()
+        if in_string:
+            if char == b"\\":
+                skip_to = at + 2
+            elif char == b'"':
+                in_string = False
+        elif char == b'"':
+            in_string = True
+        elif char in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
 
 def parse_body(
     model: type[Body], request: Request, *, prepare: Callable[[Any], Any] | None = None
 ) -> Body:
+    body = request.raw_body or b"null"
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(f"body: larger than {MAX_BODY_BYTES // 1024} KiB")
+    if nested_deeper_than(body, MAX_NESTING):
+        raise BadRequestError(f"body: nested deeper than {MAX_NESTING} levels")
     try:
-        raw = json.loads(request.raw_body or b"null")
+        raw = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequestError("body: not valid JSON") from error
     if raw is None:
-        raise BadRequestError("body: a JSON object is required")
+        raise BadRequestError("body: must be a JSON object")
     if prepare is not None:
         raw = prepare(raw)
     from pydantic import ValidationError
@@ -46,12 +92,68 @@ def parse_body(
 
 
 def describe(error: ValidationError) -> str:
-    problems = []
-    for detail in error.errors():
-        field = ".".join(str(part) for part in detail["loc"]) or "body"
-        message = str(detail["msg"]).removeprefix("Value error, ")
-        problems.append(f"{field}: {message}")
-    return "; ".join(problems)
+    """Each problem as `field: what is wrong`, the field written as the API's clients write
+    it (`slots[0].capacity`), the problem in plain words."""
+    return "; ".join(
+        f"{field_path(detail['loc'])}: {_problem(detail['type'], detail['msg'], detail.get('ctx'))}"
+        for detail in error.errors()
+    )
+
+
+def field_path(location: tuple[int | str, ...]) -> str:
+    """("slots", 0, "capacity") as "slots[0].capacity"; the body itself as "body"."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path or "body"
+
+
+_PLAIN = {
+    "missing": "required",
+    "extra_forbidden": "not a field of this request; leave it out",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "dict_type": "must be a JSON object",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "datetime_type": "must be a date and time as an ISO 8601 string, e.g. 2030-03-01T10:00",
+    "string_pattern_mismatch": "is not in the expected form",
+}
+"""pydantic's wording ("Input should be a valid dictionary or instance of ContactBody") in
+the API's words."""
+
+
+def _problem(kind: str, message: str, limits: dict[str, Any] | None) -> str:
+    limits = limits or {}
+    if kind == "string_too_short":
+        least = limits.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must be at least {least} characters"
+    if kind == "string_too_long":
+        return f"must be at most {limits.get('max_length')} characters"
+    if kind == "too_short":
+        return f"give at least {limits.get('min_length')}"
+    if kind == "too_long":
+        return f"give at most {limits.get('max_length')}"
+    if kind == "greater_than_equal":
+        return f"must be at least {limits.get('ge')}"
+    if kind == "greater_than":
+        return f"must be more than {limits.get('gt')}"
+    if kind == "less_than_equal":
+        return f"must be at most {limits.get('le')}"
+    if kind == "less_than":
+        return f"must be less than {limits.get('lt')}"
+    if kind in ("enum", "literal_error"):
+        return f"must be {limits.get('expected')}"
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message.replace("Input should be", "must be")
 
 
 def to_view_error(error: DomainError) -> ChaliceViewError:

@@ -3,10 +3,10 @@ bodies become them."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import InvalidRequest
+from chalicelib.domain.languages import language_of
 from chalicelib.domain.message_texts import CustomTemplate, variables_for
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.workflows import Scope, WorkflowRule
@@ -92,8 +92,4 @@ def text_key(message_type: str, channel: str, language: str) -> TextKey:
         parsed_channel = Channel(channel)
     except ValueError as error:
         raise InvalidRequest("channel", "email or sms") from error
-    from chalicelib.api.schemas import LANGUAGE
-
-    if not re.fullmatch(LANGUAGE, language):
-        raise InvalidRequest("language", "a language code such as en, fr, de, da or nb")
-    return TextKey(parsed_type, parsed_channel, language)
+    return TextKey(parsed_type, parsed_channel, language_of(language))

@@ -386,7 +386,7 @@ def openapi_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 path, method, operation, components
             )
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "Standby",
             "version": "1",

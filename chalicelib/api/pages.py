@@ -37,7 +37,7 @@ from chalicelib.domain.model import (
     WaitingEntry,
 )
 from chalicelib.domain.offers import Offer, OfferStatus, mode_for
-from chalicelib.domain.time_rules import in_zone
+from chalicelib.domain.time_rules import FIRST_YEAR, LAST_YEAR, in_zone
 from chalicelib.services.links import BOOKING
 from chalicelib.services.ports import Clock
 from chalicelib.settings import Settings, get_settings
@@ -495,6 +495,8 @@ class Pages:
         business = self._services.catalogue.business(identity.business_id)
         now = self._clock.now()
         day = _day(request.query.get("day"), in_zone(now, business.time_zone).date())
+        if day is None:
+            return self._notice("bad_day", status=400, language=business.language)
         slots = [
             self._slot_view(identity.business_id, slot)
             for slot in self._services.catalogue.list_slots(identity.business_id)
@@ -508,6 +510,8 @@ class Pages:
             business=business,
             day=datetime(day.year, day.month, day.day, 12),
             day_iso=day.isoformat(),
+            first_day=date(FIRST_YEAR, 1, 1).isoformat(),
+            last_day=date(LAST_YEAR, 12, 31).isoformat(),
             previous_day=(day - timedelta(days=1)).isoformat(),
             next_day=(day + timedelta(days=1)).isoformat(),
             slots=slots,
@@ -637,11 +641,17 @@ def _booking_of(offer: Offer) -> str:
     return id_for_cause(offer.cause)
 
 
-def _day(wanted: str | None, today: date) -> date:
-    try:
-        return date.fromisoformat(wanted) if wanted else today
-    except ValueError:
+def _day(wanted: str | None, today: date) -> date | None:
+    """The board's `?day=`, today when not given; None for a day it cannot show: one not
+    written as YYYY-MM-DD, or outside the years a slot may fall in (the next and previous
+    days of 9999-12-31 are past what a date holds)."""
+    if not wanted:
         return today
+    try:
+        day = date.fromisoformat(wanted)
+    except ValueError:
+        return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 @lru_cache(maxsize=1)

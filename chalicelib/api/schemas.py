@@ -4,12 +4,29 @@ same models describe the API in its OpenAPI document."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
+from chalicelib.adapters.dynamodb.store import (
+    SERVICES_PER_WRITE,
+    SLOTS_PER_WRITE,
+    STATUSES_PER_WRITE,
+)
+from chalicelib.domain.languages import supported_language, unsupported
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.model import ChannelPreference, WaitingListMode
 from chalicelib.domain.offers import MAX_OFFERS_AT_ONCE
@@ -20,14 +37,79 @@ from chalicelib.domain.reminders import (
     MAX_LEAD_TIMES,
     MIN_LEAD_MINUTES,
 )
-from chalicelib.domain.time_rules import UnknownTimeZone, zone
+from chalicelib.domain.time_rules import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    UnknownTimeZone,
+    within_years,
+    zone,
+)
 from chalicelib.domain.workflows import Recipient, RuleChannel
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LANGUAGE = r"^[a-z]{2,3}(-[A-Z]{2})?$"
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Language = Annotated[str, Field(pattern=LANGUAGE, description="e.g. en, fr, de, da, nb")]
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc"
+
+
+def _is_invisible(char: str) -> bool:
+    """Whitespace, control characters, and format characters such as zero-width spaces."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def is_email(value: str) -> bool:
+    # NUL and the other invisible characters pass the pattern, yet no mail server takes them.
+    return EMAIL.fullmatch(value) is not None and not any(map(_is_invisible, value))
+
+
+def _visible(text: str) -> str:
+    # Control characters break the messages and pages a name is written into; a name of
+    # zero-width characters alone names no one.
+    if any(map(_is_control, text)):
+        raise ValueError("must not contain control characters")
+    if all(map(_is_invisible, text)):
+        raise ValueError("must contain a visible character")
+    return text
+
+
+def _language(tag: str) -> str:
+    language = supported_language(tag)
+    if language is None:
+        raise ValueError(unsupported(tag))
+    return language
+
+
+def _moment(value: object) -> datetime | None:
+    if value is None:
+        return None  # an optional time left empty; a required one is refused as missing
+    # Only an ISO 8601 string: pydantic would also read a number, or a string of digits,
+    # as seconds since 1970.
+    if not isinstance(value, str):
+        raise ValueError("must be a date and time as an ISO 8601 string, e.g. 2030-03-01T10:00")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(
+            "must be a date and time in ISO 8601, e.g. 2030-03-01T10:00 or 2030-03-01T10:00+01:00"
+        ) from error
+    if not within_years(moment):
+        raise ValueError(f"must fall in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return moment
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_visible)]
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+"""A date and time as an ISO 8601 string; without an offset, the business's wall clock."""
+OptionalMoment = Annotated[datetime | None, BeforeValidator(_moment)]
+Language = Annotated[
+    str,
+    Field(
+        description="en, fr, de, da or nb; a regional tag (en-GB, fr-CA, nb-NO) is stored as "
+        "its language, and no or nn as nb"
+    ),
+    AfterValidator(_language),
+]
 
 
 class Strict(BaseModel):
@@ -35,11 +117,35 @@ class Strict(BaseModel):
 
 
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+COLOUR = r"^#[0-9A-Fa-f]{6}$"
+
+
+def _shaped(pattern: str, words: str) -> AfterValidator:
+    """A string of the pattern's shape, refused in words rather than as the pattern."""
+
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(words)
+        return value
+
+    return AfterValidator(check)
+
+
+ClockTime = Annotated[
+    str,
+    _shaped(CLOCK, "must be a time of day as HH:MM, e.g. 08:30"),
+    Field(json_schema_extra={"pattern": CLOCK}),
+]
+Colour = Annotated[
+    str,
+    _shaped(COLOUR, "must be a colour as #RRGGBB, e.g. #2E7D32"),
+    Field(json_schema_extra={"pattern": COLOUR}),
+]
 
 
 class ActiveHoursBody(Strict):
-    opens: str = Field(pattern=CLOCK, description="HH:MM, the business's wall clock")
-    closes: str = Field(pattern=CLOCK, description="HH:MM, later than opens")
+    opens: ClockTime = Field(description="HH:MM, the business's wall clock")
+    closes: ClockTime = Field(description="HH:MM, later than opens")
 
     @model_validator(mode="after")
     def _in_order(self) -> ActiveHoursBody:
@@ -52,8 +158,8 @@ class BusinessProfile(Strict):
     name: Name
     time_zone: str = Field(description="IANA time zone, e.g. Europe/Oslo")
     language: Language = "en"
-    waiting_list_open: bool = True
-    refill_cutoff_minutes: int = Field(
+    waiting_list_open: StrictBool = True
+    refill_cutoff_minutes: StrictInt = Field(
         default=0,
         ge=0,
         le=7 * 24 * 60,
@@ -63,10 +169,10 @@ class BusinessProfile(Strict):
         default=WaitingListMode.AUTOMATIC,
         description="automatic, one_at_a_time, offer_to_many or manual",
     )
-    offer_window_seconds: int = Field(
+    offer_window_seconds: StrictInt = Field(
         default=30 * 60, ge=10, le=7 * 24 * 3600, description="how long a customer has to accept"
     )
-    offer_to_many_count: int = Field(
+    offer_to_many_count: StrictInt = Field(
         default=0, ge=0, le=MAX_OFFERS_AT_ONCE, description="how many to ask at once; 0: all"
     )
     message_channels: ChannelPreference = Field(
@@ -76,10 +182,10 @@ class BusinessProfile(Strict):
     active_hours: ActiveHoursBody | None = Field(
         default=None, description="messages wait for these hours; leave out for any time"
     )
-    max_offers_per_day: int = Field(
+    max_offers_per_day: StrictInt = Field(
         default=0, ge=0, le=100, description="offers one customer may get a day; 0: any"
     )
-    max_open_entries: int = Field(
+    max_open_entries: StrictInt = Field(
         default=0, ge=0, le=100, description="waiting lists one customer may be on; 0: any"
     )
     staff_email: str | None = Field(
@@ -92,13 +198,12 @@ class BusinessProfile(Strict):
         description="email addresses of staff members and locations, by name, for copies of "
         "confirmed bookings",
     )
-    reminder_lead_times: list[Annotated[int, Field(ge=MIN_LEAD_MINUTES, le=MAX_LEAD_MINUTES)]] = (
-        Field(
-            default_factory=lambda: list(DEFAULT_LEAD_MINUTES),
-            max_length=MAX_LEAD_TIMES,
-            description="minutes before a slot each reminder goes out, e.g. [1440, 120]; "
-            "[] for none",
-        )
+    reminder_lead_times: list[
+        Annotated[StrictInt, Field(ge=MIN_LEAD_MINUTES, le=MAX_LEAD_MINUTES)]
+    ] = Field(
+        default_factory=lambda: list(DEFAULT_LEAD_MINUTES),
+        max_length=MAX_LEAD_TIMES,
+        description="minutes before a slot each reminder goes out, e.g. [1440, 120]; [] for none",
     )
 
     @field_validator("reminder_lead_times")
@@ -111,7 +216,7 @@ class BusinessProfile(Strict):
     @field_validator("staff_email")
     @classmethod
     def _staff_email(cls, value: str | None) -> str | None:
-        if value is not None and not EMAIL.match(value):
+        if value is not None and not is_email(value):
             raise ValueError("not a valid email address")
         return value
 
@@ -119,7 +224,7 @@ class BusinessProfile(Strict):
     @classmethod
     def _emails(cls, value: dict[str, str]) -> dict[str, str]:
         for name, address in value.items():
-            if not EMAIL.match(address):
+            if not is_email(address):
                 raise ValueError(f"{name}: not a valid email address")
         return value
 
@@ -135,11 +240,11 @@ class BusinessProfile(Strict):
 
 class NewServiceBody(Strict):
     name: Name
-    duration_minutes: int = Field(ge=5, le=24 * 60)
-    requires_confirmation: bool = Field(
+    duration_minutes: StrictInt = Field(ge=5, le=24 * 60)
+    requires_confirmation: StrictBool = Field(
         default=False, description="bookings wait as pending until staff confirm them"
     )
-    uses_status_pipeline: bool = Field(
+    uses_status_pipeline: StrictBool = Field(
         default=False, description="bookings go through the business's status pipeline"
     )
     waiting_list_mode: WaitingListMode | None = Field(
@@ -148,22 +253,26 @@ class NewServiceBody(Strict):
 
 
 class NewServicesBody(Strict):
-    services: list[NewServiceBody] = Field(min_length=1, max_length=100)
+    services: list[NewServiceBody] = Field(
+        min_length=1, max_length=SERVICES_PER_WRITE, description="added in one write, all or none"
+    )
 
 
 class NewSlotBody(Strict):
     service_id: str = Field(min_length=1, max_length=64)
-    starts_at: datetime = Field(description="ISO 8601; without an offset, the business's time")
-    ends_at: datetime | None = Field(
+    starts_at: Moment = Field(description="ISO 8601; without an offset, the business's time")
+    ends_at: OptionalMoment = Field(
         default=None, description="defaults to the start plus the service's duration"
     )
-    capacity: int = Field(ge=1, le=1000)
+    capacity: StrictInt = Field(ge=1, le=1000)
     staff: Name | None = None
     location: Name | None = None
 
 
 class NewSlotsBody(Strict):
-    slots: list[NewSlotBody] = Field(min_length=1, max_length=100)
+    slots: list[NewSlotBody] = Field(
+        min_length=1, max_length=SLOTS_PER_WRITE, description="added in one write, all or none"
+    )
 
 
 def e164(value: str) -> str:
@@ -185,7 +294,7 @@ class ContactBody(Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not EMAIL.match(value):
+        if value is not None and not is_email(value):
             raise ValueError("not a valid email address")
         return value
 
@@ -202,23 +311,23 @@ class ContactBody(Strict):
 
 
 class WindowEntryBody(ContactBody):
-    starts_from: datetime = Field(
+    starts_from: Moment = Field(
         description="the earliest slot start wanted; ISO 8601, without an offset the "
         "business's time"
     )
-    ends_by: datetime = Field(description="the latest slot end wanted")
+    ends_by: Moment = Field(description="the latest slot end wanted")
     staff: Name | None = Field(default=None, description="only with this staff member")
     location: Name | None = Field(default=None, description="only at this location")
 
 
 class EarlierSlotBody(Strict):
-    starts_from: datetime | None = Field(
+    starts_from: OptionalMoment = Field(
         default=None, description="the earliest start wanted; defaults to now"
     )
 
 
 class SlotChangesBody(Strict):
-    capacity: int | None = Field(default=None, ge=1, le=1000)
+    capacity: StrictInt | None = Field(default=None, ge=1, le=1000)
     staff: Name | None = Field(default=None, description="null clears it; leave out to keep")
     location: Name | None = Field(default=None, description="null clears it; leave out to keep")
 
@@ -232,8 +341,8 @@ class SlotChangesBody(Strict):
 class PipelineStatusBody(Strict):
     name: Name
     description: str | None = Field(default=None, max_length=1000)
-    position: int = Field(ge=0, le=10_000)
-    colour: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="e.g. #2E7D32")
+    position: StrictInt = Field(ge=0, le=10_000)
+    colour: Colour = Field(description="e.g. #2E7D32")
     kind: StepKind = Field(
         description="start: where bookings begin; confirmation: confirms; cancellation: "
         "needs a reason, frees the seat; none: just a step"
@@ -241,7 +350,11 @@ class PipelineStatusBody(Strict):
 
 
 class PipelineStatusesBody(Strict):
-    statuses: list[PipelineStatusBody] = Field(min_length=1, max_length=100)
+    statuses: list[PipelineStatusBody] = Field(
+        min_length=1,
+        max_length=STATUSES_PER_WRITE,
+        description="added in one write with the business's note of where the pipeline starts",
+    )
 
 
 class StepBody(Strict):
@@ -305,19 +418,19 @@ class WorkflowBody(Strict):
     scope: ScopeBody = Field(
         default_factory=ScopeBody, description="only slots of these; an empty list: any"
     )
-    enabled: bool = True
-    use_custom_text: bool = Field(
+    enabled: StrictBool = True
+    use_custom_text: StrictBool = Field(
         default=True, description="use the business's own text for the type when it saved one"
     )
 
     @field_validator("addresses")
     @classmethod
     def _addresses(cls, values: list[str]) -> list[str]:
-        return [value if EMAIL.match(value) else e164(value) for value in values]
+        return [value if is_email(value) else e164(value) for value in values]
 
 
 class WorkflowSwitchBody(Strict):
-    enabled: bool = Field(description="false switches the rule off; true back on")
+    enabled: StrictBool = Field(description="false switches the rule off; true back on")
 
 
 class MessageTextBody(Strict):

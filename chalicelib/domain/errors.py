@@ -29,6 +29,10 @@ class SlotHasFreeSeats(Conflict):
     pass
 
 
+class SlotStarted(Conflict):
+    """The slot's start has passed: it can no longer be booked, waited for or moved into."""
+
+
 class NotActive(Conflict):
     """The booking or entry has already left the state the request needs."""
 

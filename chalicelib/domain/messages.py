@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.domain.languages import served_language
 from chalicelib.domain.model import ChannelPreference, Contact
 
 
@@ -98,4 +99,6 @@ def fallback_for(contact: Contact, channel: Channel, preference: ChannelPreferen
 
 
 def message_language(contact: Contact, business_language: str) -> str:
-    return contact.language or business_language
+    """The customer's language, else the business's, else English: the first Standby
+    writes (a language stored before languages were checked may be one it does not)."""
+    return served_language(contact.language, business_language)

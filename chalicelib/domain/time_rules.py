@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chalicelib.domain.errors import SlotStarted
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2099
+"""The years a time given to Standby may fall in: any real booking fits, and no time zone
+or slot length can move a time in them past what a datetime holds."""
+
 
 class UnknownTimeZone(ValueError):
     pass
@@ -27,6 +34,20 @@ def to_utc(moment: datetime, time_zone: str) -> datetime:
 
 def in_zone(moment: datetime, time_zone: str) -> datetime:
     return moment.astimezone(zone(time_zone))
+
+
+def within_years(moment: datetime) -> bool:
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
+def has_started(starts_at: datetime, now: datetime) -> bool:
+    return starts_at <= now
+
+
+def refuse_if_started(starts_at: datetime, now: datetime) -> None:
+    """A slot that has started can no longer be booked, waited for or moved into."""
+    if has_started(starts_at, now):
+        raise SlotStarted("the slot has already started")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from chalicelib.domain.model import (
 from chalicelib.domain.pipeline import StepKind, action_on_entering
 from chalicelib.domain.refusals import BookingChanged, EntryNoLongerWaiting, SeatChanged
 from chalicelib.domain.seats import seat_after_release_for
+from chalicelib.domain.time_rules import refuse_if_started
 from chalicelib.services.booking_messages import message_about, moved_message, staff_copies
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
@@ -80,6 +81,7 @@ class Bookings:
         the slot already gets AlreadyBooked with that booking: a repeated request (a double
         click) never takes a second seat."""
         slot, business = slot_and_business(self._store, business_id, slot_id)
+        refuse_if_started(slot.starts_at, self._clock.now())
         if slot.is_held_by(contact):
             raise self._already_booked(business_id, slot_id, contact)
         booking = Booking(
@@ -285,6 +287,7 @@ class Bookings:
             target = self._store.get_slot(business_id, target_slot_id)
             if target is None:
                 raise NotFound(f"slot_id: no slot {target_slot_id!r}")
+            refuse_if_started(target.starts_at, self._clock.now())
             if by is Actor.CUSTOMER and target.service_id != slot.service_id:
                 raise InvalidRequest(
                     "slot_id", "a customer can move only to a slot of the same service"

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb.store import (
-    MAX_ITEMS_PER_TRANSACTION,
+    SERVICES_PER_WRITE,
+    SLOTS_PER_WRITE,
+    STATUSES_PER_WRITE,
     DynamoStore,
     RetryableConflict,
 )
@@ -17,7 +19,7 @@ from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, Slo
 from chalicelib.domain.model import Business, Service, Slot, WaitingListMode
 from chalicelib.domain.pipeline import PipelineStatus, StepKind, in_order, start_of
 from chalicelib.domain.seats import SeatRelease, seats_to_hold
-from chalicelib.domain.time_rules import to_utc
+from chalicelib.domain.time_rules import has_started, to_utc
 from chalicelib.services.ids import new_id
 from chalicelib.services.ports import Clock
 
@@ -111,7 +113,7 @@ class Catalogue:
         self, business_id: str, new: list[NewPipelineStatus]
     ) -> list[PipelineStatus]:
         """Add one or many steps to the pipeline, all or none."""
-        _check_batch_size("statuses", new)
+        _check_batch_size("statuses", new, STATUSES_PER_WRITE)
         added = [item.as_status(business_id, new_id()) for item in new]
         self._save_pipeline(business_id, added)
         return added
@@ -144,7 +146,7 @@ class Catalogue:
     def add_services(self, business_id: str, new: list[NewService]) -> list[Service]:
         """Add one or many services at once: all are written, or none."""
         self.business(business_id)
-        _check_batch_size("services", new)
+        _check_batch_size("services", new, SERVICES_PER_WRITE)
         services = [
             Service(
                 business_id,
@@ -166,14 +168,17 @@ class Catalogue:
     def add_slots(self, business_id: str, new: list[NewSlot]) -> list[Slot]:
         """Add one or many slots at once: all are written, or none."""
         business = self.business(business_id)
-        _check_batch_size("slots", new)
+        _check_batch_size("slots", new, SLOTS_PER_WRITE)
         services = self._store.get_services(business_id, {item.service_id for item in new})
+        now = self._clock.now()
         slots = []
         for index, item in enumerate(new):
             service = services.get(item.service_id)
             if service is None:
                 raise NotFound(f"slots[{index}].service_id: no service {item.service_id!r}")
             starts_at = to_utc(item.starts_at, business.time_zone)
+            if has_started(starts_at, now):
+                raise InvalidRequest(f"slots[{index}].starts_at", "must be in the future")
             ends_at = (
                 to_utc(item.ends_at, business.time_zone)
                 if item.ends_at
@@ -248,6 +253,13 @@ class Catalogue:
     def list_slots(self, business_id: str) -> list[Slot]:
         return self._store.list_slots(business_id)
 
+    def upcoming_slots(self, business_id: str) -> list[Slot]:
+        """The slots customers may still book or wait for: those that have not started."""
+        if self._store.get_business(business_id) is None:
+            raise NotFound(f"no business {business_id!r}")
+        now = self._clock.now()
+        return [s for s in self._store.list_slots(business_id) if not has_started(s.starts_at, now)]
+
     def slot(self, business_id: str, slot_id: str) -> Slot:
         slot = self._store.get_slot(business_id, slot_id)
         if slot is None:
@@ -255,11 +267,11 @@ class Catalogue:
         return slot
 
 
-def _check_batch_size(field: str, items: Sequence[object]) -> None:
+def _check_batch_size(field: str, items: Sequence[object], most: int) -> None:
     if not items:
-        raise InvalidRequest(field, "give at least one")
-    if len(items) > MAX_ITEMS_PER_TRANSACTION:
-        raise InvalidRequest(field, f"at most {MAX_ITEMS_PER_TRANSACTION} at once")
+        raise InvalidRequest(field, "give at least 1")
+    if len(items) > most:
+        raise InvalidRequest(field, f"give at most {most}")
 
 
 MAX_ATTEMPTS = 5
@@ -268,8 +280,8 @@ MAX_ATTEMPTS = 5
 def slot_and_business(store: DynamoStore, business_id: str, slot_id: str) -> tuple[Slot, Business]:
     """A slot and its business, read together: what most changes to a slot start from."""
     slot, business = store.get_slot_and_business(business_id, slot_id)
+    if business is None:
+        raise NotFound(f"no business {business_id!r}")
     if slot is None:
         raise NotFound(f"no slot {slot_id!r}")
-    if business is None:
-        raise MissingSetup("the business has no profile yet")
     return slot, business

@@ -11,6 +11,7 @@ from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.templates import TemplateRenderer
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound
+from chalicelib.domain.languages import language_of
 from chalicelib.domain.message_texts import CustomTemplate, sample_context
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage
 from chalicelib.domain.model import Business
@@ -94,7 +95,7 @@ class MessageTexts:
         """Render with sample values: the text given (checked as on save), else the
         business's saved text, else Standby's own."""
         business = self._business(business_id)
-        _check_language(key.language)
+        language_of(key.language)
         sample = _sample(business, key)
         if parts is not None:
             self._check(business, key, parts)
@@ -107,7 +108,7 @@ class MessageTexts:
         return self._sandbox.render(saved, self._standard.values(sample))
 
     def _check(self, business: Business, key: TextKey, parts: TextParts) -> None:
-        _check_language(key.language)
+        language_of(key.language)
         if key.channel is Channel.EMAIL and not parts.subject:
             raise InvalidRequest("subject", "an email needs a subject")
         if key.channel is Channel.SMS and (parts.subject is not None or parts.html is not None):
@@ -120,15 +121,6 @@ class MessageTexts:
         if business is None:
             raise MissingSetup("the business has no profile yet: PUT /staff/business first")
         return business
-
-
-def _check_language(language: str) -> None:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError) as error:
-        raise InvalidRequest("language", f"{language!r} is not a language we can write") from error
 
 
 def _key(key: TextKey) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime
 from chalicelib.adapters.dynamodb.store import DynamoStore, MessagePage
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.delivery import GiveUp, after_failure
+from chalicelib.domain.languages import LANGUAGES, served_language
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.ports import (
@@ -49,6 +50,8 @@ class Notifications:
         if wait_until is not None and now < wait_until:
             self._send_at(message, wait_until)
             return False
+        if message.language not in LANGUAGES:
+            message = self._in_a_written_language(message)
         rendered = self._renderer.render(message)
         try:
             provider_message_id = self._delivery.deliver(message, rendered)
@@ -71,6 +74,13 @@ class Notifications:
             },
         )
         return True
+
+    def _in_a_written_language(self, message: OutboxMessage) -> OutboxMessage:
+        """A message queued in a language Standby does not write (stored before languages
+        were checked) goes out in the closest one, else the business's, else English."""
+        business = self._store.get_business(message.business_id)
+        language = served_language(message.language, business.language if business else None)
+        return replace(message, language=language)
 
     def deliver_held(self, business_id: str, message_id: str) -> bool:
         """Send a message held for active hours, or due for another attempt, now that its

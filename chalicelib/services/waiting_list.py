@@ -29,7 +29,7 @@ from chalicelib.domain.model import (
     list_key,
 )
 from chalicelib.domain.refusals import AlreadyOnList, OpenListLimit, SeatChanged
-from chalicelib.domain.time_rules import to_utc
+from chalicelib.domain.time_rules import refuse_if_started, to_utc
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
@@ -89,6 +89,7 @@ class WaitingList:
         the slot cannot join."""
         for _ in range(MAX_ATTEMPTS):
             slot, business = slot_and_business(self._store, business_id, slot_id)
+            refuse_if_started(slot.starts_at, self._clock.now())
             if not business.waiting_list_open:
                 raise WaitingListClosed("this business does not keep a waiting list")
             if slot.is_held_by(contact):
@@ -134,10 +135,10 @@ class WaitingList:
         staff member or at a given location if asked; returns the entry and its position
         among the service's window entries."""
         service, business = self._store.get_service_and_business(business_id, service_id)
+        if business is None:
+            raise NotFound(f"no business {business_id!r}")
         if service is None:
             raise NotFound(f"no service {service_id!r}")
-        if business is None:
-            raise MissingSetup("the business has no profile yet")
         if not business.waiting_list_open:
             raise WaitingListClosed("this business does not keep a waiting list")
         now = self._clock.now()
@@ -346,7 +347,7 @@ def _ids(entry: WaitingEntry) -> dict[str, str]:
 
 
 def _check_window(
-    window: EntryWindow, now: datetime, field: str = "window", *, capped: bool = True
+    window: EntryWindow, now: datetime, field: str = "ends_by", *, capped: bool = True
 ) -> None:
     if window.ends_by <= window.starts_from:
         raise InvalidRequest(field, "the window must end after it starts")

@@ -6,6 +6,8 @@ import io
 import json
 import logging
 
+from openapi_spec_validator import validate
+
 from app import app
 from chalicelib.adapters.observability import logger
 from chalicelib.api.openapi import OPERATIONS
@@ -28,6 +30,18 @@ def test_the_openapi_document_lists_exactly_the_routes_the_app_has(api: Api) -> 
         served["components"]["schemas"]["ContactBody"]["properties"]
     )
     assert served["paths"]["/staff/slots"]["get"]["security"] == [{"staffToken": []}]
+
+
+def test_the_openapi_document_is_valid_and_describes_what_the_door_refuses(api: Api) -> None:
+    served = api.call("GET", "/openapi.json").body
+    validate(served)  # OpenAPI 3.1: its schemas are JSON Schema, as pydantic writes them
+    schemas = served["components"]["schemas"]
+    assert schemas["NewSlotsBody"]["properties"]["slots"]["maxItems"] == 100
+    assert schemas["PipelineStatusesBody"]["properties"]["statuses"]["maxItems"] == 99
+    assert schemas["NewSlotBody"]["properties"]["capacity"]["type"] == "integer"
+    assert schemas["NewSlotBody"]["properties"]["starts_at"]["format"] == "date-time"
+    language = schemas["BusinessProfile"]["properties"]["language"]["description"]
+    assert language.startswith("en, fr, de, da or nb")
 
 
 def test_logs_are_structured_with_correlation_ids_and_hold_no_email_or_phone(

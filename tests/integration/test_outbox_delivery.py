@@ -47,7 +47,9 @@ class PostOffice:
     def _on_message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         return process_changes(event, context, queued_messages(self.notifications.deliver))
 
-    def queue(self, email: str | None, phone: str | None, number: int = 1) -> OutboxMessage:
+    def queue(
+        self, email: str | None, phone: str | None, number: int = 1, language: str = "en"
+    ) -> OutboxMessage:
         channel, recipient = (Channel.EMAIL, email) if email else (Channel.SMS, phone)
         assert recipient
         message = OutboxMessage(
@@ -56,7 +58,7 @@ class PostOffice:
             message_type=MessageType.BOOKING_CONFIRMED,
             channel=channel,
             recipient=recipient,
-            language="en",
+            language=language,
             time_zone="Europe/Oslo",
             context={
                 "customer_name": "Ada",
@@ -237,6 +239,21 @@ def test_a_retry_that_would_fall_at_night_waits_for_the_business_to_open(aws: No
     office.run()
     assert office.state(message).status is MessageStatus.SENT
     assert [m.to for m in sent_messages()] == ["ada@example.com"]
+
+
+def test_a_message_queued_in_a_language_standby_does_not_write_goes_out_in_the_business_s(
+    aws: None,
+) -> None:
+    """Languages were not checked at the door before: such a message must still go."""
+    office = PostOffice()
+    office.store.save_business(Business("post", "Salon Lys", "Europe/Oslo", "de"))
+    message = office.queue("ada@example.com", None, language="zz-ZZ")
+
+    office.run()
+
+    assert office.state(message).status is MessageStatus.SENT
+    [sent] = sent_messages()
+    assert sent.subject == "Bestätigt: Haircut am Samstag, 2. März 2030"
 
 
 def test_each_message_of_a_business_is_a_stream_partition_of_its_own(aws: None) -> None:

@@ -59,7 +59,9 @@ def test_statuses_are_listed_in_position_order_and_can_be_changed(salon: Busines
     assert changed.status == 200
     assert salon.staff("GET", "/staff/statuses").body["statuses"][-1]["name"] == "Checking papers"
     bad = salon.staff("POST", "/staff/statuses", {**STEPS[0], "colour": "green"})
-    assert bad.status == 400 and bad.body["Message"].startswith("statuses.0.colour:")
+    assert bad.status == 400 and bad.body["Message"].startswith(
+        "statuses[0].colour: must be a colour"
+    )
 
 
 def test_a_booking_walks_the_pipeline_and_a_confirmation_step_confirms_and_copies_the_staff(

@@ -78,6 +78,12 @@ from chalicelib.domain.seats import FreedSeat, Hold, SeatRelease, hold_for, hold
 from chalicelib.settings import Settings
 
 MAX_ITEMS_PER_TRANSACTION = 100
+# How many of each a request may add: each batch is one transaction, all or none, so it
+# must fit DynamoDB's item limit with whatever rides along.
+SERVICES_PER_WRITE = MAX_ITEMS_PER_TRANSACTION
+SLOTS_PER_WRITE = MAX_ITEMS_PER_TRANSACTION
+STATUSES_PER_WRITE = MAX_ITEMS_PER_TRANSACTION - 1
+"""The business's note of where the pipeline starts is written with the statuses."""
 
 
 Refusals = Mapping[str, type[Refused]]
