@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from chalicelib.adapters.dynamodb.store import OFFERING, DynamoStore, RetryableConflict
+from chalicelib.adapters.dynamodb.store import (
+    OFFERING,
+    DynamoStore,
+    RetryableConflict,
+    offers_that_fit,
+)
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import MAX_CHAIN_STEPS, WAITING_LIST_OFF, eligible
 from chalicelib.domain.errors import InvalidRequest, NotActive, NotFound, SlotFull
@@ -245,7 +250,20 @@ class Offers:
             )
             for entry in entries
         ]
-        messages = [m for offer in offers for m in self._offer_made(offer, business)]
+        made = [self._offer_made(offer, business) for offer in offers]
+        fitting = offers_that_fit([len(messages) for messages in made])
+        if fitting < len(offers):
+            # The rest keep their place for a later round, unasked and uncounted.
+            dropped = offers[fitting:]
+            offers, made = offers[:fitting], made[:fitting]
+            record = replace(
+                record,
+                offered=record.offered[: len(record.offered) - len(dropped)],
+                offered_customers=record.offered_customers[
+                    : len(record.offered_customers) - len(dropped)
+                ],
+            )
+        messages = [m for messages in made for m in messages]
         self._store.offer_round(
             freed,
             record,

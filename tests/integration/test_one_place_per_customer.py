@@ -209,3 +209,41 @@ def test_moving_a_booking_into_a_slot_where_the_customer_holds_a_seat_is_refused
     assert answer.status == 409
     assert _holding(salon, first) == ["ada@example.com"]
     assert _holding(salon, second) == ["ada@example.com"]
+
+
+def test_an_offer_to_many_asks_as_many_as_fit_one_write_and_the_rest_keep_their_place(
+    salon: Business, streams: Streams
+) -> None:
+    _profile(salon, waiting_list_mode="offer_to_many", message_channels="both")
+    copies = salon.staff(
+        "POST",
+        "/staff/workflows",
+        {
+            "name": "Front desk copies",
+            "trigger": "offer_made",
+            "channel": "email",
+            "addresses": ["desk@example.com", "owner@example.com"],
+        },
+    )
+    assert copies.status == 201, copies.body
+    slot = salon.add_slot(capacity=1)
+    holder = salon.book(slot, "Ada", email="ada@example.com").body["manage_token"]
+    for number in range(16):
+        joined = salon.join(
+            slot,
+            f"Guest {number}",
+            email=f"guest{number}@example.com",
+            phone=f"+479123{4500 + number}",
+        )
+        assert joined.status == 201, joined.body
+
+    salon.api.call("POST", f"/bookings/{holder}/cancel")
+    streams.settle()
+
+    # Each offer writes 3 items and 4 messages (email, text, two copies): 1 + 14 × 7 ≤ 100.
+    [decision] = salon.staff("GET", f"/staff/slots/{slot}/allocations").body["allocations"]
+    assert decision["outcome"] == "offering"
+    assert len(decision["offered_to"]) == 14
+    assert salon.staff("GET", "/staff/stuck").body["holds"] == []
+    entries = salon.staff("GET", f"/staff/slots/{slot}/waiting-list").body["entries"]
+    assert [e["status"] for e in entries].count("waiting") == 2

@@ -86,6 +86,18 @@ STATUSES_PER_WRITE = MAX_ITEMS_PER_TRANSACTION - 1
 """The business's note of where the pipeline starts is written with the statuses."""
 
 
+def offers_that_fit(messages_per_offer: Sequence[int]) -> int:
+    """How many of a round's offers, in order, fit its one transaction: the seat's record,
+    then for each offer its daily count, the offer, its entry and its messages."""
+    items, fitting = 1, 0
+    for messages in messages_per_offer:
+        items += 3 + messages
+        if items > MAX_ITEMS_PER_TRANSACTION:
+            break
+        fitting += 1
+    return fitting
+
+
 Refusals = Mapping[str, type[Refused]]
 """What the failure of each labelled condition of a transaction means, in the order they
 are told: the first failed label found here names the refusal."""
