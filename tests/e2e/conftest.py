@@ -40,7 +40,13 @@ class RunningStack:
         return "".join(self.lines[-200:])
 
     def call(
-        self, method: str, path: str, body: Any = None, *, staff: bool = False
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        staff: bool = False,
+        timeout: float = 10,
     ) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
         if staff:
@@ -52,7 +58,7 @@ class RunningStack:
             headers=headers,
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             raw = error.read()

@@ -240,7 +240,7 @@ def test_an_offer_to_many_asks_as_many_as_fit_one_write_and_the_rest_keep_their_
     salon.api.call("POST", f"/bookings/{holder}/cancel")
     streams.settle()
 
-    # Each offer writes 3 items and 4 messages (email, text, two copies): 1 + 14 × 7 ≤ 100.
+    # Each offer writes 3 items and 4 messages (email, text, two copies): 1 + 14 * 7 <= 100.
     [decision] = salon.staff("GET", f"/staff/slots/{slot}/allocations").body["allocations"]
     assert decision["outcome"] == "offering"
     assert len(decision["offered_to"]) == 14
