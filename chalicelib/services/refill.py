@@ -63,6 +63,14 @@ class RefillOutcome:
     entry_id: str | None = None
 
 
+class UnresolvedHolds(Exception):
+    """Holds the sweep could not resolve, after resolving every other one it found."""
+
+    def __init__(self, causes: list[str]) -> None:
+        super().__init__(f"{len(causes)} overdue hold(s) could not be resolved: {causes}")
+        self.causes = causes
+
+
 @dataclass(frozen=True)
 class AwaitedHold:
     hold: Hold
@@ -236,11 +244,20 @@ class Refill:
         decision — a refused write, a lost or parked stream record — is refilled through
         the same code, or put back on sale with the reason. Reads only undecided holds.
         Returns how many it resolved."""
-        resolved = 0
+        resolved, unresolved = 0, []
         for hold in self._store.overdue_holds(self._clock.now(), HOLDS_PER_SWEEP):
             logger.warning("overdue hold", extra={"cause": hold.cause, "slot_id": hold.slot_id})
-            outcome = self.refill(hold.freed(), last_chance=True)
+            try:
+                outcome = self.refill(hold.freed(), last_chance=True)
+            except Exception:
+                # One hold that cannot be resolved must not keep the others held: it stays
+                # listed for staff, and the sweep fails at the end so that its alarm fires.
+                logger.exception("overdue hold not resolved", extra={"cause": hold.cause})
+                unresolved.append(hold.cause)
+                continue
             resolved += outcome.outcome != ALREADY_DECIDED
+        if unresolved:
+            raise UnresolvedHolds(unresolved)
         return resolved
 
     def holds(self, business_id: str) -> list[AwaitedHold]:

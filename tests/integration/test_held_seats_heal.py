@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.bootstrap import build_services
 from chalicelib.domain.messages import OutboxMessage
@@ -15,7 +17,7 @@ from chalicelib.domain.model import Booking, RefillDecision, WaitingEntry
 from chalicelib.domain.refusals import WriteRejected
 from chalicelib.domain.seats import HOLD_DECISION_BOUND, FreedSeat
 from chalicelib.services.offers import Offers
-from chalicelib.services.refill import Refill
+from chalicelib.services.refill import Refill, UnresolvedHolds
 from chalicelib.settings import get_settings
 from tests.integration.conftest import Business
 from tests.support.aws import Streams, sent_about
@@ -203,3 +205,42 @@ def test_a_seat_held_by_a_capacity_raise_is_swept_too(salon: Business, streams: 
     build_services(get_settings(), _later(3)).refill.heal_overdue_holds()
 
     assert sorted(_holding(salon, slot)) == ["Ada", "Bo"]
+
+
+class _BrokenSlotStore(DynamoStore):
+    """One slot whose reads fail, as when its data is damaged."""
+
+    def __init__(self, broken_slot: str) -> None:
+        super().__init__(get_settings())
+        self.broken_slot = broken_slot
+
+    def get_slot_and_business(self, business_id: str, slot_id: str) -> Any:
+        if slot_id == self.broken_slot:
+            raise RuntimeError("this slot cannot be read")
+        return super().get_slot_and_business(business_id, slot_id)
+
+
+def test_one_hold_that_cannot_be_resolved_does_not_keep_the_others_held(
+    salon: Business, streams: Streams
+) -> None:
+    broken = _cancelled_with_bo_waiting(salon, streams)
+    healthy = salon.add_slot(capacity=1, days_ahead=3)
+    holder = salon.book(healthy, "Eve", email="eve@example.com").body["manage_token"]
+    salon.join(healthy, "Cy", email="cy@example.com")
+    streams.settle()
+    salon.api.call("POST", f"/bookings/{holder}/cancel")
+    assert streams.feeds[0].take()
+    clock = _later(3)
+    services = build_services(get_settings(), clock)
+    store = _BrokenSlotStore(broken)
+    refill = Refill(
+        store, clock, services.links, Offers(store, clock, services.links, _NoSchedules())
+    )
+
+    with pytest.raises(UnresolvedHolds) as unresolved:
+        refill.heal_overdue_holds()
+
+    assert len(unresolved.value.causes) == 1
+    assert _holding(salon, healthy) == ["Cy"]
+    [still] = salon.staff("GET", "/staff/stuck").body["holds"]
+    assert still["slot_id"] == broken
