@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.report import Figure, Section, Verdict, verdict
 from bench.seeding import write_straight
-from chalicelib.adapters.dynamodb import mapping
+from chalicelib.adapters.dynamodb import keys, mapping
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.tokens import LinkSigner
 from chalicelib.domain.model import (
@@ -140,9 +140,9 @@ def _copy(day: dict[str, Any], number: int) -> dict[str, Any]:
     return {
         **day,
         "booking_id": {"S": booking_id},
-        "sk": {"S": mapping.booking_key(booking_id)},
+        "sk": {"S": keys.booking_key(booking_id)},
         "contact": {"M": {"email": {"S": contact.email}, "name": {"S": contact.name}}},
-        "due_shard": {"S": mapping.reminder_shard(booking_id)},
+        "due_shard": {"S": keys.reminder_shard(booking_id)},
         "reminder_due": {"S": day["reminder_due"]["S"].replace(first, booking_id)},
         "status_sort": {"S": day["status_sort"]["S"].replace(first, booking_id)},
     }

@@ -21,12 +21,11 @@ from app import on_booking_change
 from bench.in_process import Business, running_app, set_up_business
 from bench.report import Figure, Section, verdict
 from bench.seeding import write_straight
-from chalicelib.adapters.dynamodb import mapping
+from chalicelib.adapters.dynamodb import keys, mapping
+from chalicelib.adapters.dynamodb.keys import business_key, slot_partition
 from chalicelib.adapters.dynamodb.models import (
     SlotItem,
     WaitingEntryItem,
-    business_key,
-    slot_partition,
 )
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.bootstrap import services
@@ -200,7 +199,7 @@ def _seed_waiting_list(shop: Business, slot_id: str, size: int) -> None:
         ),
     )
     # The slot counts who waits; a cancellation holds the seat only when someone does.
-    SlotItem(business_key(shop.business_id), mapping.slot_key(slot_id)).update(
+    SlotItem(business_key(shop.business_id), keys.slot_key(slot_id)).update(
         actions=[SlotItem.waiting.set(size)]
     )
 
@@ -221,7 +220,7 @@ def _waiting(
 
 
 def _summary(shop: Business, slot_id: str) -> SlotSummary:
-    slot = SlotItem.get(business_key(shop.business_id), mapping.slot_key(slot_id))
+    slot = SlotItem.get(business_key(shop.business_id), keys.slot_key(slot_id))
     assert isinstance(slot, SlotItem)
     return SlotSummary(
         business_name="Bench Salon",
@@ -236,7 +235,7 @@ def _summary(shop: Business, slot_id: str) -> SlotSummary:
 def _booking_key(business_id: str, slot_id: str, booking_id: str) -> dict[str, Any]:
     return {
         "pk": {"S": slot_partition(business_id, slot_id)},
-        "sk": {"S": mapping.booking_key(booking_id)},
+        "sk": {"S": keys.booking_key(booking_id)},
     }
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from chalicelib.adapters.dynamodb import mapping
+from chalicelib.adapters.dynamodb import keys, mapping
 from chalicelib.adapters.dynamodb.models import BookingItem
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.domain.messages import MessageType, OutboxMessage
@@ -227,7 +227,7 @@ def test_the_sweep_reads_the_due_bookings_not_every_future_one(aws: None) -> Non
 
     assert reminded == 10
     queries = [call for call in log if call.name == "dynamodb.Query"]
-    assert len(queries) == mapping.REMINDER_SHARDS
+    assert len(queries) == keys.REMINDER_SHARDS
     items_read = sum(call.items_read for call in log)
     assert items_read <= 10 + 1  # the due bookings and their business
 

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-import zlib
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.adapters.dynamodb.keys import (
+    OPEN_OFFERS,
+    OPEN_WINDOWS,
+    booking_key,
+    business_key,
+    entry_key,
+    entry_partition,
+    offer_key,
+    pipeline_status_key,
+    reminder_due_key,
+    reminder_shard,
+    service_key,
+    slot_key,
+    slot_partition,
+    status_key,
+)
 from chalicelib.adapters.dynamodb.models import (
     BookingItem,
     BookingsItem,
@@ -19,9 +34,6 @@ from chalicelib.adapters.dynamodb.models import (
     SlotSummaryMap,
     WaitingEntryItem,
     WindowCountItem,
-    business_key,
-    service_partition,
-    slot_partition,
 )
 from chalicelib.adapters.dynamodb.workflow_mapping import rules_from_items, rules_to_items
 from chalicelib.domain.model import (
@@ -48,26 +60,6 @@ from chalicelib.domain.pipeline import PipelineStatus, StepKind
 from chalicelib.domain.reminders import DEFAULT_LEAD_MINUTES, Reminder, next_reminder
 from chalicelib.domain.seats import SeatRelease
 from chalicelib.domain.time_rules import ActiveHours, parse_clock
-
-
-def service_key(service_id: str) -> str:
-    return f"SERVICE#{service_id}"
-
-
-def slot_key(slot_id: str) -> str:
-    return f"SLOT#{slot_id}"
-
-
-def booking_key(booking_id: str) -> str:
-    return f"BOOKING#{booking_id}"
-
-
-def entry_key(entry_id: str) -> str:
-    return f"ENTRY#{entry_id}"
-
-
-def refill_key(cause: str) -> str:
-    return f"REFILL#{cause}"
 
 
 def business_from_item(item: BusinessItem, windows: WindowCountItem | None = None) -> Business:
@@ -141,10 +133,6 @@ def business_to_item(business: Business) -> BusinessItem:
         custom_templates=dict(business.custom_templates),
         reminder_lead_times=list(business.reminder_lead_times),
     )
-
-
-def pipeline_status_key(status_id: str) -> str:
-    return f"STATUS#{status_id}"
 
 
 def pipeline_status_from_item(item: PipelineStatusItem) -> PipelineStatus:
@@ -286,31 +274,9 @@ def summary_from_map(value: SlotSummaryMap) -> SlotSummary:
     )
 
 
-def status_key(business_id: str, status: BookingStatus) -> str:
-    return f"BIZ#{business_id}#STATUS#{status.value}"
-
-
 def summary_sort(booking: Booking) -> str:
     moment = booking.slot.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{moment}#{booking.slot_id}#{booking.booking_id}"
-
-
-REMINDER_SHARDS = 4
-"""The due-reminders index spreads its writes over this many partitions; the sweep reads
-each of them."""
-
-
-def reminder_shard(booking_id: str) -> str:
-    return f"REMIND#{zlib.crc32(booking_id.encode()) % REMINDER_SHARDS}"
-
-
-def reminder_due_key(due: datetime, booking_id: str) -> str:
-    return f"{due.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}#{booking_id}"
-
-
-def due_by(now: datetime) -> str:
-    """Every due key at or before `now` sorts at or below this."""
-    return f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}#~"
 
 
 def upcoming_reminder(booking: Booking) -> Reminder | None:
@@ -388,13 +354,6 @@ def booking_from_item(item: BookingItem) -> Booking:
         chain_step=int(item.chain_step or 0),
         reminded_until=item.reminded_until,
     )
-
-
-def entry_partition(entry: WaitingEntry) -> str:
-    """A slot's entries live with the slot; window entries on their service's list."""
-    if entry.window is not None:
-        return service_partition(entry.business_id, entry.window.service_id)
-    return slot_partition(entry.business_id, entry.slot_id)
 
 
 def entry_to_item(entry: WaitingEntry, queue_position: str | None) -> WaitingEntryItem:
@@ -493,20 +452,6 @@ def _mode(value: str | None) -> WaitingListMode | None:
 
 def _mode_value(mode: WaitingListMode | None) -> str | None:
     return mode.value if mode else None
-
-
-def offer_key(offer_id: str) -> str:
-    return f"OFFER#{offer_id}"
-
-
-def round_prefix(cause: str, round_number: int) -> str:
-    """Offer keys sort by cause and round, so one round's offers are one Query away."""
-    return offer_key(f"{cause}#r{round_number:04d}#")
-
-
-OPEN_OFFERS = "OPEN"
-OPEN_WINDOWS = "WINDOWS"
-OPEN_HOLDS = "HOLDS"
 
 
 def window_deadline(entry: WaitingEntry) -> str | None:

@@ -17,11 +17,11 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.dynamodb.keys import business_key
 from chalicelib.adapters.dynamodb.models import (
     BusinessItem,
     CatalogueItem,
     MessageTemplateItem,
-    business_key,
     profile_at,
 )
 from chalicelib.adapters.dynamodb.store import RetryableConflict

@@ -30,20 +30,6 @@ from chalicelib.settings import get_settings
 _settings = get_settings()
 
 
-def business_key(business_id: str) -> str:
-    return f"BIZ#{business_id}"
-
-
-def slot_partition(business_id: str, slot_id: str) -> str:
-    return f"BIZ#{business_id}#SLOT#{slot_id}"
-
-
-def service_partition(business_id: str, service_id: str) -> str:
-    """Where a service's window entries live: one list, sorted by sign-up time like a
-    slot's, through the same local index."""
-    return f"BIZ#{business_id}#SERVICE#{service_id}"
-
-
 class _Meta:
     region = _settings.region
     billing_mode = "PAY_PER_REQUEST"

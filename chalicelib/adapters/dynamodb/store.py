@@ -16,7 +16,8 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamodb import mapping
+from chalicelib.adapters.dynamodb import keys, mapping
+from chalicelib.adapters.dynamodb.keys import business_key, service_partition, slot_partition
 from chalicelib.adapters.dynamodb.models import (
     BookingItem,
     BookingsItem,
@@ -34,10 +35,7 @@ from chalicelib.adapters.dynamodb.models import (
     SlotItem,
     WaitingEntryItem,
     WindowCountItem,
-    business_key,
     profile_at,
-    service_partition,
-    slot_partition,
 )
 from chalicelib.domain.allocation import queue_position, sign_up_order
 from chalicelib.domain.errors import Conflict, NotActive
@@ -288,14 +286,14 @@ class DynamoStore:
 
     def list_services(self, business_id: str) -> list[Service]:
         items = CatalogueItem.query(
-            business_key(business_id), CatalogueItem.sk.startswith("SERVICE#")
+            business_key(business_id), CatalogueItem.sk.startswith(keys.service_key(""))
         )
         return [mapping.service_from_item(item) for item in items if isinstance(item, ServiceItem)]
 
     def get_services(self, business_id: str, service_ids: set[str]) -> dict[str, Service]:
         found = self._batch_get(
             [
-                (CatalogueItem, business_key(business_id), mapping.service_key(service_id))
+                (CatalogueItem, business_key(business_id), keys.service_key(service_id))
                 for service_id in sorted(service_ids)
             ]
         )
@@ -307,7 +305,7 @@ class DynamoStore:
     def get_service_and_business(
         self, business_id: str, service_id: str
     ) -> tuple[Service | None, Business | None]:
-        service, business = self._with_business(business_id, mapping.service_key(service_id))
+        service, business = self._with_business(business_id, keys.service_key(service_id))
         return (
             mapping.service_from_item(service) if isinstance(service, ServiceItem) else None,
             business,
@@ -350,7 +348,7 @@ class DynamoStore:
     def get_pipeline_status(self, business_id: str, status_id: str) -> PipelineStatus | None:
         try:
             item = PipelineStatusItem.get(
-                business_key(business_id), mapping.pipeline_status_key(status_id)
+                business_key(business_id), keys.pipeline_status_key(status_id)
             )
         except DoesNotExist:
             return None
@@ -358,7 +356,7 @@ class DynamoStore:
 
     def list_pipeline_statuses(self, business_id: str) -> list[PipelineStatus]:
         items = CatalogueItem.query(
-            business_key(business_id), CatalogueItem.sk.startswith("STATUS#")
+            business_key(business_id), CatalogueItem.sk.startswith(keys.pipeline_status_key(""))
         )
         return [
             mapping.pipeline_status_from_item(item)
@@ -403,13 +401,15 @@ class DynamoStore:
             raise RetryableConflict("the slot changed meanwhile") from error
 
     def list_slots(self, business_id: str) -> list[Slot]:
-        items = CatalogueItem.query(business_key(business_id), CatalogueItem.sk.startswith("SLOT#"))
+        items = CatalogueItem.query(
+            business_key(business_id), CatalogueItem.sk.startswith(keys.slot_key(""))
+        )
         slots = [mapping.slot_from_item(item) for item in items if isinstance(item, SlotItem)]
         return sorted(slots, key=lambda slot: (slot.starts_at, slot.slot_id))
 
     def get_slot(self, business_id: str, slot_id: str) -> Slot | None:
         try:
-            item = SlotItem.get(business_key(business_id), mapping.slot_key(slot_id))
+            item = SlotItem.get(business_key(business_id), keys.slot_key(slot_id))
         except DoesNotExist:
             return None
         return mapping.slot_from_item(item)
@@ -417,7 +417,7 @@ class DynamoStore:
     def get_slot_and_business(
         self, business_id: str, slot_id: str
     ) -> tuple[Slot | None, Business | None]:
-        slot_item, business = self._with_business(business_id, mapping.slot_key(slot_id))
+        slot_item, business = self._with_business(business_id, keys.slot_key(slot_id))
         return (
             mapping.slot_from_item(slot_item) if isinstance(slot_item, SlotItem) else None,
             business,
@@ -452,14 +452,14 @@ class DynamoStore:
         catalogue = business_key(business_id)
         found = self._batch_get(
             [
-                (BookingsItem, partition, mapping.booking_key(booking_id)),
-                (CatalogueItem, catalogue, mapping.slot_key(slot_id)),
+                (BookingsItem, partition, keys.booking_key(booking_id)),
+                (CatalogueItem, catalogue, keys.slot_key(slot_id)),
                 (CatalogueItem, catalogue, BusinessItem.SORT_KEY),
                 (CatalogueItem, catalogue, WindowCountItem.SORT_KEY),
             ]
         )
-        booking_item = found.get((partition, mapping.booking_key(booking_id)))
-        slot_item = found.get((catalogue, mapping.slot_key(slot_id)))
+        booking_item = found.get((partition, keys.booking_key(booking_id)))
+        slot_item = found.get((catalogue, keys.slot_key(slot_id)))
         return (
             mapping.booking_from_item(booking_item)
             if isinstance(booking_item, BookingItem)
@@ -533,7 +533,7 @@ class DynamoStore:
     def history(self, business_id: str, booking_id: str) -> list[Change]:
         """Every change of a booking, newest first."""
         items = BookingsItem.query(
-            _history_partition(business_id, booking_id), scan_index_forward=False
+            keys.history_partition(business_id, booking_id), scan_index_forward=False
         )
         return [_change_from_item(item) for item in items if isinstance(item, HistoryItem)]
 
@@ -542,12 +542,12 @@ class DynamoStore:
     ) -> list[Booking]:
         """Bookings of a status across every slot, soonest first: one Query on an index
         that holds only bookings with a seat."""
-        items = BookingsItem.by_status.query(mapping.status_key(business_id, status), limit=limit)
+        items = BookingsItem.by_status.query(keys.status_key(business_id, status), limit=limit)
         return [mapping.booking_from_item(i) for i in items if isinstance(i, BookingItem)]
 
     def list_bookings(self, business_id: str, slot_id: str) -> list[Booking]:
         items = BookingsItem.query(
-            slot_partition(business_id, slot_id), BookingsItem.sk.startswith("BOOKING#")
+            slot_partition(business_id, slot_id), BookingsItem.sk.startswith(keys.booking_key(""))
         )
         bookings = [mapping.booking_from_item(i) for i in items if isinstance(i, BookingItem)]
         return sorted(bookings, key=lambda booking: (booking.created_at, booking.booking_id))
@@ -614,7 +614,7 @@ class DynamoStore:
 
     def _entry_in(self, partition: str, entry_id: str) -> WaitingEntry | None:
         try:
-            item = WaitingEntryItem.get(partition, mapping.entry_key(entry_id))
+            item = WaitingEntryItem.get(partition, keys.entry_key(entry_id))
         except DoesNotExist:
             return None
         return mapping.entry_from_item(item)
@@ -624,7 +624,7 @@ class DynamoStore:
     ) -> tuple[WaitingEntry | None, Business | None]:
         """One read for both: leaving the list needs the business's message rules."""
         pk = business_key(business_id)
-        entry_pk, entry_sk = slot_partition(business_id, slot_id), mapping.entry_key(entry_id)
+        entry_pk, entry_sk = slot_partition(business_id, slot_id), keys.entry_key(entry_id)
         found = self._batch_get(
             [(BookingsItem, entry_pk, entry_sk), (CatalogueItem, pk, BusinessItem.SORT_KEY)]
         )
@@ -642,7 +642,7 @@ class DynamoStore:
     def position_of(self, entry: WaitingEntry) -> int:
         """1 for the next in line. Counts only the entries ahead, through the queue index."""
         ahead = BookingsItem.queue.count(
-            mapping.entry_partition(entry),
+            keys.entry_partition(entry),
             BookingsItem.queue_position < queue_position(entry.signed_up_at, entry.entry_id),
             consistent_read=True,
         )
@@ -724,12 +724,13 @@ class DynamoStore:
 
     def ended_windows(self, now: datetime, limit: int) -> list[WaitingEntry]:
         """Window entries still open whose window has ended, across every business."""
-        items = _past_deadline(mapping.OPEN_WINDOWS, now, limit)
+        items = _past_deadline(keys.OPEN_WINDOWS, now, limit)
         return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
 
     def list_window_entries(self, business_id: str, service_id: str) -> list[WaitingEntry]:
         items = BookingsItem.query(
-            service_partition(business_id, service_id), BookingsItem.sk.startswith("ENTRY#")
+            service_partition(business_id, service_id),
+            BookingsItem.sk.startswith(keys.entry_key("")),
         )
         return sign_up_order(
             [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
@@ -737,7 +738,7 @@ class DynamoStore:
 
     def list_entries(self, business_id: str, slot_id: str) -> list[WaitingEntry]:
         items = BookingsItem.query(
-            slot_partition(business_id, slot_id), BookingsItem.sk.startswith("ENTRY#")
+            slot_partition(business_id, slot_id), BookingsItem.sk.startswith(keys.entry_key(""))
         )
         return sign_up_order(
             [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
@@ -864,8 +865,8 @@ class DynamoStore:
                 transaction.update(
                     f"limit:{offer.entry_id}",
                     CustomerItem(
-                        f"BIZ#{offer.business_id}#CUSTOMER#{customer_key(offer.contact)}",
-                        f"OFFERS#{day}",
+                        keys.customer_partition(offer.business_id, customer_key(offer.contact)),
+                        keys.daily_offers_key(day),
                     ),
                     [CustomerItem.offers.add(1), CustomerItem.business_id.set(offer.business_id)],
                     None
@@ -973,7 +974,7 @@ class DynamoStore:
 
     def get_offer(self, business_id: str, slot_id: str, offer_id: str) -> Offer | None:
         try:
-            item = OfferItem.get(slot_partition(business_id, slot_id), mapping.offer_key(offer_id))
+            item = OfferItem.get(slot_partition(business_id, slot_id), keys.offer_key(offer_id))
         except DoesNotExist:
             return None
         return mapping.offer_from_item(item)
@@ -988,19 +989,19 @@ class DynamoStore:
             return None, None, None, None
         partition = slot_partition(business_id, slot_id)
         catalogue = business_key(business_id)
-        offer_key, refill_key = mapping.offer_key(offer_id), mapping.refill_key(cause)
+        offer_key, refill_key = keys.offer_key(offer_id), keys.refill_key(cause)
         found = self._batch_get(
             [
                 (BookingsItem, partition, offer_key),
                 (BookingsItem, partition, refill_key),
                 (CatalogueItem, catalogue, BusinessItem.SORT_KEY),
-                (CatalogueItem, catalogue, mapping.slot_key(slot_id)),
+                (CatalogueItem, catalogue, keys.slot_key(slot_id)),
             ]
         )
         offer = found.get((partition, offer_key))
         refill = found.get((partition, refill_key))
         business = found.get((catalogue, BusinessItem.SORT_KEY))
-        slot = found.get((catalogue, mapping.slot_key(slot_id)))
+        slot = found.get((catalogue, keys.slot_key(slot_id)))
         return (
             mapping.offer_from_item(offer) if isinstance(offer, OfferItem) else None,
             _decision_from_item(refill) if isinstance(refill, RefillItem) else None,
@@ -1013,14 +1014,14 @@ class DynamoStore:
     ) -> list[Offer]:
         items = BookingsItem.query(
             slot_partition(business_id, slot_id),
-            BookingsItem.sk.startswith(mapping.round_prefix(cause, round_number)),
+            BookingsItem.sk.startswith(keys.round_prefix(cause, round_number)),
             consistent_read=True,
         )
         return [mapping.offer_from_item(i) for i in items if isinstance(i, OfferItem)]
 
     def overdue_offers(self, now: datetime, limit: int) -> list[Offer]:
         """Open offers past their deadline, across every business, oldest first."""
-        items = _past_deadline(mapping.OPEN_OFFERS, now, limit)
+        items = _past_deadline(keys.OPEN_OFFERS, now, limit)
         return [mapping.offer_from_item(i) for i in items if isinstance(i, OfferItem)]
 
     # --- reminders ---------------------------------------------------------------------------
@@ -1029,10 +1030,10 @@ class DynamoStore:
         """Bookings whose next reminder is due by `now`, with the due key read: one Query
         per shard of the sparse due-reminders index, however many bookings lie ahead."""
         found: list[tuple[Booking, str]] = []
-        for shard in range(mapping.REMINDER_SHARDS):
+        for shard in range(keys.REMINDER_SHARDS):
             items = BookingsItem.due_reminders.query(
-                f"REMIND#{shard}",
-                BookingsItem.reminder_due <= mapping.due_by(now),
+                keys.reminder_partition(shard),
+                BookingsItem.reminder_due <= keys.due_by(now),
                 limit=limit,
             )
             found += [
@@ -1068,7 +1069,7 @@ class DynamoStore:
         else:
             actions.append(
                 BookingItem.reminder_due.set(
-                    mapping.reminder_due_key(reminder.due, booking.booking_id)
+                    keys.reminder_due_key(reminder.due, booking.booking_id)
                 )
             )
         with self._transaction() as transaction:
@@ -1076,7 +1077,7 @@ class DynamoStore:
                 "booking",
                 BookingItem(
                     slot_partition(booking.business_id, booking.slot_id),
-                    mapping.booking_key(booking.booking_id),
+                    keys.booking_key(booking.booking_id),
                 ),
                 actions,
                 BookingItem.reminder_due == read_due,
@@ -1088,13 +1089,13 @@ class DynamoStore:
         """Holds whose refill has not decided by their deadline, across every business,
         oldest first: one Query on the index of open deadlines, which holds only what is
         still open."""
-        items = _past_deadline(mapping.OPEN_HOLDS, now, limit)
+        items = _past_deadline(keys.OPEN_HOLDS, now, limit)
         return [_hold_from_item(i) for i in items if isinstance(i, RefillItem)]
 
     def holds_of(self, business_id: str, limit: int) -> list[Hold]:
         """The business's seats held for the waiting list and still awaiting the refill's
         decision, oldest first: one Query."""
-        items = BookingsItem.by_status.query(_holds_key(business_id), limit=limit)
+        items = BookingsItem.by_status.query(keys.holds_key(business_id), limit=limit)
         return [_hold_from_item(i) for i in items if isinstance(i, RefillItem)]
 
     def get_hold(self, business_id: str, slot_id: str, cause: str) -> Hold | None:
@@ -1102,7 +1103,7 @@ class DynamoStore:
         try:
             item = RefillItem.get(
                 slot_partition(business_id, slot_id),
-                mapping.refill_key(cause),
+                keys.refill_key(cause),
                 consistent_read=True,
             )
         except DoesNotExist:
@@ -1113,9 +1114,9 @@ class DynamoStore:
 
     def open_place(self, business_id: str, on_list: str, contact: Contact) -> WaitingEntry | None:
         """The customer's open place on a list, if they have one."""
-        keys = _member_keys(business_id, on_list, contact)
+        place = _member_keys(business_id, on_list, contact)
         try:
-            member = ListMemberItem.get(keys.pk, keys.sk, consistent_read=True)
+            member = ListMemberItem.get(place.pk, place.sk, consistent_read=True)
         except DoesNotExist:
             return None
         if not isinstance(member, ListMemberItem):
@@ -1127,7 +1128,7 @@ class DynamoStore:
         key = customer_key(contact)
         items = BookingsItem.query(
             slot_partition(business_id, slot_id),
-            BookingsItem.sk.startswith("BOOKING#"),
+            BookingsItem.sk.startswith(keys.booking_key("")),
             consistent_read=True,
         )
         for item in items:
@@ -1140,7 +1141,7 @@ class DynamoStore:
 
     def get_refill(self, business_id: str, slot_id: str, cause: str) -> RefillDecision | None:
         try:
-            item = RefillItem.get(slot_partition(business_id, slot_id), mapping.refill_key(cause))
+            item = RefillItem.get(slot_partition(business_id, slot_id), keys.refill_key(cause))
         except DoesNotExist:
             return None
         return _decision_from_item(item)
@@ -1148,7 +1149,7 @@ class DynamoStore:
     def refills(self, business_id: str, slot_id: str) -> list[RefillDecision]:
         """Every decision the refill made for the slot, newest first."""
         items = BookingsItem.query(
-            slot_partition(business_id, slot_id), BookingsItem.sk.startswith("REFILL#")
+            slot_partition(business_id, slot_id), BookingsItem.sk.startswith(keys.refill_key(""))
         )
         decisions = [_decision_from_item(i) for i in items if isinstance(i, RefillItem)]
         return sorted(decisions, key=lambda decision: decision.decided_at, reverse=True)
@@ -1157,7 +1158,7 @@ class DynamoStore:
 
     def get_message(self, business_id: str, message_id: str) -> OutboxMessage | None:
         try:
-            item = OutboxMessageItem.get(*_message_keys(business_id, message_id))
+            item = OutboxMessageItem.get(*keys.message_keys(business_id, message_id))
         except DoesNotExist:
             return None
         return _message_from_item(item)
@@ -1171,10 +1172,10 @@ class DynamoStore:
         provider_message_id: str | None = None,
         failure: str | None = None,
     ) -> None:
-        item = OutboxMessageItem(*_message_keys(message.business_id, message.message_id))
+        item = OutboxMessageItem(*keys.message_keys(message.business_id, message.message_id))
         actions: list[Action] = [
             OutboxMessageItem.status.set(status.value),
-            OutboxMessageItem.status_key.set(_message_status_key(message.business_id, status)),
+            OutboxMessageItem.status_key.set(keys.message_status_key(message.business_id, status)),
         ]
         if status is MessageStatus.SENT:
             actions += [
@@ -1193,7 +1194,7 @@ class DynamoStore:
     ) -> bool:
         """Count a failed hand-over and say when to try again; False when another attempt
         was recorded first (or the message went out meanwhile)."""
-        item = OutboxMessageItem(*_message_keys(message.business_id, message.message_id))
+        item = OutboxMessageItem(*keys.message_keys(message.business_id, message.message_id))
         try:
             item.update(
                 actions=[
@@ -1217,7 +1218,7 @@ class DynamoStore:
         actions: list[Action] = [
             OutboxMessageItem.status.set(MessageStatus.FAILED.value),
             OutboxMessageItem.status_key.set(
-                _message_status_key(message.business_id, MessageStatus.FAILED)
+                keys.message_status_key(message.business_id, MessageStatus.FAILED)
             ),
             OutboxMessageItem.attempts.set(message.attempts + 1),
             OutboxMessageItem.failure.set(reason[:MAX_ERROR_LENGTH]),
@@ -1230,7 +1231,7 @@ class DynamoStore:
             with self._transaction() as transaction:
                 transaction.update(
                     "message",
-                    OutboxMessageItem(*_message_keys(message.business_id, message.message_id)),
+                    OutboxMessageItem(*keys.message_keys(message.business_id, message.message_id)),
                     actions,
                     _still_queued(message),
                 )
@@ -1252,7 +1253,7 @@ class DynamoStore:
             )
         else:
             items = OutboxMessageItem.by_status.query(
-                _message_status_key(business_id, status),
+                keys.message_status_key(business_id, status),
                 older,
                 scan_index_forward=False,
                 limit=limit,
@@ -1266,10 +1267,6 @@ class DynamoStore:
 
 
 MAX_ERROR_LENGTH = 500
-
-
-def _message_status_key(business_id: str, status: MessageStatus) -> str:
-    return f"{business_id}#{status.value}"
 
 
 def _still_queued(message: OutboxMessage) -> Condition:
@@ -1373,7 +1370,7 @@ def _one_fewer_waiting(entry: WaitingEntry) -> list[Action]:
 
 
 def _customer_keys(business_id: str, key: str) -> CustomerItem:
-    return CustomerItem(f"BIZ#{business_id}#CUSTOMER#{key}", "LIMITS")
+    return CustomerItem(keys.customer_partition(business_id, key), keys.CUSTOMER_LIMITS)
 
 
 def _entry_booked(transaction: _Transaction, entry: WaitingEntry, booking: Booking) -> None:
@@ -1415,22 +1412,24 @@ def _new_member(transaction: _Transaction, entry: WaitingEntry) -> None:
     on_list = list_key(entry)
     if on_list is None:
         return
-    keys = _member_keys(entry.business_id, on_list, entry.contact)
+    place = _member_keys(entry.business_id, on_list, entry.contact)
     transaction.put(
         "member",
         ListMemberItem(
-            keys.pk,
-            keys.sk,
+            place.pk,
+            place.sk,
             business_id=entry.business_id,
             entry_id=entry.entry_id,
-            entry_partition=mapping.entry_partition(entry),
+            entry_partition=keys.entry_partition(entry),
         ),
         _is_new(),
     )
 
 
 def _member_keys(business_id: str, on_list: str, contact: Contact) -> ListMemberItem:
-    return ListMemberItem(business_key(business_id), f"MEMBER#{on_list}#{customer_key(contact)}")
+    return ListMemberItem(
+        business_key(business_id), keys.member_key(on_list, customer_key(contact))
+    )
 
 
 def _holds_seat(contact: Contact) -> Action:
@@ -1460,10 +1459,6 @@ def _one_more_list(transaction: _Transaction, entry: WaitingEntry, max_open_entr
     )
 
 
-def _history_partition(business_id: str, booking_id: str) -> str:
-    return f"BIZ#{business_id}#BOOKING#{booking_id}"
-
-
 def _created(booking: Booking) -> Change:
     return Change(
         booking_id=booking.booking_id,
@@ -1478,8 +1473,8 @@ def _created(booking: Booking) -> Change:
 
 def _history_item(business_id: str, change: Change) -> HistoryItem:
     return HistoryItem(
-        _history_partition(business_id, change.booking_id),
-        f"HIST#{change.version:08d}",
+        keys.history_partition(business_id, change.booking_id),
+        keys.history_key(change.version),
         business_id=business_id,
         booking_id=change.booking_id,
         version=change.version,
@@ -1516,18 +1511,11 @@ def _is_new() -> Condition:
 
 
 def _slot_keys(business_id: str, slot_id: str) -> SlotItem:
-    return SlotItem(business_key(business_id), mapping.slot_key(slot_id))
+    return SlotItem(business_key(business_id), keys.slot_key(slot_id))
 
 
 def _entry_keys(entry: WaitingEntry) -> WaitingEntryItem:
-    return WaitingEntryItem(mapping.entry_partition(entry), mapping.entry_key(entry.entry_id))
-
-
-def _message_keys(business_id: str, message_id: str) -> tuple[str, str]:
-    """Each message is a partition of its own: a table's stream keeps the records of one
-    partition key in one ordered line, so a business's messages keyed together would be
-    sent one after another, however many arrive at once."""
-    return f"{business_key(business_id)}#MSG#{message_id}", "MESSAGE"
+    return WaitingEntryItem(keys.entry_partition(entry), keys.entry_key(entry.entry_id))
 
 
 def _decision_from_item(item: RefillItem) -> RefillDecision:
@@ -1571,7 +1559,7 @@ def _offered_entry_keys(offer: Offer) -> WaitingEntryItem:
         if offer.window_service_id
         else slot_partition(offer.business_id, offer.slot_id)
     )
-    return WaitingEntryItem(partition, mapping.entry_key(offer.entry_id))
+    return WaitingEntryItem(partition, keys.entry_key(offer.entry_id))
 
 
 def _close_offer(transaction: _Transaction, offer: Offer) -> None:
@@ -1597,7 +1585,7 @@ def _hold_item(hold: Hold) -> RefillItem:
     sweep, across businesses) and on the business's list of holds (for staff)."""
     return RefillItem(
         slot_partition(hold.business_id, hold.slot_id),
-        mapping.refill_key(hold.cause),
+        keys.refill_key(hold.cause),
         business_id=hold.business_id,
         slot_id=hold.slot_id,
         cause=hold.cause,
@@ -1606,9 +1594,9 @@ def _hold_item(hold: Hold) -> RefillItem:
         held_at=hold.held_at,
         slot=mapping.summary_to_map(hold.slot),
         chain_step=hold.chain_step or None,
-        open_partition=mapping.OPEN_HOLDS,
+        open_partition=keys.OPEN_HOLDS,
         open_until=f"{_utc(hold.decide_by)}#{hold.cause}",
-        status_key=_holds_key(hold.business_id),
+        status_key=keys.holds_key(hold.business_id),
         status_sort=f"{_utc(hold.held_at)}#{hold.cause}",
     )
 
@@ -1624,10 +1612,6 @@ def _hold_from_item(item: RefillItem) -> Hold:
     )
 
 
-def _holds_key(business_id: str) -> str:
-    return f"{business_key(business_id)}#HOLDS"
-
-
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
@@ -1635,7 +1619,7 @@ def _utc(moment: datetime) -> str:
 def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
     return RefillItem(
         slot_partition(freed.business_id, freed.slot_id),
-        mapping.refill_key(decision.cause),
+        keys.refill_key(decision.cause),
         business_id=freed.business_id,
         slot_id=freed.slot_id,
         cause=decision.cause,
@@ -1655,7 +1639,7 @@ def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
 
 def _message_item(message: OutboxMessage) -> OutboxMessageItem:
     return OutboxMessageItem(
-        *_message_keys(message.business_id, message.message_id),
+        *keys.message_keys(message.business_id, message.message_id),
         business_id=message.business_id,
         message_id=message.message_id,
         message_type=message.message_type.value,
@@ -1665,7 +1649,7 @@ def _message_item(message: OutboxMessage) -> OutboxMessageItem:
         time_zone=message.time_zone,
         context=message.context,
         status=message.status.value,
-        status_key=_message_status_key(message.business_id, message.status),
+        status_key=keys.message_status_key(message.business_id, message.status),
         when_queued=f"{message.created_at.astimezone(UTC).isoformat()}#{message.message_id}",
         created_at=message.created_at,
         send_after=message.send_after,

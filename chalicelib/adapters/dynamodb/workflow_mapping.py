@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from chalicelib.adapters.dynamodb.keys import business_key
 from chalicelib.adapters.dynamodb.models import (
     MessageTemplateItem,
     ScopeMap,
     WorkflowRuleMap,
-    business_key,
 )
 from chalicelib.domain.message_texts import CustomTemplate
 from chalicelib.domain.messages import Channel, MessageType
