@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from chalicelib.adapters.dynamodb.mapping import (
+from chalicelib.adapters.dynamodb.stream_images import (
     booking_from_stream_image,
     offer_from_stream_image,
     seat_release_from_stream_image,

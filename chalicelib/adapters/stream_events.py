@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.adapters.dynamodb.mapping import booking_from_stream_image
-from chalicelib.adapters.dynamodb.store import message_from_stream_image
+from chalicelib.adapters.dynamodb.stream_images import (
+    booking_from_stream_image,
+    message_from_stream_image,
+)
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.messages import OutboxMessage
 from chalicelib.domain.model import Booking

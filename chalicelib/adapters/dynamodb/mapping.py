@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.keys import (
     OPEN_OFFERS,
     OPEN_WINDOWS,
@@ -23,10 +24,10 @@ from chalicelib.adapters.dynamodb.keys import (
 )
 from chalicelib.adapters.dynamodb.models import (
     BookingItem,
-    BookingsItem,
     BusinessItem,
     ContactMap,
     OfferItem,
+    OutboxMessageItem,
     PipelineStatusItem,
     SeatReleaseItem,
     ServiceItem,
@@ -36,6 +37,7 @@ from chalicelib.adapters.dynamodb.models import (
     WindowCountItem,
 )
 from chalicelib.adapters.dynamodb.workflow_mapping import rules_from_items, rules_to_items
+from chalicelib.domain.messages import Channel, MessageStatus, MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
     Booking,
@@ -409,15 +411,6 @@ def entry_from_item(item: WaitingEntryItem) -> WaitingEntry:
     )
 
 
-def booking_from_stream_image(image: dict[str, Any] | None) -> Booking | None:
-    """A booking from a stream image in DynamoDB JSON, or None when it is no booking
-    (another item of the table, or the keys-only first record moto emits on an insert)."""
-    if not image or image.get("kind", {}).get("S") != "booking" or "status" not in image:
-        return None
-    item = BookingsItem.from_raw_data(image)
-    return booking_from_item(item) if isinstance(item, BookingItem) else None
-
-
 def seat_release_to_item(release: SeatRelease, at: datetime) -> SeatReleaseItem:
     return SeatReleaseItem(
         slot_partition(release.business_id, release.slot_id),
@@ -428,21 +421,6 @@ def seat_release_to_item(release: SeatRelease, at: datetime) -> SeatReleaseItem:
         seats=release.count,
         slot=summary_to_map(release.slot),
         at=at,
-    )
-
-
-def seat_release_from_stream_image(image: dict[str, Any] | None) -> SeatRelease | None:
-    if not image or image.get("kind", {}).get("S") != "seat_release" or "seats" not in image:
-        return None
-    item = BookingsItem.from_raw_data(image)
-    if not isinstance(item, SeatReleaseItem):
-        return None
-    return SeatRelease(
-        business_id=item.business_id,
-        slot_id=item.slot_id,
-        release_id=item.release_id,
-        count=int(item.seats),
-        slot=summary_from_map(item.slot),
     )
 
 
@@ -489,14 +467,6 @@ def offer_to_item(offer: Offer) -> OfferItem:
     )
 
 
-def offer_from_stream_image(image: dict[str, Any] | None) -> Offer | None:
-    """An offer from a stream image in DynamoDB JSON, or None when it is no offer."""
-    if not image or image.get("kind", {}).get("S") != "offer" or "status" not in image:
-        return None
-    item = BookingsItem.from_raw_data(image)
-    return offer_from_item(item) if isinstance(item, OfferItem) else None
-
-
 def offer_from_item(item: OfferItem) -> Offer:
     return Offer(
         business_id=item.business_id,
@@ -516,4 +486,61 @@ def offer_from_item(item: OfferItem) -> Offer:
         else None,
         chain_step=int(item.chain_step or 0),
         list_key=item.list_key,
+    )
+
+
+def seat_release_from_item(item: SeatReleaseItem) -> SeatRelease:
+    return SeatRelease(
+        business_id=item.business_id,
+        slot_id=item.slot_id,
+        release_id=item.release_id,
+        count=int(item.seats),
+        slot=summary_from_map(item.slot),
+    )
+
+
+def message_to_item(message: OutboxMessage) -> OutboxMessageItem:
+    return OutboxMessageItem(
+        *keys.message_keys(message.business_id, message.message_id),
+        business_id=message.business_id,
+        message_id=message.message_id,
+        message_type=message.message_type.value,
+        channel=message.channel.value,
+        recipient=message.recipient,
+        language=message.language,
+        time_zone=message.time_zone,
+        context=message.context,
+        status=message.status.value,
+        status_key=keys.message_status_key(message.business_id, message.status),
+        when_queued=f"{message.created_at.astimezone(UTC).isoformat()}#{message.message_id}",
+        created_at=message.created_at,
+        send_after=message.send_after,
+        template_version=message.template_version,
+        attempts=message.attempts,
+        fallback_recipient=message.fallback_recipient,
+    )
+
+
+def message_from_item(item: OutboxMessageItem) -> OutboxMessage:
+    return OutboxMessage(
+        business_id=item.business_id,
+        message_id=item.message_id,
+        message_type=MessageType(item.message_type),
+        channel=Channel(item.channel),
+        recipient=item.recipient,
+        language=item.language,
+        time_zone=item.time_zone,
+        context=item.context.as_dict(),
+        created_at=item.created_at,
+        status=MessageStatus(item.status),
+        sent_at=item.sent_at,
+        provider_message_id=item.provider_message_id,
+        failure=item.failure,
+        send_after=item.send_after,
+        template_version=int(item.template_version) if item.template_version is not None else None,
+        attempts=int(item.attempts or 0),
+        last_error=item.last_error,
+        next_attempt_at=item.next_attempt_at,
+        fallback_recipient=item.fallback_recipient,
+        fallback_message_id=item.fallback_message_id,
     )

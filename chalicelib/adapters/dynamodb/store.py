@@ -442,7 +442,7 @@ class DynamoStore:
                 "history", _history_item(booking.business_id, _created(booking)), _is_new()
             )
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
 
     def get_booking_context(
         self, business_id: str, slot_id: str, booking_id: str
@@ -491,7 +491,7 @@ class DynamoStore:
                     _free_seat(transaction, before.business_id, before.slot_id, after, list_open)
                 transaction.put("history", _history_item(after.business_id, change), _is_new())
                 for message in messages:
-                    transaction.put("message", _message_item(message), _is_new())
+                    transaction.put("message", mapping.message_to_item(message), _is_new())
         except TransactionCancelled as error:
             raise RetryableConflict("the booking or its slot changed meanwhile") from error
 
@@ -528,7 +528,7 @@ class DynamoStore:
             _free_seat(transaction, before.business_id, before.slot_id, moved_away, list_open)
             transaction.put("history", _history_item(arrived.business_id, change), _is_new())
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
 
     def history(self, business_id: str, booking_id: str) -> list[Change]:
         """Every change of a booking, newest first."""
@@ -565,7 +565,7 @@ class DynamoStore:
         position the customer is told is exact. Its messages are queued in the same write."""
         with self._transaction(JOIN_REFUSALS) as transaction:
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
             transaction.update(
                 "slot",
                 _slot_keys(entry.business_id, entry.slot_id),
@@ -594,7 +594,7 @@ class DynamoStore:
         meanwhile is held for the list until the refill has looked for a match."""
         with self._transaction(JOIN_REFUSALS) as transaction:
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
             _one_more_list(transaction, entry, max_open_entries)
             _new_member(transaction, entry)
             _count_windows(transaction, entry.business_id, 1)
@@ -658,7 +658,7 @@ class DynamoStore:
         try:
             with self._transaction() as transaction:
                 for message in messages:
-                    transaction.put("message", _message_item(message), _is_new())
+                    transaction.put("message", mapping.message_to_item(message), _is_new())
                 transaction.update(
                     "entry",
                     _entry_keys(entry),
@@ -763,7 +763,7 @@ class DynamoStore:
             )
             transaction.put("refill", _refill_item(freed, decision), _refill_state(None))
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
             transaction.update(
                 "slot",
                 _slot_keys(freed.business_id, freed.slot_id),
@@ -797,7 +797,7 @@ class DynamoStore:
             )
             _write_move(transaction, Move(moved_away, arrived, change), list_open)
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
             _entry_booked(transaction, entry, arrived)
 
     def release_held_seat(
@@ -816,7 +816,7 @@ class DynamoStore:
     def queue_message(self, message: OutboxMessage) -> None:
         """Queue one message; one already queued for the same cause is left as it is."""
         try:
-            _message_item(message).save(condition=OutboxMessageItem.pk.does_not_exist())
+            mapping.message_to_item(message).save(condition=OutboxMessageItem.pk.does_not_exist())
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
@@ -841,7 +841,7 @@ class DynamoStore:
                 "history", _history_item(booking.business_id, _created(booking)), _is_new()
             )
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
 
     # --- offers ------------------------------------------------------------------------------
 
@@ -884,7 +884,7 @@ class DynamoStore:
                     WaitingEntryItem.status == EntryStatus.WAITING.value,
                 )
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
 
     def close_offers(
         self,
@@ -902,7 +902,7 @@ class DynamoStore:
             for offer in closed:
                 _close_offer(transaction, offer)
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
 
     def accept_offer(
         self,
@@ -969,7 +969,7 @@ class DynamoStore:
                 move, list_open = moving
                 _write_move(transaction, move, list_open)
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
             _entry_closed(transaction, offer.business_id, offer.contact, offer.list_key)
 
     def get_offer(self, business_id: str, slot_id: str, offer_id: str) -> Offer | None:
@@ -1083,7 +1083,7 @@ class DynamoStore:
                 BookingItem.reminder_due == read_due,
             )
             for message in messages:
-                transaction.put("message", _message_item(message), _is_new())
+                transaction.put("message", mapping.message_to_item(message), _is_new())
 
     def overdue_holds(self, now: datetime, limit: int) -> list[Hold]:
         """Holds whose refill has not decided by their deadline, across every business,
@@ -1161,7 +1161,7 @@ class DynamoStore:
             item = OutboxMessageItem.get(*keys.message_keys(business_id, message_id))
         except DoesNotExist:
             return None
-        return _message_from_item(item)
+        return mapping.message_from_item(item)
 
     def mark_message(
         self,
@@ -1236,7 +1236,7 @@ class DynamoStore:
                     _still_queued(message),
                 )
                 if fallback is not None:
-                    transaction.put("fallback", _message_item(fallback), _is_new())
+                    transaction.put("fallback", mapping.message_to_item(fallback), _is_new())
         except (TransactionCancelled, RetryableConflict):
             return False
         return True
@@ -1261,7 +1261,7 @@ class DynamoStore:
         found = list(items)
         more = items.last_evaluated_key is not None and len(found) == limit
         return MessagePage(
-            [_message_from_item(item) for item in found],
+            [mapping.message_from_item(item) for item in found],
             str(found[-1].when_queued) if more else None,
         )
 
@@ -1634,59 +1634,4 @@ def _refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
         offered=list(decision.offered),
         offered_customers=list(decision.offered_customers) or None,
         holds_seat=decision.holds_seat,
-    )
-
-
-def _message_item(message: OutboxMessage) -> OutboxMessageItem:
-    return OutboxMessageItem(
-        *keys.message_keys(message.business_id, message.message_id),
-        business_id=message.business_id,
-        message_id=message.message_id,
-        message_type=message.message_type.value,
-        channel=message.channel.value,
-        recipient=message.recipient,
-        language=message.language,
-        time_zone=message.time_zone,
-        context=message.context,
-        status=message.status.value,
-        status_key=keys.message_status_key(message.business_id, message.status),
-        when_queued=f"{message.created_at.astimezone(UTC).isoformat()}#{message.message_id}",
-        created_at=message.created_at,
-        send_after=message.send_after,
-        template_version=message.template_version,
-        attempts=message.attempts,
-        fallback_recipient=message.fallback_recipient,
-    )
-
-
-def message_from_stream_image(image: dict[str, Any] | None) -> OutboxMessage | None:
-    if not image or "message_type" not in image:
-        return None
-    return _message_from_item(OutboxMessageItem.from_raw_data(image))
-
-
-def _message_from_item(item: OutboxMessageItem) -> OutboxMessage:
-    from chalicelib.domain.messages import Channel, MessageType
-
-    return OutboxMessage(
-        business_id=item.business_id,
-        message_id=item.message_id,
-        message_type=MessageType(item.message_type),
-        channel=Channel(item.channel),
-        recipient=item.recipient,
-        language=item.language,
-        time_zone=item.time_zone,
-        context=item.context.as_dict(),
-        created_at=item.created_at,
-        status=MessageStatus(item.status),
-        sent_at=item.sent_at,
-        provider_message_id=item.provider_message_id,
-        failure=item.failure,
-        send_after=item.send_after,
-        template_version=int(item.template_version) if item.template_version is not None else None,
-        attempts=int(item.attempts or 0),
-        last_error=item.last_error,
-        next_attempt_at=item.next_attempt_at,
-        fallback_recipient=item.fallback_recipient,
-        fallback_message_id=item.fallback_message_id,
     )
