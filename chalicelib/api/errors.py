@@ -128,27 +128,28 @@ _PLAIN = {
 the API's words."""
 
 
+_BOUNDED = {
+    "string_too_long": ("must be at most {} characters", "max_length"),
+    "too_short": ("give at least {}", "min_length"),
+    "too_long": ("give at most {}", "max_length"),
+    "greater_than_equal": ("must be at least {}", "ge"),
+    "greater_than": ("must be more than {}", "gt"),
+    "less_than_equal": ("must be at most {}", "le"),
+    "less_than": ("must be less than {}", "lt"),
+    "enum": ("must be {}", "expected"),
+    "literal_error": ("must be {}", "expected"),
+}
+"""Refusals that name a limit: the wording, and which of pydantic's context values fills it."""
+
+
 def _problem(kind: str, message: str, limits: dict[str, Any] | None) -> str:
     limits = limits or {}
     if kind == "string_too_short":
         least = limits.get("min_length", 1)
         return "must not be empty" if least == 1 else f"must be at least {least} characters"
-    if kind == "string_too_long":
-        return f"must be at most {limits.get('max_length')} characters"
-    if kind == "too_short":
-        return f"give at least {limits.get('min_length')}"
-    if kind == "too_long":
-        return f"give at most {limits.get('max_length')}"
-    if kind == "greater_than_equal":
-        return f"must be at least {limits.get('ge')}"
-    if kind == "greater_than":
-        return f"must be more than {limits.get('gt')}"
-    if kind == "less_than_equal":
-        return f"must be at most {limits.get('le')}"
-    if kind == "less_than":
-        return f"must be less than {limits.get('lt')}"
-    if kind in ("enum", "literal_error"):
-        return f"must be {limits.get('expected')}"
+    if kind in _BOUNDED:
+        wording, limit = _BOUNDED[kind]
+        return wording.format(limits.get(limit))
     if kind in _PLAIN:
         return _PLAIN[kind]
     for prefix in ("Value error, ", "Assertion failed, "):
