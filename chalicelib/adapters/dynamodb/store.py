@@ -545,9 +545,13 @@ class DynamoStore:
         items = BookingsItem.by_status.query(keys.status_key(business_id, status), limit=limit)
         return [mapping.booking_from_item(i) for i in items if isinstance(i, BookingItem)]
 
-    def list_bookings(self, business_id: str, slot_id: str) -> list[Booking]:
+    def list_bookings(
+        self, business_id: str, slot_id: str, *, consistent: bool = False
+    ) -> list[Booking]:
         items = BookingsItem.query(
-            slot_partition(business_id, slot_id), BookingsItem.sk.startswith(keys.booking_key(""))
+            slot_partition(business_id, slot_id),
+            BookingsItem.sk.startswith(keys.booking_key("")),
+            consistent_read=consistent,
         )
         bookings = [mapping.booking_from_item(i) for i in items if isinstance(i, BookingItem)]
         return sorted(bookings, key=lambda booking: (booking.created_at, booking.booking_id))
@@ -1126,18 +1130,12 @@ class DynamoStore:
     def seat_of(self, business_id: str, slot_id: str, contact: Contact) -> Booking | None:
         """The booking by which this customer holds a seat of the slot, if any."""
         key = customer_key(contact)
-        items = BookingsItem.query(
-            slot_partition(business_id, slot_id),
-            BookingsItem.sk.startswith(keys.booking_key("")),
-            consistent_read=True,
+        held = (
+            booking
+            for booking in self.list_bookings(business_id, slot_id, consistent=True)
+            if booking.status.holds_seat and customer_key(booking.contact) == key
         )
-        for item in items:
-            if not isinstance(item, BookingItem):
-                continue
-            booking = mapping.booking_from_item(item)
-            if booking.status.holds_seat and customer_key(booking.contact) == key:
-                return booking
-        return None
+        return next(held, None)
 
     def get_refill(self, business_id: str, slot_id: str, cause: str) -> RefillDecision | None:
         try:
