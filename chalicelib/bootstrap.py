@@ -20,7 +20,7 @@ from chalicelib.services.links import Links
 from chalicelib.services.message_texts import MessageTexts
 from chalicelib.services.notifications import Notifications
 from chalicelib.services.offers import Offers
-from chalicelib.services.ports import Clock
+from chalicelib.ports.runtime import Clock
 from chalicelib.services.refill import Refill
 from chalicelib.services.reminders import Reminders
 from chalicelib.services.waiting_list import WaitingList

@@ -19,7 +19,7 @@ from chalicelib.adapters.templates import PLAIN_SPACES, TemplateRenderer
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.message_texts import MAX_TEXT_LENGTH, CustomTemplate, variables_for
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage
-from chalicelib.services.ports import RenderedMessage
+from chalicelib.ports.runtime import RenderedMessage
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.delivery import DeliveryFailure
 from chalicelib.domain.messages import Channel, OutboxMessage
-from chalicelib.services.ports import DeliveryFailed, RenderedMessage
+from chalicelib.ports.runtime import DeliveryFailed, RenderedMessage
 from chalicelib.settings import Settings
 
 # boto3 and Powertools' idempotency utility (~45 ms together) are imported on the first

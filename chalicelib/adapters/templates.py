@@ -20,7 +20,7 @@ from chalicelib.domain.calendar import CalendarEvent, ics
 from chalicelib.domain.languages import FALLBACK_LANGUAGE, LANGUAGES, served_language
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage
 from chalicelib.domain.time_rules import in_zone
-from chalicelib.services.ports import Attachment, RenderedMessage
+from chalicelib.ports.runtime import Attachment, RenderedMessage
 
 if TYPE_CHECKING:
     import jinja2

@@ -11,7 +11,7 @@ from chalicelib.domain.message_texts import CustomTemplate, variables_for
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.workflows import Scope, WorkflowRule
 from chalicelib.services.message_texts import TextKey, TextParts
-from chalicelib.services.ports import RenderedMessage
+from chalicelib.ports.runtime import RenderedMessage
 
 if TYPE_CHECKING:
     from chalicelib.api import schemas

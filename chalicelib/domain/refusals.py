@@ -48,3 +48,56 @@ class DailyOfferLimit(Refused):
 
 class WriteRejected(Refused):
     """The database rejected the write as malformed: trying again cannot help."""
+
+
+class AlreadyExists(Refused):
+    """Something of that id exists already."""
+
+
+class ProfileChanged(Refused):
+    """The business's profile changed since it was read."""
+
+
+class AlreadyQueued(Refused):
+    """A message for that cause is queued already."""
+
+
+class MessageSettled(Refused):
+    """The message went out, failed or had another attempt recorded meanwhile."""
+
+
+class RetryableConflict(Conflict):
+    """A concurrent write on the same items got there first; read again and retry."""
+
+
+PRECEDENCE: tuple[type[Refused], ...] = (
+    DailyOfferLimit,
+    AlreadyDecided,
+    AlreadyQueued,
+    MessageSettled,
+    ProfileChanged,
+    AlreadyOnList,
+    EntryNoLongerWaiting,
+    BookingChanged,
+    SeatChanged,
+    OpenListLimit,
+    AlreadyExists,
+    WriteRejected,
+)
+"""When several conditions of one commit fail, the refusal told is the first of these:
+what was decided elsewhere before what changed under it, and a customer's own place before
+the seat's count."""
+
+
+def refusal_of(failed: Sequence[Refused]) -> Refused:
+    """The one refusal a commit tells for its failed conditions (each staged write names
+    the refusal its condition means); every entry over the daily offer limit is named."""
+    over_limit = [entry for r in failed if isinstance(r, DailyOfferLimit) for entry in r.entry_ids]
+    if over_limit:
+        return DailyOfferLimit(over_limit)
+
+    def rank(refusal: Refused) -> int:
+        kind = type(refusal)
+        return PRECEDENCE.index(kind) if kind in PRECEDENCE else len(PRECEDENCE)
+
+    return min(failed, key=rank)

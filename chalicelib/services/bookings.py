@@ -39,7 +39,7 @@ from chalicelib.services.booking_messages import message_about, moved_message, s
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
 from chalicelib.services.links import Links
-from chalicelib.services.ports import Clock
+from chalicelib.ports.runtime import Clock
 from chalicelib.services.refill import Refill
 
 MAX_ATTEMPTS = 5

@@ -21,7 +21,7 @@ from chalicelib.domain.pipeline import PipelineStatus, StepKind, in_order, start
 from chalicelib.domain.seats import SeatRelease, seats_to_hold
 from chalicelib.domain.time_rules import has_started, to_utc
 from chalicelib.services.ids import new_id
-from chalicelib.services.ports import Clock
+from chalicelib.ports.runtime import Clock
 
 
 class _Unchanged:

@@ -16,7 +16,7 @@ from chalicelib.domain.message_texts import CustomTemplate, sample_context
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage
 from chalicelib.domain.model import Business
 from chalicelib.domain.workflows import template_key
-from chalicelib.services.ports import Clock, RenderedMessage
+from chalicelib.ports.runtime import Clock, RenderedMessage
 
 SAMPLE_RECIPIENT = {Channel.EMAIL: "ada@example.com", Channel.SMS: "+4791234567"}
 

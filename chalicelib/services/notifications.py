@@ -13,7 +13,7 @@ from chalicelib.domain.delivery import GiveUp, after_failure
 from chalicelib.domain.languages import LANGUAGES, served_language
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.services.ids import id_for_cause
-from chalicelib.services.ports import (
+from chalicelib.ports.runtime import (
     Clock,
     DeliveryFailed,
     MessageDelivery,

@@ -61,7 +61,7 @@ from chalicelib.services.booking_messages import (
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
 from chalicelib.services.links import OFFER, Links
-from chalicelib.services.ports import Clock, Scheduler
+from chalicelib.ports.runtime import Clock, Scheduler
 
 CANDIDATES_PER_QUERY = 10
 OFFERED = "offered"

@@ -44,7 +44,7 @@ from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
 from chalicelib.services.message_rules import outbox_messages, owes_messages
 from chalicelib.services.offers import MOVED_EARLIER, Offers, chain_step_note
-from chalicelib.services.ports import Clock
+from chalicelib.ports.runtime import Clock
 
 AUTOMATIC = WaitingListMode.AUTOMATIC
 MAX_LISTED = 25

@@ -17,7 +17,7 @@ from chalicelib.domain.model import Booking, Business
 from chalicelib.domain.reminders import next_reminder, reminder_cause, worth_sending
 from chalicelib.services.booking_messages import booking_message_context, messages_to
 from chalicelib.services.links import Links
-from chalicelib.services.ports import Clock
+from chalicelib.ports.runtime import Clock
 
 DUE_PER_SHARD = 250
 """Reminders one sweep takes from each shard; what is left stays due for the next sweep."""

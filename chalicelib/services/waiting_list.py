@@ -34,7 +34,7 @@ from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
 from chalicelib.services.links import WINDOW_ENTRY, LinkClaims, Links
-from chalicelib.services.ports import Clock
+from chalicelib.ports.runtime import Clock
 from chalicelib.services.waiting_list_messages import joined_messages, left_messages
 
 

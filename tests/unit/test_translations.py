@@ -11,7 +11,7 @@ from markupsafe import escape
 
 from chalicelib.adapters.templates import PLAIN_SPACES, TEMPLATES_DIR, TemplateRenderer
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage
-from chalicelib.services.ports import RenderedMessage
+from chalicelib.ports.runtime import RenderedMessage
 
 LANGUAGES = ("fr", "de", "da", "nb")
 PARTS = ("subject", "email.txt", "email.html", "sms")
