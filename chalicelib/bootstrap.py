@@ -14,13 +14,13 @@ from chalicelib.adapters.messaging import AwsMessageDelivery
 from chalicelib.adapters.scheduler import EventBridgeScheduler
 from chalicelib.adapters.templates import TemplateRenderer
 from chalicelib.adapters.tokens import LinkSigner, StaffTokenVerifier
+from chalicelib.ports.runtime import Clock
 from chalicelib.services.bookings import Bookings
 from chalicelib.services.catalogue import Catalogue
 from chalicelib.services.links import Links
 from chalicelib.services.message_texts import MessageTexts
 from chalicelib.services.notifications import Notifications
 from chalicelib.services.offers import Offers
-from chalicelib.ports.runtime import Clock
 from chalicelib.services.refill import Refill
 from chalicelib.services.reminders import Reminders
 from chalicelib.services.waiting_list import WaitingList

@@ -10,8 +10,8 @@ from chalicelib.domain.languages import language_of
 from chalicelib.domain.message_texts import CustomTemplate, variables_for
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.workflows import Scope, WorkflowRule
-from chalicelib.services.message_texts import TextKey, TextParts
 from chalicelib.ports.runtime import RenderedMessage
+from chalicelib.services.message_texts import TextKey, TextParts
 
 if TYPE_CHECKING:
     from chalicelib.api import schemas

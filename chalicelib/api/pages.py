@@ -38,8 +38,8 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.offers import Offer, OfferStatus, mode_for
 from chalicelib.domain.time_rules import FIRST_YEAR, LAST_YEAR, in_zone
-from chalicelib.services.links import BOOKING
 from chalicelib.ports.runtime import Clock
+from chalicelib.services.links import BOOKING
 from chalicelib.settings import Settings, get_settings
 
 STAFF_COOKIE = "standby_staff"

@@ -35,11 +35,11 @@ from chalicelib.domain.pipeline import StepKind, action_on_entering
 from chalicelib.domain.refusals import BookingChanged, EntryNoLongerWaiting, SeatChanged
 from chalicelib.domain.seats import seat_after_release_for
 from chalicelib.domain.time_rules import refuse_if_started
+from chalicelib.ports.runtime import Clock
 from chalicelib.services.booking_messages import message_about, moved_message, staff_copies
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import new_id
 from chalicelib.services.links import Links
-from chalicelib.ports.runtime import Clock
 from chalicelib.services.refill import Refill
 
 MAX_ATTEMPTS = 5

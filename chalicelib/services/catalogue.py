@@ -20,8 +20,8 @@ from chalicelib.domain.model import Business, Service, Slot, WaitingListMode
 from chalicelib.domain.pipeline import PipelineStatus, StepKind, in_order, start_of
 from chalicelib.domain.seats import SeatRelease, seats_to_hold
 from chalicelib.domain.time_rules import has_started, to_utc
-from chalicelib.services.ids import new_id
 from chalicelib.ports.runtime import Clock
+from chalicelib.services.ids import new_id
 
 
 class _Unchanged:

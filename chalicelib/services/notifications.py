@@ -12,7 +12,6 @@ from chalicelib.adapters.observability import logger
 from chalicelib.domain.delivery import GiveUp, after_failure
 from chalicelib.domain.languages import LANGUAGES, served_language
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
-from chalicelib.services.ids import id_for_cause
 from chalicelib.ports.runtime import (
     Clock,
     DeliveryFailed,
@@ -20,6 +19,7 @@ from chalicelib.ports.runtime import (
     MessageRenderer,
     Scheduler,
 )
+from chalicelib.services.ids import id_for_cause
 
 SEND_MESSAGE = "send_message"
 STAFF_LISTING_LIMIT = 100

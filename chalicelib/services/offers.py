@@ -52,6 +52,7 @@ from chalicelib.domain.refusals import (
 )
 from chalicelib.domain.seats import FreedSeat, seat_after_release_for
 from chalicelib.domain.time_rules import in_zone
+from chalicelib.ports.runtime import Clock, Scheduler
 from chalicelib.services.booking_messages import (
     message_about,
     messages_to,
@@ -61,7 +62,6 @@ from chalicelib.services.booking_messages import (
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
 from chalicelib.services.links import OFFER, Links
-from chalicelib.ports.runtime import Clock, Scheduler
 
 CANDIDATES_PER_QUERY = 10
 OFFERED = "offered"

@@ -39,12 +39,12 @@ from chalicelib.domain.seats import (
     freed_seat,
     freed_seats_of,
 )
+from chalicelib.ports.runtime import Clock
 from chalicelib.services.booking_messages import message_about, moved_message, slot_context
 from chalicelib.services.ids import id_for_cause
 from chalicelib.services.links import Links
 from chalicelib.services.message_rules import outbox_messages, owes_messages
 from chalicelib.services.offers import MOVED_EARLIER, Offers, chain_step_note
-from chalicelib.ports.runtime import Clock
 
 AUTOMATIC = WaitingListMode.AUTOMATIC
 MAX_LISTED = 25

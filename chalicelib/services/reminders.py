@@ -15,9 +15,9 @@ from chalicelib.adapters.observability import logger
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import Booking, Business
 from chalicelib.domain.reminders import next_reminder, reminder_cause, worth_sending
+from chalicelib.ports.runtime import Clock
 from chalicelib.services.booking_messages import booking_message_context, messages_to
 from chalicelib.services.links import Links
-from chalicelib.ports.runtime import Clock
 
 DUE_PER_SHARD = 250
 """Reminders one sweep takes from each shard; what is left stays due for the next sweep."""

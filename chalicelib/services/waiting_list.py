@@ -30,11 +30,11 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.refusals import AlreadyOnList, OpenListLimit, SeatChanged
 from chalicelib.domain.time_rules import refuse_if_started, to_utc
+from chalicelib.ports.runtime import Clock
 from chalicelib.services.bookings import MAX_ATTEMPTS
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
 from chalicelib.services.links import WINDOW_ENTRY, LinkClaims, Links
-from chalicelib.ports.runtime import Clock
 from chalicelib.services.waiting_list_messages import joined_messages, left_messages
 
 
