@@ -15,6 +15,11 @@ from typing import TYPE_CHECKING
 
 from chalicelib.domain.reminders import DEFAULT_LEAD_MINUTES
 from chalicelib.domain.time_rules import ActiveHours
+from chalicelib.domain.values import ChannelPreference as ChannelPreference
+from chalicelib.domain.values import Contact as Contact
+from chalicelib.domain.values import SlotSummary as SlotSummary
+from chalicelib.domain.values import WaitingListMode as WaitingListMode
+from chalicelib.domain.values import customer_key as customer_key
 
 if TYPE_CHECKING:
     from chalicelib.domain.workflows import WorkflowRule
@@ -46,25 +51,6 @@ class SeatAfterRelease(StrEnum):
 
     HELD_FOR_WAITING_LIST = "held_for_waiting_list"
     BACK_ON_SALE = "back_on_sale"
-
-
-class WaitingListMode(StrEnum):
-    AUTOMATIC = "automatic"
-    """The earliest-signed-up customer is booked and told."""
-    ONE_AT_A_TIME = "one_at_a_time"
-    """One customer at a time gets an offer with a response window, then the next."""
-    OFFER_TO_MANY = "offer_to_many"
-    """Several customers get the offer at once; the first to accept gets the seat."""
-    MANUAL = "manual"
-    """Staff are told who waits and choose; the freed seat stays on sale meanwhile."""
-
-
-class ChannelPreference(StrEnum):
-    """How a business reaches its customers; a missing channel falls back to the other."""
-
-    EMAIL_FIRST = "email_first"
-    SMS_FIRST = "sms_first"
-    BOTH = "both"
 
 
 class PaymentStatus(StrEnum):
@@ -166,26 +152,6 @@ class Service:
 
 
 @dataclass(frozen=True)
-class SlotSummary:
-    """What a message or a listing needs to say about a slot, copied onto bookings and entries."""
-
-    business_name: str
-    time_zone: str
-    language: str
-    service_name: str
-    starts_at: datetime
-    ends_at: datetime
-    staff: str | None = None
-    location: str | None = None
-    waiting_list_mode: WaitingListMode | None = None
-    """The service's own mode, when it overrides the business's."""
-    service_id: str | None = None
-    """What workflows scoped to services match; None on items written before it was kept."""
-    reminder_lead_minutes: tuple[int, ...] = DEFAULT_LEAD_MINUTES
-    """The business's reminder lead times when the booking (or entry) was made."""
-
-
-@dataclass(frozen=True)
 class Slot:
     business_id: str
     slot_id: str
@@ -233,19 +199,6 @@ class Slot:
             service_id=self.service_id,
             reminder_lead_minutes=business.reminder_lead_times,
         )
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    email: str | None = None
-    phone: str | None = None
-    language: str | None = None
-
-
-def customer_key(contact: Contact) -> str:
-    """One customer across bookings and lists: their email address, else their phone."""
-    return (contact.email or "").strip().lower() or (contact.phone or "")
 
 
 def list_key(entry: WaitingEntry) -> str | None:
