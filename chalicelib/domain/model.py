@@ -76,52 +76,61 @@ class Actor(StrEnum):
 
 @dataclass(frozen=True)
 class Business:
+    """A business as read with its profile: who it is, how its waiting list behaves and
+    how it messages customers, and a few values read along so common reads need no other."""
+
+    # --- profile ---
     business_id: str
     name: str
     time_zone: str
     language: str
-    waiting_list_open: bool = True
     addresses: dict[str, str] = field(default_factory=dict)
     """Email addresses of staff members and locations, by name, for their copies."""
-    pipeline_start_id: str | None = None
-    pipeline_start_name: str | None = None
-    """Where bookings of pipeline services begin; kept here so booking reads it for free."""
-    refill_cutoff_minutes: int = 0
-    """No seat is given from the waiting list this close to the slot's start."""
-    message_channels: ChannelPreference = ChannelPreference.EMAIL_FIRST
+    staff_email: str | None = None
+    """Where staff notices go when the slot's staff member or location has no address."""
+
+    # --- waiting-list policy ---
+    waiting_list_open: bool = True
     waiting_list_mode: WaitingListMode = WaitingListMode.AUTOMATIC
     offer_window_seconds: int = 30 * 60
     """How long a customer has to accept an offer."""
-    staff_email: str | None = None
-    """Where staff notices go when the slot's staff member or location has no address."""
+    offer_to_many_count: int = 0
+    """How many customers an offer to many goes to at once; 0 means everyone (up to a cap)."""
+    refill_cutoff_minutes: int = 0
+    """No seat is given from the waiting list this close to the slot's start."""
     max_offers_per_day: int = 0
     """How many offers one customer may get in a day (the business's day); 0: no limit."""
     max_open_entries: int = 0
     """How many waiting lists one customer may be on at once; 0: no limit."""
+
+    # --- messaging ---
+    message_channels: ChannelPreference = ChannelPreference.EMAIL_FIRST
     active_hours: ActiveHours | None = None
     """Messages wait for these hours (the business's wall clock); None: any time."""
+    reminder_lead_times: tuple[int, ...] = DEFAULT_LEAD_MINUTES
+    """Minutes before a slot each reminder goes out; empty: no reminders."""
+    workflows: tuple[WorkflowRule, ...] = ()
+    """The business's saved workflow rules: changed default rules and its own."""
+    custom_templates: dict[str, int] = field(default_factory=dict)
+    """The current version of each text the business wrote itself, by type/channel/language:
+    kept here so a message knows it without another read."""
+
+    # --- read along with the profile, so what needs them costs no other read ---
+    pipeline_start_id: str | None = None
+    pipeline_start_name: str | None = None
+    """Where bookings of pipeline services begin."""
     open_windows: int = 0
     """Window entries (a service and a date range rather than one slot) still open: while
     any is, a freed seat is held for the list until the refill has looked for a match."""
-    reminder_lead_times: tuple[int, ...] = DEFAULT_LEAD_MINUTES
-    """Minutes before a slot each reminder goes out; empty: no reminders."""
+    revision: int = 0
+    """The profile's revision as read: a change made from it is saved only if no other
+    change came first."""
 
     def sendable_from(self, moment: datetime) -> datetime:
         """The earliest moment a message written at `moment` may go out."""
         if self.active_hours is None:
             return moment
         return self.active_hours.next_open_moment(moment, self.time_zone)
-
-    offer_to_many_count: int = 0
-    """How many customers an offer to many goes to at once; 0 means everyone (up to a cap)."""
-    workflows: tuple[WorkflowRule, ...] = ()
-    """The business's saved workflow rules: changed default rules and its own."""
-    custom_templates: dict[str, int] = field(default_factory=dict)
-    """The current version of each text the business wrote itself, by type/channel/language:
-    kept here so a message knows it without another read."""
-    revision: int = 0
-    """The profile's revision as read: a change made from it is saved only if no other
-    change came first."""
 
     def address_for(self, staff: str | None, location: str | None) -> str | None:
         """The staff member's address, else the location's, else the business's own."""
