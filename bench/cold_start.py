@@ -40,6 +40,12 @@ LAMBDA_ENVIRONMENT = {
     "STAFF_TOKEN_JWKS_URL": "https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json",
     "STAFF_TOKEN_ISSUER": "https://cognito-idp.eu-west-1.amazonaws.com/pool",
     "STAFF_TOKEN_AUDIENCE": "bench-client",
+    "SCHEDULE_GROUP_NAME": "standby-bench",
+    "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/standby-bench-scheduler",
+    "SCHEDULED_TASK_FUNCTION_ARN": (
+        "arn:aws:lambda:eu-west-1:123456789012:function:standby-bench-scheduled-task"
+    ),
+    "DEAD_LETTER_QUEUE_ARN": "arn:aws:sqs:eu-west-1:123456789012:standby-bench-dead-letters",
     "POWERTOOLS_SERVICE_NAME": "standby",
     "LANG": "en_US.UTF-8",
     "TZ": ":UTC",

@@ -12,6 +12,57 @@ class ConfigurationError(RuntimeError):
     pass
 
 
+DEPLOYED_MARKER = "AWS_LAMBDA_FUNCTION_NAME"
+"""Set by the Lambda runtime in every function it runs, and by nothing local (Chalice's
+local server, the local stack, tests): a deployed function has no local value to fall
+back to."""
+
+REQUIRED_WHEN_DEPLOYED = (
+    "AWS_REGION",
+    "CATALOGUE_TABLE",
+    "BOOKINGS_TABLE",
+    "OUTBOX_TABLE",
+    "IDEMPOTENCY_TABLE",
+    "EMAIL_SENDER",
+    "PUBLIC_BASE_URL",
+    "LINK_SIGNING_KEY",
+    "STAFF_TOKEN_JWKS_URL",
+    "STAFF_TOKEN_ISSUER",
+    "STAFF_TOKEN_AUDIENCE",
+    "SCHEDULE_GROUP_NAME",
+    "SCHEDULER_ROLE_ARN",
+    "SCHEDULED_TASK_FUNCTION_ARN",
+    "DEAD_LETTER_QUEUE_ARN",
+)
+"""What a deployed function must be given (infra/template.json sets all but AWS_REGION,
+which Lambda sets). Staff tokens are verified with the identity provider's keys there."""
+
+DEFAULT_BUSINESS_CLAIM = "custom:business_id"
+
+
+def is_deployed(env: Mapping[str, str]) -> bool:
+    return bool(env.get(DEPLOYED_MARKER))
+
+
+def local_defaults(table_prefix: str) -> dict[str, str]:
+    """What the local stack and tests run with when they set nothing else: table names
+    from a prefix, and made-up ARNs that only the local emulator accepts."""
+    return {
+        "AWS_REGION": "eu-west-1",
+        "CATALOGUE_TABLE": f"{table_prefix}-catalogue",
+        "BOOKINGS_TABLE": f"{table_prefix}-bookings",
+        "OUTBOX_TABLE": f"{table_prefix}-outbox",
+        "IDEMPOTENCY_TABLE": f"{table_prefix}-idempotency",
+        "EMAIL_SENDER": "bookings@standby.example",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+        "SCHEDULE_GROUP_NAME": "default",
+        "SCHEDULER_ROLE_ARN": "arn:aws:iam::000000000000:role/standby-scheduler",
+        "SCHEDULED_TASK_FUNCTION_ARN": (
+            "arn:aws:lambda:eu-west-1:000000000000:function:standby-dev-run_scheduled_task"
+        ),
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     region: str
@@ -40,31 +91,48 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings `env` (by default the process's environment) gives.
+
+        In a deployed function every setting must be set: a missing one fails the cold
+        start, naming all that are missing. Elsewhere (the local stack, tests) what is not
+        set falls back to local values.
+        """
         env = os.environ if env is None else env
-        prefix = env.get("STANDBY_TABLE_PREFIX", "standby")
+        if is_deployed(env):
+            missing = [name for name in REQUIRED_WHEN_DEPLOYED if not env.get(name)]
+            if missing:
+                raise ConfigurationError(
+                    f"function {env[DEPLOYED_MARKER]} cannot start: "
+                    f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set"
+                )
+            defaults: Mapping[str, str] = {}
+        else:
+            defaults = local_defaults(env.get("STANDBY_TABLE_PREFIX") or "standby")
+
+        def value(name: str) -> str:
+            return env.get(name) or defaults[name]
+
+        def optional(name: str) -> str | None:
+            return env.get(name) or None
+
         settings = cls(
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-1",
-            catalogue_table=env.get("CATALOGUE_TABLE", f"{prefix}-catalogue"),
-            bookings_table=env.get("BOOKINGS_TABLE", f"{prefix}-bookings"),
-            outbox_table=env.get("OUTBOX_TABLE", f"{prefix}-outbox"),
-            idempotency_table=env.get("IDEMPOTENCY_TABLE", f"{prefix}-idempotency"),
-            email_sender=env.get("EMAIL_SENDER", "bookings@standby.example"),
-            public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            link_signing_key=env.get("LINK_SIGNING_KEY") or None,
-            staff_token_secret=env.get("STAFF_TOKEN_SECRET") or None,
-            staff_token_jwks_url=env.get("STAFF_TOKEN_JWKS_URL") or None,
-            staff_token_issuer=env.get("STAFF_TOKEN_ISSUER") or None,
-            staff_token_audience=env.get("STAFF_TOKEN_AUDIENCE") or None,
-            staff_business_claim=env.get("STAFF_BUSINESS_CLAIM", "custom:business_id"),
-            schedule_group=env.get("SCHEDULE_GROUP_NAME", "default"),
-            scheduler_role_arn=env.get(
-                "SCHEDULER_ROLE_ARN", "arn:aws:iam::000000000000:role/standby-scheduler"
-            ),
-            scheduled_task_function_arn=env.get(
-                "SCHEDULED_TASK_FUNCTION_ARN",
-                "arn:aws:lambda:eu-west-1:000000000000:function:standby-dev-run_scheduled_task",
-            ),
-            dead_letter_queue_arn=env.get("DEAD_LETTER_QUEUE_ARN") or None,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or value("AWS_REGION"),
+            catalogue_table=value("CATALOGUE_TABLE"),
+            bookings_table=value("BOOKINGS_TABLE"),
+            outbox_table=value("OUTBOX_TABLE"),
+            idempotency_table=value("IDEMPOTENCY_TABLE"),
+            email_sender=value("EMAIL_SENDER"),
+            public_base_url=value("PUBLIC_BASE_URL").rstrip("/"),
+            link_signing_key=optional("LINK_SIGNING_KEY"),
+            staff_token_secret=optional("STAFF_TOKEN_SECRET"),
+            staff_token_jwks_url=optional("STAFF_TOKEN_JWKS_URL"),
+            staff_token_issuer=optional("STAFF_TOKEN_ISSUER"),
+            staff_token_audience=optional("STAFF_TOKEN_AUDIENCE"),
+            staff_business_claim=env.get("STAFF_BUSINESS_CLAIM") or DEFAULT_BUSINESS_CLAIM,
+            schedule_group=value("SCHEDULE_GROUP_NAME"),
+            scheduler_role_arn=value("SCHEDULER_ROLE_ARN"),
+            scheduled_task_function_arn=value("SCHEDULED_TASK_FUNCTION_ARN"),
+            dead_letter_queue_arn=optional("DEAD_LETTER_QUEUE_ARN"),
         )
         settings.validate()
         return settings

@@ -233,8 +233,9 @@ class LocalStack:
         }
         for name, value in values.items():
             self._set_env(name, value)
-        # A profile or an identity provider would take precedence over the local values.
-        for name in ("AWS_PROFILE", "STAFF_TOKEN_JWKS_URL"):
+        # A profile or an identity provider would take precedence over the local values, and
+        # the Lambda runtime's marker would make the settings demand a deployed function's.
+        for name in ("AWS_PROFILE", "STAFF_TOKEN_JWKS_URL", "AWS_LAMBDA_FUNCTION_NAME"):
             self._set_env(name, None)
 
     def _set_env(self, name: str, value: str | None) -> None:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.languages import served_language
-from chalicelib.domain.model import ChannelPreference, Contact
+from chalicelib.domain.values import ChannelPreference, Contact
 
 
 class Channel(StrEnum):

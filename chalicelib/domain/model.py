@@ -15,6 +15,11 @@ from typing import TYPE_CHECKING
 
 from chalicelib.domain.reminders import DEFAULT_LEAD_MINUTES
 from chalicelib.domain.time_rules import ActiveHours
+from chalicelib.domain.values import ChannelPreference as ChannelPreference
+from chalicelib.domain.values import Contact as Contact
+from chalicelib.domain.values import SlotSummary as SlotSummary
+from chalicelib.domain.values import WaitingListMode as WaitingListMode
+from chalicelib.domain.values import customer_key as customer_key
 
 if TYPE_CHECKING:
     from chalicelib.domain.workflows import WorkflowRule
@@ -48,25 +53,6 @@ class SeatAfterRelease(StrEnum):
     BACK_ON_SALE = "back_on_sale"
 
 
-class WaitingListMode(StrEnum):
-    AUTOMATIC = "automatic"
-    """The earliest-signed-up customer is booked and told."""
-    ONE_AT_A_TIME = "one_at_a_time"
-    """One customer at a time gets an offer with a response window, then the next."""
-    OFFER_TO_MANY = "offer_to_many"
-    """Several customers get the offer at once; the first to accept gets the seat."""
-    MANUAL = "manual"
-    """Staff are told who waits and choose; the freed seat stays on sale meanwhile."""
-
-
-class ChannelPreference(StrEnum):
-    """How a business reaches its customers; a missing channel falls back to the other."""
-
-    EMAIL_FIRST = "email_first"
-    SMS_FIRST = "sms_first"
-    BOTH = "both"
-
-
 class PaymentStatus(StrEnum):
     UNPAID = "unpaid"
     PAID = "paid"
@@ -90,52 +76,61 @@ class Actor(StrEnum):
 
 @dataclass(frozen=True)
 class Business:
+    """A business as read with its profile: who it is, how its waiting list behaves and
+    how it messages customers, and a few values read along so common reads need no other."""
+
+    # --- profile ---
     business_id: str
     name: str
     time_zone: str
     language: str
-    waiting_list_open: bool = True
     addresses: dict[str, str] = field(default_factory=dict)
     """Email addresses of staff members and locations, by name, for their copies."""
-    pipeline_start_id: str | None = None
-    pipeline_start_name: str | None = None
-    """Where bookings of pipeline services begin; kept here so booking reads it for free."""
-    refill_cutoff_minutes: int = 0
-    """No seat is given from the waiting list this close to the slot's start."""
-    message_channels: ChannelPreference = ChannelPreference.EMAIL_FIRST
+    staff_email: str | None = None
+    """Where staff notices go when the slot's staff member or location has no address."""
+
+    # --- waiting-list policy ---
+    waiting_list_open: bool = True
     waiting_list_mode: WaitingListMode = WaitingListMode.AUTOMATIC
     offer_window_seconds: int = 30 * 60
     """How long a customer has to accept an offer."""
-    staff_email: str | None = None
-    """Where staff notices go when the slot's staff member or location has no address."""
+    offer_to_many_count: int = 0
+    """How many customers an offer to many goes to at once; 0 means everyone (up to a cap)."""
+    refill_cutoff_minutes: int = 0
+    """No seat is given from the waiting list this close to the slot's start."""
     max_offers_per_day: int = 0
     """How many offers one customer may get in a day (the business's day); 0: no limit."""
     max_open_entries: int = 0
     """How many waiting lists one customer may be on at once; 0: no limit."""
+
+    # --- messaging ---
+    message_channels: ChannelPreference = ChannelPreference.EMAIL_FIRST
     active_hours: ActiveHours | None = None
     """Messages wait for these hours (the business's wall clock); None: any time."""
+    reminder_lead_times: tuple[int, ...] = DEFAULT_LEAD_MINUTES
+    """Minutes before a slot each reminder goes out; empty: no reminders."""
+    workflows: tuple[WorkflowRule, ...] = ()
+    """The business's saved workflow rules: changed default rules and its own."""
+    custom_templates: dict[str, int] = field(default_factory=dict)
+    """The current version of each text the business wrote itself, by type/channel/language:
+    kept here so a message knows it without another read."""
+
+    # --- read along with the profile, so what needs them costs no other read ---
+    pipeline_start_id: str | None = None
+    pipeline_start_name: str | None = None
+    """Where bookings of pipeline services begin."""
     open_windows: int = 0
     """Window entries (a service and a date range rather than one slot) still open: while
     any is, a freed seat is held for the list until the refill has looked for a match."""
-    reminder_lead_times: tuple[int, ...] = DEFAULT_LEAD_MINUTES
-    """Minutes before a slot each reminder goes out; empty: no reminders."""
+    revision: int = 0
+    """The profile's revision as read: a change made from it is saved only if no other
+    change came first."""
 
     def sendable_from(self, moment: datetime) -> datetime:
         """The earliest moment a message written at `moment` may go out."""
         if self.active_hours is None:
             return moment
         return self.active_hours.next_open_moment(moment, self.time_zone)
-
-    offer_to_many_count: int = 0
-    """How many customers an offer to many goes to at once; 0 means everyone (up to a cap)."""
-    workflows: tuple[WorkflowRule, ...] = ()
-    """The business's saved workflow rules: changed default rules and its own."""
-    custom_templates: dict[str, int] = field(default_factory=dict)
-    """The current version of each text the business wrote itself, by type/channel/language:
-    kept here so a message knows it without another read."""
-    revision: int = 0
-    """The profile's revision as read: a change made from it is saved only if no other
-    change came first."""
 
     def address_for(self, staff: str | None, location: str | None) -> str | None:
         """The staff member's address, else the location's, else the business's own."""
@@ -163,26 +158,6 @@ class Service:
     """Bookings go through the business's status pipeline (and so wait as pending)."""
     waiting_list_mode: WaitingListMode | None = None
     """Overrides the business's waiting-list mode for this service."""
-
-
-@dataclass(frozen=True)
-class SlotSummary:
-    """What a message or a listing needs to say about a slot, copied onto bookings and entries."""
-
-    business_name: str
-    time_zone: str
-    language: str
-    service_name: str
-    starts_at: datetime
-    ends_at: datetime
-    staff: str | None = None
-    location: str | None = None
-    waiting_list_mode: WaitingListMode | None = None
-    """The service's own mode, when it overrides the business's."""
-    service_id: str | None = None
-    """What workflows scoped to services match; None on items written before it was kept."""
-    reminder_lead_minutes: tuple[int, ...] = DEFAULT_LEAD_MINUTES
-    """The business's reminder lead times when the booking (or entry) was made."""
 
 
 @dataclass(frozen=True)
@@ -233,19 +208,6 @@ class Slot:
             service_id=self.service_id,
             reminder_lead_minutes=business.reminder_lead_times,
         )
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    email: str | None = None
-    phone: str | None = None
-    language: str | None = None
-
-
-def customer_key(contact: Contact) -> str:
-    """One customer across bookings and lists: their email address, else their phone."""
-    return (contact.email or "").strip().lower() or (contact.phone or "")
 
 
 def list_key(entry: WaitingEntry) -> str | None:

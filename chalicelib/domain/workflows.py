@@ -21,7 +21,7 @@ from hashlib import sha256
 
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.messages import Channel, MessageType, channels_for
-from chalicelib.domain.model import ChannelPreference, Contact, SlotSummary
+from chalicelib.domain.values import ChannelPreference, Contact, SlotSummary
 
 STAFF_TYPES = frozenset({MessageType.SLOT_AVAILABLE, MessageType.STAFF_BOOKING_CONFIRMED})
 """Messages written to staff: they have no customer to send them to."""

@@ -26,8 +26,9 @@ LOCAL_ACCOUNT = {
 }
 """What is set."""
 
-NOT_LOCAL = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "STAFF_TOKEN_JWKS_URL")
-"""What is unset: each would send calls elsewhere or verify tokens another way."""
+NOT_LOCAL = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "STAFF_TOKEN_JWKS_URL", "AWS_LAMBDA_FUNCTION_NAME")
+"""What is unset: each would send calls elsewhere, verify tokens another way or (the
+Lambda runtime's marker) demand the settings of a deployed function."""
 
 
 def use_local_account(environ: MutableMapping[str, str] = os.environ) -> None:
