@@ -16,9 +16,10 @@ from typing import Any
 
 from chalice.test import Client
 
-from app import app, on_booking_change, on_outbox_message
+from app import app
 from chalicelib.adapters.tokens import issue_local_staff_token
 from chalicelib.bootstrap import services
+from chalicelib.entrypoints.events.streams import on_booking_change, on_outbox_message
 from chalicelib.settings import get_settings
 from tests.support.aws import Handler, StreamFeed, mocked_aws
 from tests.support.calls import Call, aws_call_log

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from app import run_scheduled_task
 from bench.in_process import (
     Api,
     Business,
@@ -24,6 +23,7 @@ from bench.in_process import (
 )
 from bench.operations import OPERATION_BUDGET, REFILL_BUDGET, Cost, describe, refill_figure
 from bench.report import Figure, Section, Verdict, verdict
+from chalicelib.entrypoints.events.schedules import run_scheduled_task
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION
 from tests.support.calls import aws_call_log

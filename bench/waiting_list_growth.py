@@ -17,7 +17,6 @@ from typing import Any
 
 import boto3
 
-from app import on_booking_change
 from bench.in_process import Business, running_app, set_up_business
 from bench.report import Figure, Section, verdict
 from bench.seeding import write_straight
@@ -31,6 +30,7 @@ from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.bootstrap import services
 from chalicelib.domain.allocation import queue_position
 from chalicelib.domain.model import Contact, EntryStatus, SlotSummary, WaitingEntry
+from chalicelib.entrypoints.events.streams import on_booking_change
 from chalicelib.services.ids import new_id
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION

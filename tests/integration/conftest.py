@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from app import app, on_booking_change, on_outbox_message
+from app import app
 from chalicelib.adapters.tokens import issue_local_staff_token
 from chalicelib.bootstrap import services
+from chalicelib.entrypoints.events.streams import on_booking_change, on_outbox_message
 from chalicelib.settings import get_settings
 from tests.support.aws import StreamFeed, Streams, mocked_aws
+from tests.support.openapi import declared_answer_problems
 
 
 @pytest.fixture
@@ -72,7 +74,12 @@ class Api:
         payload = None if body is None else json.dumps(body)
         response = getattr(self.client.http, method.lower())(path, headers=headers, body=payload)
         text = response.body.decode() if response.body else ""
-        return Answer(response.status_code, json.loads(text) if text else None)
+        answer = Answer(response.status_code, json.loads(text) if text else None)
+        problems = declared_answer_problems(method, path, answer.status, answer.body)
+        assert not problems, "the answer is not what the OpenAPI document declares:\n" + "\n".join(
+            problems
+        )
+        return answer
 
 
 @dataclass

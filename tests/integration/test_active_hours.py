@@ -11,10 +11,11 @@ import boto3
 
 from chalicelib.adapters.messaging import AwsMessageDelivery
 from chalicelib.adapters.scheduler import EventBridgeScheduler
-from chalicelib.adapters.stream_events import process_changes, queued_messages
+from chalicelib.adapters.stream_events import process_changes
 from chalicelib.adapters.templates import TemplateRenderer
 from chalicelib.domain.model import WaitingListMode
 from chalicelib.domain.time_rules import ActiveHours
+from chalicelib.entrypoints.events.streams import on_outbox_images
 from chalicelib.services.notifications import Notifications
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION, StreamFeed, sent_about
@@ -40,7 +41,7 @@ class NightShop(Shop):
         self.outbox_feed = StreamFeed(get_settings().outbox_table, self._on_message)
 
     def _on_message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return process_changes(event, context, queued_messages(self.notifications.deliver))
+        return process_changes(event, context, lambda old, new: on_outbox_images(self, old, new))
 
     def cancel_at_night(self) -> None:
         self.feed_changes()

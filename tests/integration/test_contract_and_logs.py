@@ -6,35 +6,69 @@ import io
 import json
 import logging
 
-from openapi_spec_validator import validate
+from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from app import app
 from chalicelib.adapters.observability import logger
-from chalicelib.api.openapi import OPERATIONS
+from chalicelib.entrypoints.http.documented import operation_of
 from tests.integration.conftest import Api, Business
 from tests.support.aws import Streams
+from tests.support.openapi import declared_answer_problems
 
 
-def test_the_openapi_document_lists_exactly_the_routes_the_app_has(api: Api) -> None:
+def test_every_route_of_the_app_declares_its_operation_with_a_schema_for_success(
+    api: Api,
+) -> None:
     routes = {(path, method) for path, methods in app.routes.items() for method in methods}
-    assert routes == set(OPERATIONS)
+    undocumented = {
+        (path, method)
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+        if operation_of(entry.view_function) is None
+    }
+    assert undocumented == set()
     served = api.call("GET", "/openapi.json").body
     documented = {
         (path, method.upper()) for path, methods in served["paths"].items() for method in methods
     }
     assert documented == routes
+    for path, methods in served["paths"].items():
+        for method, operation in methods.items():
+            successes = {
+                status: answer
+                for status, answer in operation["responses"].items()
+                if status.startswith("2")
+            }
+            assert successes, f"{method} {path} declares no success answer"
+            for status, answer in successes.items():
+                [(content_type, media)] = answer["content"].items()
+                assert "schema" in media, f"{method} {path} {status} {content_type}: no schema"
+
+
+def test_the_openapi_document_says_who_may_call_what_and_with_which_body(api: Api) -> None:
+    served = api.call("GET", "/openapi.json").body
     booking = served["paths"]["/businesses/{business_id}/slots/{slot_id}/bookings"]["post"]
     schema_name = booking["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert schema_name.endswith("/ContactBody")
     assert {"name", "email", "phone"} <= set(
         served["components"]["schemas"]["ContactBody"]["properties"]
     )
+    assert booking["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BookedAnswer"
+    }
+    assert "200" in booking["responses"]  # a repeated booking answers with the first
     assert served["paths"]["/staff/slots"]["get"]["security"] == [{"staffToken": []}]
+    assert "security" not in served["paths"]["/businesses/{business_id}/slots"]["get"]
+    offer_page = served["paths"]["/o/{token}"]["get"]["responses"]["200"]["content"]
+    assert offer_page == {"text/html": {"schema": {"type": "string"}}}
 
 
-def test_the_openapi_document_is_valid_and_describes_what_the_door_refuses(api: Api) -> None:
+def test_the_openapi_document_is_valid_for_its_version_and_describes_what_the_door_refuses(
+    api: Api,
+) -> None:
     served = api.call("GET", "/openapi.json").body
-    validate(served)  # OpenAPI 3.1: its schemas are JSON Schema, as pydantic writes them
+    assert served["openapi"] == "3.1.0"  # its schemas are JSON Schema, as pydantic writes them
+    validate(served, cls=OpenAPIV31SpecValidator)
     schemas = served["components"]["schemas"]
     assert schemas["NewSlotsBody"]["properties"]["slots"]["maxItems"] == 100
     assert schemas["PipelineStatusesBody"]["properties"]["statuses"]["maxItems"] == 99
@@ -42,6 +76,20 @@ def test_the_openapi_document_is_valid_and_describes_what_the_door_refuses(api: 
     assert schemas["NewSlotBody"]["properties"]["starts_at"]["format"] == "date-time"
     language = schemas["BusinessProfile"]["properties"]["language"]["description"]
     assert language.startswith("en, fr, de, da or nb")
+
+
+def test_an_answer_that_strays_from_its_declared_schema_is_caught(salon: Business) -> None:
+    slot = salon.add_slot(capacity=2)
+    answer = salon.book(slot, "Ada", email="ada@example.com")
+    path = f"/businesses/{salon.business_id}/slots/{slot}/bookings"
+    assert declared_answer_problems("POST", path, answer.status, answer.body) == []
+
+    extra = {**answer.body, "booking": {**answer.body["booking"], "secret": "x"}}
+    missing = {key: value for key, value in answer.body.items() if key != "manage_url"}
+
+    assert declared_answer_problems("POST", path, 201, extra)
+    assert declared_answer_problems("POST", path, 201, missing)
+    assert declared_answer_problems("POST", path, 202, answer.body)
 
 
 def test_logs_are_structured_with_correlation_ids_and_hold_no_email_or_phone(

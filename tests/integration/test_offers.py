@@ -9,10 +9,10 @@ from typing import Any
 import boto3
 import pytest
 
-from app import on_outbox_message
 from chalicelib.domain.errors import NotActive
 from chalicelib.domain.model import EntryStatus, WaitingListMode
 from chalicelib.domain.offers import OfferStatus
+from chalicelib.entrypoints.events.streams import on_outbox_message
 from chalicelib.services.offers import schedule_name
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION, StreamFeed, sent_about

@@ -12,12 +12,13 @@ import boto3
 
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.scheduler import EventBridgeScheduler
-from chalicelib.adapters.stream_events import process_changes, queued_messages
+from chalicelib.adapters.stream_events import process_changes
 from chalicelib.adapters.templates import TemplateRenderer
 from chalicelib.domain.delivery import MAX_ATTEMPTS
 from chalicelib.domain.messages import Channel, MessageStatus, MessageType, OutboxMessage
 from chalicelib.domain.model import Business
 from chalicelib.domain.time_rules import ActiveHours
+from chalicelib.entrypoints.events.streams import on_outbox_images
 from chalicelib.services.notifications import Notifications
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION, StreamFeed, sent_messages
@@ -45,7 +46,7 @@ class PostOffice:
         self.feed = StreamFeed(settings.outbox_table, self._on_message)
 
     def _on_message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return process_changes(event, context, queued_messages(self.notifications.deliver))
+        return process_changes(event, context, lambda old, new: on_outbox_images(self, old, new))
 
     def queue(
         self, email: str | None, phone: str | None, number: int = 1, language: str = "en"

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from chalice.test import Client
 
-from chalicelib.api.pages import csrf_token
+from chalicelib.entrypoints.pages.forms import csrf_token
 from chalicelib.settings import get_settings
 from tests.integration.conftest import Business, set_up_business, staff_token
 from tests.support.aws import Streams, sent_about

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app import on_booking_change
 from chalicelib.bootstrap import services
+from chalicelib.entrypoints.events.streams import on_booking_change
 from chalicelib.services.refill import BOOKED, RELEASED
 from tests.support.aws import Streams
 from tests.support.calls import aws_calls

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from app import on_booking_change
+from chalicelib.entrypoints.events.streams import on_booking_change
 from chalicelib.settings import get_settings
 from ops.aws import DynamoDBStreamReader, Invocation, SqsQueue
 from ops.replay_parked import Outcome, ParkedWork, report

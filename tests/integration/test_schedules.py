@@ -43,3 +43,17 @@ def test_without_a_dead_letter_queue_a_schedule_names_none(scheduler: Any) -> No
     EventBridgeScheduler(settings(None)).at("offer-1", WHEN, {"offer": "o-1"})
 
     assert "DeadLetterConfig" not in scheduler.get_schedule(Name="offer-1")["Target"]
+
+
+def test_a_fired_schedule_reaches_its_tasks_use_case(aws: None) -> None:
+    # Nothing to do for a round or a message that does not exist: each use case says so.
+    from chalicelib.entrypoints.events.schedules import run_scheduled_task
+
+    expired = run_scheduled_task(
+        {"task": "expire_offer", "business_id": "b", "slot_id": "s", "cause": "c", "round": 1},
+        None,
+    )
+    sent = run_scheduled_task({"task": "send_message", "business_id": "b", "message_id": "m"}, None)
+
+    assert expired == {"expired": False}
+    assert sent == {"sent": False}

@@ -7,12 +7,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.bookings_stream import on_bookings_change
 from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.scheduler import EventBridgeScheduler
 from chalicelib.adapters.stream_events import process_changes
 from chalicelib.adapters.tokens import LinkSigner
 from chalicelib.domain.model import Actor, Business, Contact
+from chalicelib.entrypoints.events.streams import on_bookings_images
 from chalicelib.services.bookings import Bookings
 from chalicelib.services.catalogue import Catalogue, NewService, NewSlot
 from chalicelib.services.links import Links
@@ -51,9 +51,7 @@ class Shop:
         self.bookings_feed = StreamFeed(settings.bookings_table, self._on_change)
 
     def _on_change(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return process_changes(
-            event, context, lambda old, new: on_bookings_change(self.refill, self.offers, old, new)
-        )
+        return process_changes(event, context, lambda old, new: on_bookings_images(self, old, new))
 
     def wait(self, count: int) -> None:
         for number in range(count):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chalicelib.api.errors import MAX_NESTING, nested_deeper_than
+from chalicelib.entrypoints.http.errors import MAX_NESTING, nested_deeper_than
 
 
 @pytest.mark.parametrize(

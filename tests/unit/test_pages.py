@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.adapters.pages import PAGE_LANGUAGES, PageRenderer, page_language
 from chalicelib.adapters.templates import TEMPLATES_DIR
-from chalicelib.api.pages import csrf_token, is_cross_site, read_request
 from chalicelib.domain.calendar import CalendarEvent, ics
+from chalicelib.entrypoints.pages.forms import csrf_token, is_cross_site, read_request
+from chalicelib.entrypoints.pages.rendering import PAGE_LANGUAGES, PageRenderer, page_language
 
 PAGES_DIR = TEMPLATES_DIR / "pages"
 BASE = "https://book.example.com"

@@ -3,8 +3,14 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api.errors import describe, field_path
-from chalicelib.api.schemas import BusinessProfile, ContactBody, NewSlotsBody, is_email, one_or_many
+from chalicelib.entrypoints.http.errors import describe, field_path
+from chalicelib.entrypoints.http.schemas import (
+    BusinessProfile,
+    ContactBody,
+    NewSlotsBody,
+    is_email,
+    one_or_many,
+)
 
 
 def problems(model: type[BaseModel], raw: object) -> str:

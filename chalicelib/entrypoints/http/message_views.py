@@ -14,7 +14,7 @@ from chalicelib.ports.runtime import RenderedMessage
 from chalicelib.services.message_texts import TextKey, TextParts
 
 if TYPE_CHECKING:
-    from chalicelib.api import schemas
+    from chalicelib.entrypoints.http import schemas
 
 
 def workflow_view(rule: WorkflowRule) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Functions Lambda invokes for stream records and schedules."""
