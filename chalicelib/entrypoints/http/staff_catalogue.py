@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
@@ -21,6 +22,9 @@ from chalicelib.services.catalogue import (
     NewSlot,
     SlotChanges,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.entrypoints.http.schemas import MessagingBody, WaitingListPolicyBody
 
 staff_catalogue = Blueprint(__name__)
 route = staff_catalogue.route
@@ -52,24 +56,36 @@ def put_business() -> dict[str, Any]:
         name=body.name,
         time_zone=body.time_zone,
         language=body.language,
+        staff_email=body.staff_email,
+        addresses=dict(body.addresses),
+    )
+    business = _with_policy(_with_messaging(business, body), body)
+    return views.business_view(services().catalogue.set_up_business(business))
+
+
+def _with_policy(business: Business, body: WaitingListPolicyBody) -> Business:
+    return replace(
+        business,
         waiting_list_open=body.waiting_list_open,
         refill_cutoff_minutes=body.refill_cutoff_minutes,
         waiting_list_mode=body.waiting_list_mode,
         offer_window_seconds=body.offer_window_seconds,
         offer_to_many_count=body.offer_to_many_count,
-        message_channels=body.message_channels,
-        staff_email=body.staff_email,
         max_open_entries=body.max_open_entries,
         max_offers_per_day=body.max_offers_per_day,
-        active_hours=ActiveHours(
-            parse_clock(body.active_hours.opens), parse_clock(body.active_hours.closes)
-        )
-        if body.active_hours
+    )
+
+
+def _with_messaging(business: Business, body: MessagingBody) -> Business:
+    hours = body.active_hours
+    return replace(
+        business,
+        message_channels=body.message_channels,
+        active_hours=ActiveHours(parse_clock(hours.opens), parse_clock(hours.closes))
+        if hours
         else None,
-        addresses=dict(body.addresses),
         reminder_lead_times=tuple(body.reminder_lead_times),
     )
-    return views.business_view(services().catalogue.set_up_business(business))
 
 
 @route("/staff/services", methods=["GET"], authorizer=staff_authorizer)

@@ -24,27 +24,47 @@ from chalicelib.services.bookings import ReleasePreview
 
 
 def business_view(business: Business) -> dict[str, Any]:
+    """The business's settings, flat, as PUT /staff/business takes them."""
     return {
         "business_id": business.business_id,
+        **profile_view(business),
+        **waiting_list_policy_view(business),
+        **messaging_view(business),
+    }
+
+
+def profile_view(business: Business) -> dict[str, Any]:
+    return {
         "name": business.name,
         "time_zone": business.time_zone,
         "language": business.language,
+        "staff_email": business.staff_email,
+        "addresses": business.addresses,
+    }
+
+
+def waiting_list_policy_view(business: Business) -> dict[str, Any]:
+    return {
         "waiting_list_open": business.waiting_list_open,
         "refill_cutoff_minutes": business.refill_cutoff_minutes,
         "waiting_list_mode": business.waiting_list_mode.value,
         "offer_window_seconds": business.offer_window_seconds,
         "offer_to_many_count": business.offer_to_many_count,
-        "message_channels": business.message_channels.value,
-        "staff_email": business.staff_email,
         "max_open_entries": business.max_open_entries,
         "max_offers_per_day": business.max_offers_per_day,
+    }
+
+
+def messaging_view(business: Business) -> dict[str, Any]:
+    hours = business.active_hours
+    return {
+        "message_channels": business.message_channels.value,
         "active_hours": {
-            "opens": business.active_hours.opens.strftime("%H:%M"),
-            "closes": business.active_hours.closes.strftime("%H:%M"),
+            "opens": hours.opens.strftime("%H:%M"),
+            "closes": hours.closes.strftime("%H:%M"),
         }
-        if business.active_hours
+        if hours
         else None,
-        "addresses": business.addresses,
         "reminder_lead_times": list(business.reminder_lead_times),
     }
 

@@ -42,9 +42,14 @@ from chalicelib.entrypoints.http.schemas.bookings import (
     StepBody,
     WindowEntryBody,
 )
-from chalicelib.entrypoints.http.schemas.catalogue import (
+from chalicelib.entrypoints.http.schemas.business import (
     ActiveHoursBody,
     BusinessProfile,
+    MessagingBody,
+    ProfileBody,
+    WaitingListPolicyBody,
+)
+from chalicelib.entrypoints.http.schemas.catalogue import (
     NewServiceBody,
     NewServicesBody,
     NewSlotBody,
@@ -123,6 +128,7 @@ __all__ = [
     "MessageTextBody",
     "MessageView",
     "MessagesAnswer",
+    "MessagingBody",
     "MoveBody",
     "NewServiceBody",
     "NewServicesBody",
@@ -138,6 +144,7 @@ __all__ = [
     "PipelineStepView",
     "PreviewAnswer",
     "PreviewBody",
+    "ProfileBody",
     "ReasonBody",
     "ReleasePreviewView",
     "RenderedView",
@@ -162,6 +169,7 @@ __all__ = [
     "TemplatesAnswer",
     "TextResetAnswer",
     "View",
+    "WaitingListPolicyBody",
     "WindowEntryBody",
     "WindowView",
     "WorkflowAnswer",
