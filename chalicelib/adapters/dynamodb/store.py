@@ -38,7 +38,7 @@ from chalicelib.adapters.dynamodb.models import (
     profile_at,
 )
 from chalicelib.domain.allocation import queue_position, sign_up_order
-from chalicelib.domain.errors import Conflict, NotActive
+from chalicelib.domain.errors import NotActive
 from chalicelib.domain.lifecycle import Change, Move
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.domain.model import (
@@ -72,7 +72,9 @@ from chalicelib.domain.refusals import (
     SeatChanged,
     WriteRejected,
 )
+from chalicelib.domain.refusals import RetryableConflict as RetryableConflict
 from chalicelib.domain.seats import FreedSeat, Hold, SeatRelease, hold_for, holds_of
+from chalicelib.ports.outbox import MessagePage as MessagePage
 from chalicelib.settings import Settings
 
 MAX_ITEMS_PER_TRANSACTION = 100
@@ -143,17 +145,6 @@ class TransactionCancelled(Exception):
     def __init__(self, failed: set[str]) -> None:
         super().__init__(f"transaction cancelled by: {', '.join(sorted(failed)) or 'conflict'}")
         self.failed = failed
-
-
-@dataclass(frozen=True)
-class MessagePage:
-    messages: list[OutboxMessage]
-    next: str | None
-    """Where the next page starts (pass it as `before`); None: this was the last."""
-
-
-class RetryableConflict(Conflict):
-    """Another write changed what this one was conditioned on; read again and retry."""
 
 
 @dataclass
