@@ -187,4 +187,5 @@ class InMemoryReminders:
             lambda stored: replace(stored, reminded_until=booking.reminded_until),
             lambda stored: stored is not None and due_key(stored) == read_due,
             refused(AlreadyDecided, "another sweep handled this reminder"),
+            paths=("reminded_until", "reminder_due"),
         )

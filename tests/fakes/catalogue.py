@@ -116,6 +116,7 @@ class InMemoryCatalogue:
             started,
             exists,
             refused(ProfileChanged, "the business has no profile"),
+            paths=("pipeline_start_id", "pipeline_start_name", "revision"),
         )
 
     def change_slot(
@@ -147,6 +148,7 @@ class InMemoryCatalogue:
             changed,
             as_read,
             refused(SeatChanged, "the slot changed meanwhile"),
+            paths=("capacity", "staff", "location", "taken", "held"),
         )
         if release is not None:
             self._writes.put(
@@ -154,7 +156,7 @@ class InMemoryCatalogue:
                 (release.business_id, release.slot_id, release.release_id),
                 release,
                 is_new,
-                refused(AlreadyExists, f"release {release.release_id!r} exists"),
+                refused(SeatChanged, "the slot changed meanwhile"),
             )
             for hold in holds_of(release, at):
                 self._writes.put("refills", (hold.business_id, hold.slot_id, hold.cause), hold)

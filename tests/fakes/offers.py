@@ -77,6 +77,7 @@ class InMemoryOffers:
             count_by(1),
             under_limit if limited else None,
             DailyOfferLimit([offer.entry_id]) if limited else None,
+            paths=("offers", "business_id"),
         )
         self._writes.put(
             "offers",

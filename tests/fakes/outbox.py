@@ -88,6 +88,14 @@ class InMemoryOutbox:
             marked,
             exists,
             refused(MessageSettled, "no such message"),
+            paths=(
+                "status",
+                "sent_at",
+                "attempts",
+                "next_attempt_at",
+                "provider_message_id",
+                "failure",
+            ),
         )
 
     def failed_attempt(self, message: OutboxMessage, error: str, next_attempt_at: datetime) -> None:
@@ -102,6 +110,7 @@ class InMemoryOutbox:
             ),
             _still_queued(message),
             refused(MessageSettled, "the message was settled or tried meanwhile"),
+            paths=("attempts", "last_error", "next_attempt_at"),
         )
 
     def give_up(self, message: OutboxMessage, reason: str, fallback: OutboxMessage | None) -> None:
@@ -120,6 +129,14 @@ class InMemoryOutbox:
             ),
             _still_queued(message),
             refused(MessageSettled, "the message was settled or tried meanwhile"),
+            paths=(
+                "status",
+                "attempts",
+                "failure",
+                "last_error",
+                "next_attempt_at",
+                "fallback_message_id",
+            ),
         )
         if fallback is not None:
             self.add([fallback])

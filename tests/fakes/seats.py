@@ -34,6 +34,7 @@ class InMemorySeats:
             lambda slot: seat_for(contact)(replace(slot, taken=slot.taken + 1)),
             free,
             refused(SeatChanged, "the slot is gone or full, or the customer holds a seat"),
+            paths=("taken", "holders"),
         )
 
     def take_held(self, business_id: str, slot_id: str, contact: Contact) -> None:
@@ -48,6 +49,7 @@ class InMemorySeats:
             lambda slot: seat_for(contact)(replace(slot, held=slot.held - 1)),
             held,
             refused(SeatChanged, "no seat is held any more, or the customer holds one"),
+            paths=("held", "holders"),
         )
 
     def give_up(
@@ -62,6 +64,7 @@ class InMemorySeats:
                 lambda slot: replace(slot, held=slot.held + 1, holders=slot.holders - {key}),
                 lambda slot: slot is not None,
                 refused(refusal, "the slot is gone"),
+                paths=("held", "holders"),
             )
             # The hold carries its cause and deadline from the write that makes it.
             hold = hold_for(after, after.updated_at or after.created_at)
@@ -79,6 +82,7 @@ class InMemorySeats:
                 on_sale,
                 lambda slot: slot is not None and slot.waiting == 0,
                 refused(refusal, "someone joined the list meanwhile"),
+                paths=("taken", "holders"),
             )
         else:
             self._writes.update(
@@ -87,6 +91,7 @@ class InMemorySeats:
                 on_sale,
                 lambda slot: slot is not None,
                 refused(refusal, "the slot is gone"),
+                paths=("taken", "holders"),
             )
 
     def release_held(self, business_id: str, slot_id: str) -> None:
@@ -96,4 +101,5 @@ class InMemorySeats:
             lambda slot: replace(slot, held=slot.held - 1, taken=slot.taken - 1),
             lambda slot: slot is not None and slot.held > 0,
             refused(SeatChanged, "no seat is held"),
+            paths=("held", "taken"),
         )

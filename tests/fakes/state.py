@@ -112,6 +112,9 @@ class StagedWrite:
     edits: list[Edit]
     checks: list[Check] = field(default_factory=list)
     refusal: Refused | None = None
+    paths: set[str] = field(default_factory=set)
+    """The attributes an update sets: DynamoDB rejects one update that sets one twice."""
+    overlap: set[str] = field(default_factory=set)
 
     def holds(self, item: Any) -> bool:
         return all(check(item) for check in self.checks)
@@ -149,8 +152,13 @@ class StagedWrites:
         edit: Edit,
         condition: Check | None = None,
         refusal: Refused | None = None,
+        *,
+        paths: tuple[str, ...],
     ) -> None:
-        self._add(StagedWrite(Kind.UPDATE, table, key, [edit], _checks(condition), refusal))
+        """`paths`: the attributes the edit sets, as DynamoDB's update would name them."""
+        self._add(
+            StagedWrite(Kind.UPDATE, table, key, [edit], _checks(condition), refusal, set(paths))
+        )
 
     def delete(
         self,
@@ -181,6 +189,8 @@ class StagedWrites:
             f"{write.kind.value} of {identity}"
         )
         staged.edits += write.edits
+        staged.overlap |= staged.paths & write.paths
+        staged.paths |= write.paths
         if write.checks:
             if not staged.checks:
                 staged.refusal = write.refusal
@@ -196,6 +206,12 @@ class StagedWrites:
         with state.lock:
             if state.failures:
                 raise state.failures.pop(0)
+            overlapping = [w for w in writes if w.overlap]
+            if overlapping:
+                raise WriteRejected(
+                    "Two document paths overlap with each other: "
+                    f"{sorted(overlapping[0].overlap)} of {overlapping[0].key}"
+                )
             if len(writes) > MAX_ITEMS_PER_TRANSACTION:
                 raise WriteRejected(
                     f"{len(writes)} items in one write; at most {MAX_ITEMS_PER_TRANSACTION} fit"

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from chalicelib.ports.bookings import BookingsRepository, RemindersRepository
+from chalicelib.ports.catalogue import CatalogueRepository
+from chalicelib.ports.offers import OffersRepository, RefillsRepository
+from chalicelib.ports.outbox import OutboxRepository
+from chalicelib.ports.seats import SeatsRepository
+from chalicelib.ports.waiting_list import WaitingListRepository
 from tests.fakes.bookings import InMemoryBookings, InMemoryReminders
 from tests.fakes.catalogue import InMemoryCatalogue
 from tests.fakes.offers import InMemoryOffers
@@ -18,14 +24,15 @@ from tests.fakes.waiting_list import InMemoryWaitingList
 class InMemoryUnitOfWork:
     def __init__(self, state: InMemoryState) -> None:
         self._writes = StagedWrites(state)
-        self.catalogue = InMemoryCatalogue(state, self._writes)
-        self.bookings = InMemoryBookings(state, self._writes)
-        self.seats = InMemorySeats(state, self._writes)
-        self.waiting_list = InMemoryWaitingList(state, self._writes)
-        self.refills = InMemoryRefills(state, self._writes)
-        self.offers = InMemoryOffers(state, self._writes)
-        self.reminders = InMemoryReminders(state, self._writes)
-        self.outbox = InMemoryOutbox(state, self._writes)
+        # Typed as the ports, so that mypy holds each fake to its port.
+        self.catalogue: CatalogueRepository = InMemoryCatalogue(state, self._writes)
+        self.bookings: BookingsRepository = InMemoryBookings(state, self._writes)
+        self.seats: SeatsRepository = InMemorySeats(state, self._writes)
+        self.waiting_list: WaitingListRepository = InMemoryWaitingList(state, self._writes)
+        self.refills: RefillsRepository = InMemoryRefills(state, self._writes)
+        self.offers: OffersRepository = InMemoryOffers(state, self._writes)
+        self.reminders: RemindersRepository = InMemoryReminders(state, self._writes)
+        self.outbox: OutboxRepository = InMemoryOutbox(state, self._writes)
 
     def __enter__(self) -> InMemoryUnitOfWork:
         return self

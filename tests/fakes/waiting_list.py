@@ -5,7 +5,7 @@ business's count of open windows) are separate items, written together."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.allocation import queue_position, sign_up_order
@@ -136,6 +136,7 @@ class InMemoryWaitingList:
     def add(self, entry: WaitingEntry, *, seen_waiting: int | None, max_open_entries: int) -> None:
         customer = customer_key(entry.contact)
         if entry.window is None:
+            assert seen_waiting is not None, "a slot's list is joined as long as it was read"
 
             def still_full(slot: Slot | None) -> bool:
                 return (
@@ -151,9 +152,15 @@ class InMemoryWaitingList:
                 lambda slot: replace(slot, waiting=slot.waiting + 1),
                 still_full,
                 refused(SeatChanged, "the slot has a free seat, or its list changed"),
+                paths=("waiting",),
             )
         else:
-            self._writes.update("open_windows", (entry.business_id,), count_by(1))
+            self._writes.update(
+                "open_windows",
+                (entry.business_id,),
+                count_by(1),
+                paths=("open_windows", "business_id", "kind"),
+            )
 
         def under_limit(count: int | None) -> bool:
             return count is None or count < max_open_entries
@@ -164,6 +171,7 @@ class InMemoryWaitingList:
             count_by(1),
             under_limit if max_open_entries > 0 else None,
             refused(OpenListLimit, "on as many lists as allowed") if max_open_entries > 0 else None,
+            paths=("open_entries", "business_id"),
         )
         on_list = list_key(entry)
         if on_list is not None:
@@ -198,6 +206,15 @@ class InMemoryWaitingList:
             booked,
             _with_status(EntryStatus.WAITING),
             refused(EntryNoLongerWaiting, "the place no longer waits"),
+            paths=(
+                "status",
+                "booking_id",
+                "slot_id",
+                "updated_at",
+                "queue_position",
+                "open_partition",
+                "open_until",
+            ),
         )
         self._closed(
             entry.business_id,
@@ -214,13 +231,19 @@ class InMemoryWaitingList:
             lambda stored: replace(stored, status=status, updated_at=now),
             _with_status(EntryStatus.WAITING),
             refused(EntryNoLongerWaiting, "the place no longer waits"),
+            paths=("status", "updated_at", "queue_position", "open_partition", "open_until"),
         )
+        if entry.window is None:
+            self._writes.update(
+                "slots",
+                (entry.business_id, entry.slot_id),
+                _one_waiting_fewer,
+                lambda slot: slot is not None,
+                refused(SeatChanged, "the slot is gone"),
+                paths=("waiting",),
+            )
         self._closed(
-            entry.business_id,
-            entry.contact,
-            list_key(entry),
-            entry.window is not None,
-            entry.slot_id,
+            entry.business_id, entry.contact, list_key(entry), entry.window is not None, None
         )
 
     def offered(self, offer: Offer) -> None:
@@ -230,6 +253,7 @@ class InMemoryWaitingList:
             lambda stored: replace(stored, status=EntryStatus.OFFERED),
             _with_status(EntryStatus.WAITING),
             refused(EntryNoLongerWaiting, "the place no longer waits"),
+            paths=("status", "queue_position"),
         )
 
     def returned(self, offer: Offer) -> None:
@@ -239,6 +263,7 @@ class InMemoryWaitingList:
             lambda stored: replace(stored, status=EntryStatus.WAITING),
             _with_status(EntryStatus.OFFERED),
             refused(EntryNoLongerWaiting, "the place is no longer offered"),
+            paths=("status", "queue_position"),
         )
 
     def accepted(self, offer: Offer, booking: Booking, now: datetime) -> None:
@@ -253,6 +278,7 @@ class InMemoryWaitingList:
             accepted,
             _with_status(EntryStatus.OFFERED),
             refused(EntryNoLongerWaiting, "the place is no longer offered"),
+            paths=("status", "booking_id", "updated_at", "open_partition", "open_until"),
         )
         self._closed(
             offer.business_id,
@@ -268,23 +294,31 @@ class InMemoryWaitingList:
         contact: Contact,
         on_list: str | None,
         is_window: bool,
-        slot_id: str,
+        slot_id: str | None,
     ) -> None:
         """The list is one shorter, the customer on one list fewer, and their place on this
         one free again."""
         if is_window:
-            self._writes.update("open_windows", (business_id,), count_by(-1))
-        else:
-            self._writes.update("slots", (business_id, slot_id), _one_waiting_fewer)
+            self._writes.update(
+                "open_windows",
+                (business_id,),
+                count_by(-1),
+                paths=("open_windows", "business_id", "kind"),
+            )
+        elif slot_id is not None:
+            # Merges into the seat's write of the same slot (a seat taken from the list).
+            self._writes.update(
+                "slots", (business_id, slot_id), _one_waiting_fewer, paths=("waiting",)
+            )
         customer = customer_key(contact)
-        self._writes.update("open_entries", (business_id, customer), count_by(-1))
+        self._writes.update(
+            "open_entries", (business_id, customer), count_by(-1), paths=("open_entries",)
+        )
         if on_list is not None:
             self._writes.delete("members", (business_id, on_list, customer))
 
 
 def _utc(moment: datetime) -> str:
-    from datetime import UTC
-
     return moment.astimezone(UTC).isoformat()
 
 
