@@ -18,6 +18,12 @@ from chalicelib.adapters.dynamodb.repositories.refills import DynamoRefillsRepos
 from chalicelib.adapters.dynamodb.repositories.seats import DynamoSeatsRepository
 from chalicelib.adapters.dynamodb.repositories.waiting_list import DynamoWaitingListRepository
 from chalicelib.adapters.dynamodb.writes import MAX_ITEMS_PER_TRANSACTION, PendingWrites
+from chalicelib.ports.bookings import BookingsRepository, RemindersRepository
+from chalicelib.ports.catalogue import CatalogueRepository
+from chalicelib.ports.offers import OffersRepository, RefillsRepository
+from chalicelib.ports.outbox import OutboxRepository
+from chalicelib.ports.seats import SeatsRepository
+from chalicelib.ports.waiting_list import WaitingListRepository
 from chalicelib.settings import Settings
 
 __all__ = [
@@ -44,14 +50,14 @@ class DynamoUnitOfWork:
     def __init__(self, db: SharedConnection) -> None:
         self._db = db
         self._writes = PendingWrites()
-        self.catalogue = DynamoCatalogueRepository(db, self._writes)
-        self.bookings = DynamoBookingsRepository(db, self._writes)
-        self.seats = DynamoSeatsRepository(self._writes)
-        self.waiting_list = DynamoWaitingListRepository(db, self._writes)
-        self.refills = DynamoRefillsRepository(self._writes)
-        self.offers = DynamoOffersRepository(db, self._writes)
-        self.reminders = DynamoRemindersRepository(self._writes)
-        self.outbox = DynamoOutboxRepository(self._writes)
+        self.catalogue: CatalogueRepository = DynamoCatalogueRepository(db, self._writes)
+        self.bookings: BookingsRepository = DynamoBookingsRepository(db, self._writes)
+        self.seats: SeatsRepository = DynamoSeatsRepository(self._writes)
+        self.waiting_list: WaitingListRepository = DynamoWaitingListRepository(db, self._writes)
+        self.refills: RefillsRepository = DynamoRefillsRepository(self._writes)
+        self.offers: OffersRepository = DynamoOffersRepository(db, self._writes)
+        self.reminders: RemindersRepository = DynamoRemindersRepository(self._writes)
+        self.outbox: OutboxRepository = DynamoOutboxRepository(self._writes)
 
     def __enter__(self) -> DynamoUnitOfWork:
         return self
