@@ -78,6 +78,10 @@ class InMemoryState:
     """Errors the next commits raise instead of writing, one each (`fail_next_commit`)."""
     commits: int = 0
     """Commits that wrote something."""
+    changes: list[ItemChange] = field(default_factory=list)
+    """What each commit did to the items of the bookings table that its stream carries to
+    the refill (bookings, offers, seat releases), in order: `tests.fakes.streams` reads
+    it as the stream handler would."""
 
     def table(self, name: str) -> dict[Key, Any]:
         table: dict[Key, Any] = getattr(self, name)
@@ -96,6 +100,16 @@ class InMemoryState:
             return None
         windows = self.open_windows.get(business_id, 0) if with_windows else 0
         return replace(stored, open_windows=windows)
+
+
+STREAMED = ("bookings", "offers", "releases")
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    table: str
+    old: Any
+    new: Any
 
 
 class Kind(Enum):
@@ -226,11 +240,14 @@ class StagedWrites:
                 raise refusal_of(failed)
             for write in writes:
                 table = state.table(write.table)
-                after = write.apply(table.get(write.key))
+                before = table.get(write.key)
+                after = write.apply(before)
                 if after is None:
                     table.pop(write.key, None)
                 else:
                     table[write.key] = after
+                if write.table in STREAMED and before != after:
+                    state.changes.append(ItemChange(write.table, before, after))
             state.commits += 1
 
 
