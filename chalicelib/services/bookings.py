@@ -37,7 +37,9 @@ from chalicelib.domain.time_rules import refuse_if_started
 from chalicelib.ports.runtime import Clock
 from chalicelib.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from chalicelib.services.booking_changes import (
-    ReleasePreview,
+    ReleasePreview as ReleasePreview,
+)
+from chalicelib.services.booking_changes import (
     change_of,
     locate,
     preview_release,
