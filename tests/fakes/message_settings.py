@@ -24,10 +24,10 @@ class InMemoryMessageSettings:
 
     def save_rules(self, business: Business, rules: Sequence[WorkflowRule]) -> None:
         with self._state.lock:
-            stored = self._state.businesses.get(business.business_id)
+            stored = self._state.businesses.get((business.business_id,))
             if stored is None or stored.revision != business.revision:
                 raise RetryableConflict("the business's profile changed meanwhile")
-            self._state.businesses[business.business_id] = replace(
+            self._state.businesses[(business.business_id,)] = replace(
                 stored, workflows=tuple(rules), revision=stored.revision + 1
             )
 
@@ -42,11 +42,11 @@ class InMemoryMessageSettings:
     def save_template(self, template: CustomTemplate) -> None:
         key = template_key(template.message_type, template.channel, template.language)
         with self._state.lock:
-            stored = self._state.businesses.get(template.business_id)
+            stored = self._state.businesses.get((template.business_id,))
             if stored is None:
                 raise MissingSetup(NO_PROFILE)
             self._templates[(template.business_id, key)] = template
-            self._state.businesses[template.business_id] = replace(
+            self._state.businesses[(template.business_id,)] = replace(
                 stored,
                 custom_templates={**stored.custom_templates, key: template.version},
                 revision=stored.revision + 1,
@@ -57,10 +57,10 @@ class InMemoryMessageSettings:
     ) -> None:
         key = template_key(message_type, channel, language)
         with self._state.lock:
-            stored = self._state.businesses.get(business_id)
+            stored = self._state.businesses.get((business_id,))
             self._templates.pop((business_id, key), None)
             if stored is not None and key in stored.custom_templates:
                 versions = {k: v for k, v in stored.custom_templates.items() if k != key}
-                self._state.businesses[business_id] = replace(
+                self._state.businesses[(business_id,)] = replace(
                     stored, custom_templates=versions, revision=stored.revision + 1
                 )

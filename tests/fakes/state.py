@@ -45,10 +45,11 @@ Check = Callable[[Any], bool]
 class InMemoryState:
     """Everything the repositories keep. Units of work made from one factory share it."""
 
-    businesses: dict[str, Business] = field(default_factory=dict)
+    businesses: dict[Key, Business] = field(default_factory=dict)
+    """By (business,)."""
     """Stored as written: `revision` is the stored revision, `open_windows` always 0 (the
     count lives in `open_windows`, as in its own item)."""
-    open_windows: dict[str, int] = field(default_factory=dict)
+    open_windows: dict[Key, int] = field(default_factory=dict)
     services: dict[Key, Service] = field(default_factory=dict)
     slots: dict[Key, Slot] = field(default_factory=dict)
     statuses: dict[Key, PipelineStatus] = field(default_factory=dict)
@@ -95,10 +96,10 @@ class InMemoryState:
     def business(self, business_id: str, *, with_windows: bool = True) -> Business | None:
         """The profile; with its count of open window entries when the read asks for it
         (some reads of the DynamoDB adapter fetch the profile alone)."""
-        stored = self.businesses.get(business_id)
+        stored = self.businesses.get((business_id,))
         if stored is None:
             return None
-        windows = self.open_windows.get(business_id, 0) if with_windows else 0
+        windows = self.open_windows.get((business_id,), 0) if with_windows else 0
         return replace(stored, open_windows=windows)
 
 
