@@ -147,7 +147,7 @@ def test_a_free_seat_is_taken_once_per_customer_and_never_past_capacity(
             work.commit()
         found = work.catalogue.get_slot(BIZ, "s1")
     assert found is not None
-    assert (found.taken, found.holders) == (2, {"ada@example.com", "bo@example.com"})
+    assert (found.taken, found.holders) == (2, frozenset({"ada@example.com", "bo@example.com"}))
 
 
 def test_a_seat_given_up_for_the_list_is_held_with_its_hold_until_released(
