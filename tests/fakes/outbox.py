@@ -139,4 +139,12 @@ class InMemoryOutbox:
             ),
         )
         if fallback is not None:
-            self.add([fallback])
+            # Already queued means another hand settled this message first: MessageSettled,
+            # as the port says (not AlreadyQueued, which would outrank it).
+            self._writes.put(
+                "messages",
+                (fallback.business_id, fallback.message_id),
+                fallback,
+                is_new,
+                refused(MessageSettled, "the message was given up meanwhile"),
+            )
