@@ -125,7 +125,12 @@ class DynamoOutboxRepository:
             MessageSettled("the message went out, failed or was tried again meanwhile"),
         )
         if fallback is not None:
-            self.add([fallback])
+            # Queued only by giving the message up: if it is there, this was done already.
+            self._writes.put(
+                mapping.message_to_item(fallback),
+                OutboxMessageItem.pk.does_not_exist(),
+                MessageSettled("the message was given up already"),
+            )
 
 
 def _message_keys(message: OutboxMessage) -> OutboxMessageItem:
