@@ -23,6 +23,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.offers import Offer
 from chalicelib.services.catalogue import NewService, NewSlot
+from chalicelib.services.notifications import SEND_MESSAGE
 from chalicelib.settings import get_settings
 from tests.fakes import (
     FakeClock,
@@ -55,7 +56,7 @@ class Shop:
             get_settings(),
             clock=self.clock,
             uow=self.uow,
-            delivery=self.delivery,  # type: ignore[arg-type]
+            delivery=self.delivery,
             scheduler=self.scheduler,
             message_settings=InMemoryMessageSettings(self.state),
             renderer=FakeRenderer(),
@@ -110,7 +111,12 @@ class Shop:
         """What EventBridge Scheduler does when the schedules' time comes."""
 
         def run(payload: dict[str, Any]) -> None:
-            if payload.get("task") is None:
+            # As the scheduled-task function dispatches them.
+            if payload.get("task") == SEND_MESSAGE:
+                self.services.notifications.deliver_held(
+                    payload["business_id"], payload["message_id"]
+                )
+            else:
                 self.offers.expire(
                     payload["business_id"], payload["slot_id"], payload["cause"], payload["round"]
                 )
