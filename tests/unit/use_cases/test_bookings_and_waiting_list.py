@@ -209,3 +209,14 @@ def test_a_chain_of_earlier_slot_moves_stops_at_its_limit() -> None:
     with shop.uow() as uow:
         last_seat = uow.refills.refills(BIZ, slots[MAX_CHAIN_STEPS])
     assert [s.reason for d in last_seat for s in d.skipped] == [CHAIN_LIMIT]
+
+
+def test_a_booking_cut_short_by_a_concurrent_write_is_tried_again_and_made_once() -> None:
+    from chalicelib.domain.refusals import RetryableConflict
+
+    shop = Shop(book_ada=False)
+    shop.state.fail_next_commit(RetryableConflict("a concurrent change got there first"))
+    made = shop.book("Ada")
+    assert shop.seat_holders() == ["Ada"]
+    assert shop.booking_of("Ada") == made
+    assert shop.told(MessageType.BOOKING_CONFIRMED) == ["ada@example.com"]

@@ -209,3 +209,27 @@ def test_a_staff_offer_accepted_takes_the_free_seat() -> None:
     shop.settle()
     assert shop.seat_holders() == ["Bo"]
     assert (shop.slot().taken, shop.slot().waiting) == (1, 1)
+
+
+def test_a_customer_asked_through_one_list_is_not_asked_again_through_another() -> None:
+    from chalicelib.domain.model import EntryWindow
+    from tests.unit.use_cases.shop import START, customer
+
+    shop = Shop(waiting_list_mode=WaitingListMode.ONE_AT_A_TIME, offer_window_seconds=WINDOW)
+    shop.wait("Bo")
+    shop.clock.advance(seconds=1)
+    shop.waiting_list.join_window(
+        BIZ,
+        shop.service_id,
+        customer("Bo"),
+        EntryWindow(shop.service_id, START - timedelta(hours=1), START + timedelta(days=1)),
+    )
+    shop.wait("Cy")
+    shop.cancel()
+    [to_bo] = shop.offers_in(1)
+    shop.offers.decline(shop.token(to_bo))
+    shop.settle()
+    assert statuses(shop, 2) == {"Cy": OfferStatus.OPEN}
+    record = shop.record()
+    assert record.offered_customers == ("bo@example.com", "cy@example.com")
+    assert len(record.offered) == 2  # Bo's window place was never offered the seat
