@@ -213,13 +213,7 @@ def test_a_failed_attempt_is_counted_once_from_the_attempts_read(uow: UnitOfWork
     assert tried.last_error is not None and len(tried.last_error) == 500
 
 
-def test_a_message_given_up_queues_its_fallback_once(
-    uow: UnitOfWorkFactory, request: pytest.FixtureRequest
-) -> None:
-    if request.node.callspec.params["uow"] == "dynamodb":
-        # The DynamoDB repository queues the fallback as `add` does, refused AlreadyQueued,
-        # which outranks MessageSettled: a second give-up is not told as the port says.
-        request.applymarker(pytest.mark.xfail(reason="give_up's fallback refused as AlreadyQueued"))
+def test_a_message_given_up_queues_its_fallback_once(uow: UnitOfWorkFactory) -> None:
     open_shop(uow)
     queued = message("Ada")
     fallback = message("Ada", message_id="seat_assigned:ada.instead.sms", minutes=1)
