@@ -4,7 +4,6 @@ DynamoDB one (on moto). Both must behave alike; where they differ, one is wrong.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import cast
 
 import pytest
 
@@ -25,5 +24,4 @@ def uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
     from tests.support.aws import mocked_aws
 
     with mocked_aws():
-        # cast: until the DynamoDB unit of work types its repositories as the ports.
-        yield cast(UnitOfWorkFactory, DynamoUnitOfWorkFactory(get_settings()))
+        yield DynamoUnitOfWorkFactory(get_settings())
