@@ -11,7 +11,7 @@ from chalicelib.adapters.observability import logger
 from chalicelib.domain.delivery import GiveUp, after_failure
 from chalicelib.domain.languages import LANGUAGES, served_language
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
-from chalicelib.domain.refusals import MessageSettled, RetryableConflict
+from chalicelib.domain.refusals import AlreadyQueued, MessageSettled, RetryableConflict
 from chalicelib.ports.outbox import MessagePage
 from chalicelib.ports.runtime import (
     Clock,
@@ -168,7 +168,7 @@ class Notifications:
             uow.outbox.give_up(message, reason, fallback)
             try:
                 uow.commit()
-            except (MessageSettled, RetryableConflict):
+            except (MessageSettled, AlreadyQueued, RetryableConflict):
                 return False
         return True
 

@@ -31,6 +31,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.refusals import (
     AlreadyOnList,
+    AlreadyQueued,
     EntryNoLongerWaiting,
     OpenListLimit,
     RetryableConflict,
@@ -129,7 +130,7 @@ class WaitingList:
             )
             try:
                 uow.commit()
-            except AlreadyOnList as error:
+            except (AlreadyOnList, AlreadyQueued) as error:  # its message names the place
                 raise self._already_waiting(entry) from error
             except OpenListLimit as error:
                 raise TooManyEntries(_limit_message(business.max_open_entries)) from error
@@ -238,7 +239,7 @@ class WaitingList:
                 uow.waiting_list.add(entry, seen_waiting=None, max_open_entries=max_open_entries)
                 try:
                     uow.commit()
-                except AlreadyOnList as error:
+                except (AlreadyOnList, AlreadyQueued) as error:  # its message names the place
                     if entry.earlier_than is not None:
                         raise AlreadyAsked("already on this list") from error
                     raise self._already_waiting(entry) from error
@@ -379,7 +380,8 @@ class WaitingList:
             uow.waiting_list.left(entry, now, status)
             try:
                 uow.commit()
-            except EntryNoLongerWaiting as error:
+            except (EntryNoLongerWaiting, AlreadyQueued) as error:
+                # Its messages are queued only by the write that closed it: either says so.
                 raise NotActive("this place on the waiting list is no longer waiting") from error
         return replace(entry, status=status, updated_at=now)
 

@@ -4,9 +4,11 @@ up), refilled on DynamoDB through the bookings stream."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
+from chalice.test import Client
 
 from chalicelib.domain.allocation import MAX_CHAIN_STEPS
 from chalicelib.domain.errors import InvalidRequest
@@ -398,3 +400,29 @@ def test_one_at_a_time_an_earlier_slot_offer_accepted_moves_the_booking_and_free
         (shop.slot_id, 1, 0),
         (later, 0, 0),
     ]
+
+
+def test_the_page_of_an_accepted_earlier_slot_offer_links_to_the_moved_booking(
+    client: Client,
+) -> None:
+    shop = Shop(waiting_list_mode=WaitingListMode.ONE_AT_A_TIME)
+    later = _add_slot(shop, START + timedelta(hours=1))
+    bo = shop.bookings.book("shop", later, Contact("Bo", "bo@example.com"))
+    shop.clock.advance(seconds=1)
+    shop.waiting_list.ask_for_earlier("shop", later, bo.booking_id, starts_from=None)
+    shop.cancel_holder()
+    shop.feed_changes()
+    (offer,) = shop.uow().offers.offers_of_round(
+        "shop", shop.slot_id, f"{shop.holder.booking_id}.v1", 1
+    )
+    token = shop.links.offer_token("shop", shop.slot_id, offer.offer_id)
+    shop.offers.accept(token)
+
+    offer_page = client.http.get(f"/o/{token}").body.decode()
+    manage = re.search(r'href="[^"]*(/b/[A-Za-z0-9._-]+)"', offer_page)
+    assert manage is not None, "the accepted offer's page links to the booking"
+    booking_page = client.http.get(manage.group(1))
+
+    assert booking_page.status_code == 200
+    assert "Bo" in booking_page.body.decode()
+    assert shop.bookings.get("shop", shop.slot_id, bo.booking_id).slot_id == shop.slot_id
