@@ -21,11 +21,6 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.adapters.dynamodb.store import (
-    SERVICES_PER_WRITE,
-    SLOTS_PER_WRITE,
-    STATUSES_PER_WRITE,
-)
 from chalicelib.domain.languages import supported_language, unsupported
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.model import ChannelPreference, WaitingListMode
@@ -45,6 +40,11 @@ from chalicelib.domain.time_rules import (
     zone,
 )
 from chalicelib.domain.workflows import Recipient, RuleChannel
+from chalicelib.ports.catalogue import (
+    SERVICES_PER_WRITE,
+    SLOTS_PER_WRITE,
+    STATUSES_PER_WRITE,
+)
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
