@@ -19,8 +19,7 @@ from typing import Any
 from bench.report import Figure, Section, Verdict, verdict
 from bench.seeding import write_straight
 from chalicelib.adapters.dynamodb import keys, mapping
-from chalicelib.adapters.dynamodb.store import DynamoStore
-from chalicelib.adapters.tokens import LinkSigner
+from chalicelib.bootstrap import build_services
 from chalicelib.domain.model import (
     Booking,
     BookingSource,
@@ -29,8 +28,6 @@ from chalicelib.domain.model import (
     Contact,
     SlotSummary,
 )
-from chalicelib.services.links import Links
-from chalicelib.services.reminders import Reminders
 from chalicelib.settings import get_settings
 from tests.support.aws import mocked_aws
 from tests.support.calls import aws_call_log
@@ -74,19 +71,20 @@ def _booking(number: int, starts_at: datetime) -> Booking:
 def measure(future: int = FUTURE) -> Section:
     settings = get_settings()
     with mocked_aws():
-        store = DynamoStore(settings)
-        store.save_business(Business("bench", "Bench", "Europe/Oslo", "en"))
+        clock = FakeClock(STARTS - timedelta(days=1) + timedelta(minutes=1))
+        services = build_services(settings, clock=clock)
+        with services.uow() as uow:
+            uow.catalogue.save_business(Business("bench", "Bench", "Europe/Oslo", "en"))
+            uow.commit()
         began = time.monotonic()
         write_straight(settings.bookings_table, _bookings(future))
         seeded = time.monotonic() - began
-        clock = FakeClock(STARTS - timedelta(days=1) + timedelta(minutes=1))
-        links = Links(LinkSigner(settings.require_link_signing_key()), settings.public_base_url)
-        sweep = Reminders(store, clock, links)
+        sweep = services.reminders
         began = time.monotonic()
         with aws_call_log() as log:
             reminded = sweep.send_due()
         swept = time.monotonic() - began
-        due = store.list_bookings("bench", _slot_id(STARTS))
+        due = services.uow().bookings.list_bookings("bench", _slot_id(STARTS))
         moved_on = sum(booking.reminded_until is not None for booking in due)
     items_read = sum(call.items_read for call in log)
     names = ", ".join(call.name.removeprefix("dynamodb.") for call in log)

@@ -26,7 +26,6 @@ from chalicelib.adapters.dynamodb.models import (
     SlotItem,
     WaitingEntryItem,
 )
-from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.bootstrap import services
 from chalicelib.domain.allocation import queue_position
 from chalicelib.domain.model import Contact, EntryStatus, SlotSummary, WaitingEntry
@@ -176,10 +175,12 @@ def _next_holder(shop: Business, slot_id: str, mode: str) -> tuple[str, str]:
     links = services().links
     if mode != "automatic":
         decision = shop.staff("GET", f"/staff/slots/{slot_id}/allocations")["allocations"][0]
-        store = DynamoStore(get_settings())
-        record = store.get_refill(shop.business_id, slot_id, decision["cause"])
+        uow = services().uow()
+        record = uow.refills.get_refill(shop.business_id, slot_id, decision["cause"])
         assert record is not None
-        [first, *_] = store.offers_of_round(shop.business_id, slot_id, record.cause, record.round)
+        [first, *_] = uow.offers.offers_of_round(
+            shop.business_id, slot_id, record.cause, record.round
+        )
         offer = links.offer_token(shop.business_id, slot_id, first.offer_id)
         shop.api.call("POST", f"/offers/{offer}/accept")
     bookings = shop.staff("GET", f"/staff/slots/{slot_id}/bookings")["bookings"]

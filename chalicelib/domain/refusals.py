@@ -73,10 +73,10 @@ class RetryableConflict(Conflict):
 PRECEDENCE: tuple[type[Refused], ...] = (
     DailyOfferLimit,
     AlreadyDecided,
+    AlreadyOnList,
     AlreadyQueued,
     MessageSettled,
     ProfileChanged,
-    AlreadyOnList,
     EntryNoLongerWaiting,
     BookingChanged,
     SeatChanged,

@@ -7,21 +7,23 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.dynamodb.store import (
-    SERVICES_PER_WRITE,
-    SLOTS_PER_WRITE,
-    STATUSES_PER_WRITE,
-    DynamoStore,
-    RetryableConflict,
-)
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, SlotFull
 from chalicelib.domain.model import Business, Service, Slot, WaitingListMode
 from chalicelib.domain.pipeline import PipelineStatus, StepKind, in_order, start_of
+from chalicelib.domain.refusals import ProfileChanged, RetryableConflict, SeatChanged
 from chalicelib.domain.seats import SeatRelease, seats_to_hold
 from chalicelib.domain.time_rules import has_started, to_utc
+from chalicelib.ports.catalogue import (
+    SERVICES_PER_WRITE,
+    SLOTS_PER_WRITE,
+    STATUSES_PER_WRITE,
+    CatalogueRepository,
+)
 from chalicelib.ports.runtime import Clock
+from chalicelib.ports.unit_of_work import UnitOfWorkFactory
 from chalicelib.services.ids import new_id
+from chalicelib.services.retry import retry
 
 
 class _Unchanged:
@@ -79,35 +81,31 @@ class NewSlot:
 
 
 class Catalogue:
-    def __init__(self, store: DynamoStore, clock: Clock) -> None:
-        self._store = store
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
         self._clock = clock
 
     def set_up_business(self, business: Business) -> Business:
         """Create or update the business's profile, keeping what is set elsewhere (the
         pipeline's start, workflows, texts) as it is, even when it changes meanwhile."""
-        for _ in range(MAX_ATTEMPTS):
-            existing = self._store.get_business(business.business_id)
-            saved = business
-            if existing is not None:
-                saved = replace(
-                    business,
-                    pipeline_start_id=existing.pipeline_start_id,
-                    pipeline_start_name=existing.pipeline_start_name,
-                    workflows=existing.workflows,
-                    custom_templates=existing.custom_templates,
-                    revision=existing.revision,
-                )
-            try:
-                self._store.save_business(saved)
-            except RetryableConflict:
-                continue
+
+        def attempt() -> Business:
+            with self._uow() as uow:
+                saved = _profile_to_save(uow.catalogue, business)
+                uow.catalogue.save_business(saved)
+                uow.commit()
             return replace(saved, revision=saved.revision + 1)
-        raise RetryableConflict("the business's profile kept changing; try again")
+
+        return retry(
+            attempt,
+            on=(ProfileChanged, RetryableConflict),
+            gave_up="the business's profile kept changing; try again",
+        )
 
     def pipeline(self, business_id: str) -> list[PipelineStatus]:
         """The business's status pipeline, in order."""
-        return in_order(self._store.list_pipeline_statuses(business_id))
+        with self._uow() as uow:
+            return in_order(uow.catalogue.list_pipeline_statuses(business_id))
 
     def add_pipeline_statuses(
         self, business_id: str, new: list[NewPipelineStatus]
@@ -121,27 +119,31 @@ class Catalogue:
     def change_pipeline_status(
         self, business_id: str, status_id: str, changed: NewPipelineStatus
     ) -> PipelineStatus:
-        if self._store.get_pipeline_status(business_id, status_id) is None:
-            raise NotFound(f"no status {status_id!r}")
+        with self._uow() as uow:
+            if uow.catalogue.get_pipeline_status(business_id, status_id) is None:
+                raise NotFound(f"no status {status_id!r}")
         status = changed.as_status(business_id, status_id)
         self._save_pipeline(business_id, [status])
         return status
 
     def _save_pipeline(self, business_id: str, changed: list[PipelineStatus]) -> None:
-        business = self.business(business_id)
-        replaced = {status.status_id for status in changed}
-        kept = [
-            s
-            for s in self._store.list_pipeline_statuses(business_id)
-            if s.status_id not in replaced
-        ]
-        self._store.save_pipeline_statuses(business, changed, start_of([*kept, *changed]))
+        """The steps, and the business's note of where bookings begin, together."""
+        with self._uow() as uow:
+            business = _business(uow.catalogue, business_id)
+            replaced = {status.status_id for status in changed}
+            kept = [
+                s
+                for s in uow.catalogue.list_pipeline_statuses(business_id)
+                if s.status_id not in replaced
+            ]
+            for status in changed:
+                uow.catalogue.save_pipeline_status(status)
+            uow.catalogue.set_pipeline_start(business, start_of([*kept, *changed]))
+            uow.commit()
 
     def business(self, business_id: str) -> Business:
-        business = self._store.get_business(business_id)
-        if business is None:
-            raise MissingSetup("the business has no profile yet: PUT /staff/business first")
-        return business
+        with self._uow() as uow:
+            return _business(uow.catalogue, business_id)
 
     def add_services(self, business_id: str, new: list[NewService]) -> list[Service]:
         """Add one or many services at once: all are written, or none."""
@@ -159,17 +161,22 @@ class Catalogue:
             )
             for item in new
         ]
-        self._store.add_services(services)
+        with self._uow() as uow:
+            for service in services:
+                uow.catalogue.add_service(service)
+            uow.commit()
         return services
 
     def list_services(self, business_id: str) -> list[Service]:
-        return sorted(self._store.list_services(business_id), key=lambda s: s.name)
+        with self._uow() as uow:
+            return sorted(uow.catalogue.list_services(business_id), key=lambda s: s.name)
 
     def add_slots(self, business_id: str, new: list[NewSlot]) -> list[Slot]:
         """Add one or many slots at once: all are written, or none."""
         business = self.business(business_id)
         _check_batch_size("slots", new, SLOTS_PER_WRITE)
-        services = self._store.get_services(business_id, {item.service_id for item in new})
+        with self._uow() as uow:
+            services = uow.catalogue.get_services(business_id, {item.service_id for item in new})
         now = self._clock.now()
         slots = []
         for index, item in enumerate(new):
@@ -202,14 +209,24 @@ class Catalogue:
                     waiting_list_mode=service.waiting_list_mode,
                 )
             )
-        self._store.add_slots(slots)
+        with self._uow() as uow:
+            for slot in slots:
+                uow.catalogue.add_slot(slot)
+            uow.commit()
         return slots
 
     def change_slot(self, business_id: str, slot_id: str, changes: SlotChanges) -> Slot:
         """Change a slot's capacity, staff member or location. Seats a raise adds go to
         the waiting list first; a capacity below the seats taken is refused."""
-        for _ in range(MAX_ATTEMPTS):
-            slot, business = slot_and_business(self._store, business_id, slot_id)
+        return retry(
+            lambda: self._change_slot(business_id, slot_id, changes),
+            on=(SeatChanged, RetryableConflict),
+            gave_up="the slot kept changing; try again",
+        )
+
+    def _change_slot(self, business_id: str, slot_id: str, changes: SlotChanges) -> Slot:
+        with self._uow() as uow:
+            slot, business = slot_and_business(uow.catalogue, business_id, slot_id)
             after = replace(
                 slot,
                 capacity=slot.capacity if changes.capacity is None else changes.capacity,
@@ -235,10 +252,8 @@ class Catalogue:
                 if hold
                 else None
             )
-            try:
-                self._store.change_slot(slot, after, release, self._clock.now())
-            except RetryableConflict:
-                continue
+            uow.catalogue.change_slot(slot, after, release, self._clock.now())
+            uow.commit()
             logger.info(
                 "slot changed",
                 extra={
@@ -248,20 +263,23 @@ class Catalogue:
                 },
             )
             return replace(after, taken=slot.taken + hold, held=slot.held + hold)
-        raise RetryableConflict("the slot kept changing; try again")
 
     def list_slots(self, business_id: str) -> list[Slot]:
-        return self._store.list_slots(business_id)
+        with self._uow() as uow:
+            return uow.catalogue.list_slots(business_id)
 
     def upcoming_slots(self, business_id: str) -> list[Slot]:
         """The slots customers may still book or wait for: those that have not started."""
-        if self._store.get_business(business_id) is None:
-            raise NotFound(f"no business {business_id!r}")
+        with self._uow() as uow:
+            if uow.catalogue.get_business(business_id) is None:
+                raise NotFound(f"no business {business_id!r}")
+            slots = uow.catalogue.list_slots(business_id)
         now = self._clock.now()
-        return [s for s in self._store.list_slots(business_id) if not has_started(s.starts_at, now)]
+        return [s for s in slots if not has_started(s.starts_at, now)]
 
     def slot(self, business_id: str, slot_id: str) -> Slot:
-        slot = self._store.get_slot(business_id, slot_id)
+        with self._uow() as uow:
+            slot = uow.catalogue.get_slot(business_id, slot_id)
         if slot is None:
             raise NotFound(f"no slot {slot_id!r}")
         return slot
@@ -274,12 +292,34 @@ def _check_batch_size(field: str, items: Sequence[object], most: int) -> None:
         raise InvalidRequest(field, f"give at most {most}")
 
 
-MAX_ATTEMPTS = 5
+def _profile_to_save(catalogue: CatalogueRepository, business: Business) -> Business:
+    """The profile as given, with what is set elsewhere (the pipeline's start, workflows,
+    texts) as it is now, and the revision read."""
+    existing = catalogue.get_business(business.business_id)
+    if existing is None:
+        return business
+    return replace(
+        business,
+        pipeline_start_id=existing.pipeline_start_id,
+        pipeline_start_name=existing.pipeline_start_name,
+        workflows=existing.workflows,
+        custom_templates=existing.custom_templates,
+        revision=existing.revision,
+    )
 
 
-def slot_and_business(store: DynamoStore, business_id: str, slot_id: str) -> tuple[Slot, Business]:
+def _business(catalogue: CatalogueRepository, business_id: str) -> Business:
+    business = catalogue.get_business(business_id)
+    if business is None:
+        raise MissingSetup("the business has no profile yet: PUT /staff/business first")
+    return business
+
+
+def slot_and_business(
+    catalogue: CatalogueRepository, business_id: str, slot_id: str
+) -> tuple[Slot, Business]:
     """A slot and its business, read together: what most changes to a slot start from."""
-    slot, business = store.get_slot_and_business(business_id, slot_id)
+    slot, business = catalogue.get_slot_and_business(business_id, slot_id)
     if business is None:
         raise NotFound(f"no business {business_id!r}")
     if slot is None:

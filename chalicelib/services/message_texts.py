@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalicelib.adapters.custom_templates import SandboxedTexts
-from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
-from chalicelib.adapters.dynamodb.store import DynamoStore
 from chalicelib.adapters.templates import TemplateRenderer
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound
 from chalicelib.domain.languages import language_of
@@ -16,7 +14,9 @@ from chalicelib.domain.message_texts import CustomTemplate, sample_context
 from chalicelib.domain.messages import Channel, MessageType, OutboxMessage
 from chalicelib.domain.model import Business
 from chalicelib.domain.workflows import template_key
+from chalicelib.ports.message_settings import MessageSettings
 from chalicelib.ports.runtime import Clock, RenderedMessage
+from chalicelib.ports.unit_of_work import UnitOfWorkFactory
 
 SAMPLE_RECIPIENT = {Channel.EMAIL: "ada@example.com", Channel.SMS: "+4791234567"}
 
@@ -44,13 +44,13 @@ class TextKey:
 class MessageTexts:
     def __init__(
         self,
-        store: DynamoStore,
-        texts: MessageSettingsStore,
+        uow: UnitOfWorkFactory,
+        texts: MessageSettings,
         standard: TemplateRenderer,
         clock: Clock,
         sandbox: SandboxedTexts | None = None,
     ) -> None:
-        self._store = store
+        self._uow = uow
         self._texts = texts
         self._standard = standard
         self._clock = clock
@@ -117,7 +117,8 @@ class MessageTexts:
         self._sandbox.check(key.message_type, parts.named(), values)
 
     def _business(self, business_id: str) -> Business:
-        business = self._store.get_business(business_id)
+        with self._uow() as uow:
+            business = uow.catalogue.get_business(business_id)
         if business is None:
             raise MissingSetup("the business has no profile yet: PUT /staff/business first")
         return business

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.adapters.dynamodb.store import DynamoStore, MessagePage
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.delivery import GiveUp, after_failure
 from chalicelib.domain.languages import LANGUAGES, served_language
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
+from chalicelib.domain.refusals import AlreadyQueued, MessageSettled, RetryableConflict
+from chalicelib.ports.outbox import MessagePage
 from chalicelib.ports.runtime import (
     Clock,
     DeliveryFailed,
@@ -19,6 +20,7 @@ from chalicelib.ports.runtime import (
     MessageRenderer,
     Scheduler,
 )
+from chalicelib.ports.unit_of_work import UnitOfWorkFactory
 from chalicelib.services.ids import id_for_cause
 
 SEND_MESSAGE = "send_message"
@@ -28,13 +30,13 @@ STAFF_LISTING_LIMIT = 100
 class Notifications:
     def __init__(
         self,
-        store: DynamoStore,
+        uow: UnitOfWorkFactory,
         renderer: MessageRenderer,
         delivery: MessageDelivery,
         clock: Clock,
         scheduler: Scheduler,
     ) -> None:
-        self._store = store
+        self._uow = uow
         self._renderer = renderer
         self._delivery = delivery
         self._clock = clock
@@ -58,12 +60,14 @@ class Notifications:
         except DeliveryFailed as error:
             self._failed(message, error, now)
             return False
-        self._store.mark_message(
-            message,
-            MessageStatus.SENT,
-            at=self._clock.now(),
-            provider_message_id=provider_message_id,
-        )
+        with self._uow() as uow:
+            uow.outbox.mark(
+                message,
+                MessageStatus.SENT,
+                at=self._clock.now(),
+                provider_message_id=provider_message_id,
+            )
+            uow.commit()
         logger.info(
             "message sent",
             extra={
@@ -78,14 +82,16 @@ class Notifications:
     def _in_a_written_language(self, message: OutboxMessage) -> OutboxMessage:
         """A message queued in a language Standby does not write (stored before languages
         were checked) goes out in the closest one, else the business's, else English."""
-        business = self._store.get_business(message.business_id)
+        with self._uow() as uow:
+            business = uow.catalogue.get_business(message.business_id)
         language = served_language(message.language, business.language if business else None)
         return replace(message, language=language)
 
     def deliver_held(self, business_id: str, message_id: str) -> bool:
         """Send a message held for active hours, or due for another attempt, now that its
         schedule fired; one already sent is left alone."""
-        message = self._store.get_message(business_id, message_id)
+        with self._uow() as uow:
+            message = uow.outbox.get_message(business_id, message_id)
         return message is not None and self.deliver(message)
 
     def recent(
@@ -97,7 +103,8 @@ class Notifications:
         before: str | None = None,
     ) -> MessagePage:
         """A page of the business's messages, newest first: queued, sent, or failed and why."""
-        return self._store.recent_messages(business_id, status, limit, before)
+        with self._uow() as uow:
+            return uow.outbox.recent_messages(business_id, status, limit, before)
 
     def _send_at(self, message: OutboxMessage, when: datetime) -> None:
         # One schedule per attempt: each name is used once, so a redelivered record
@@ -130,7 +137,7 @@ class Notifications:
         }
         decision = after_failure(message, error.failure, now)
         if isinstance(decision, GiveUp):
-            if self._store.give_up_message(message, decision.reason, decision.fallback):
+            if self._settled(message, decision.reason, decision.fallback):
                 logger.warning(
                     "message failed",
                     extra={
@@ -143,11 +150,27 @@ class Notifications:
             return
         # A retry waits for the business's active hours like the first attempt did; only
         # failures pay for reading them.
-        business = self._store.get_business(message.business_id)
-        at = business.sendable_from(decision.at) if business else decision.at
-        if self._store.record_failed_attempt(message, str(error.failure), at):
-            logger.warning("message will be tried again", extra=fields)
-            self._send_at(_with_attempt(message, at), at)
+        with self._uow() as uow:
+            business = uow.catalogue.get_business(message.business_id)
+            at = business.sendable_from(decision.at) if business else decision.at
+            uow.outbox.failed_attempt(message, str(error.failure), at)
+            try:
+                uow.commit()
+            except MessageSettled:
+                return  # another attempt was recorded first, or the message went out
+        logger.warning("message will be tried again", extra=fields)
+        self._send_at(_with_attempt(message, at), at)
+
+    def _settled(self, message: OutboxMessage, reason: str, fallback: OutboxMessage | None) -> bool:
+        """The message failed for good, and its fallback is queued in the same write; False
+        when someone else settled it first."""
+        with self._uow() as uow:
+            uow.outbox.give_up(message, reason, fallback)
+            try:
+                uow.commit()
+            except (MessageSettled, AlreadyQueued, RetryableConflict):
+                return False
+        return True
 
 
 def _later(first: datetime | None, second: datetime | None) -> datetime | None:

@@ -6,16 +6,13 @@ from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.adapters.dynamodb.store import (
-    DynamoStore,
-    RetryableConflict,
-    TransactionCancelled,
-)
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import Booking, Business
+from chalicelib.domain.refusals import AlreadyDecided, AlreadyQueued, RetryableConflict
 from chalicelib.domain.reminders import next_reminder, reminder_cause, worth_sending
 from chalicelib.ports.runtime import Clock
+from chalicelib.ports.unit_of_work import UnitOfWorkFactory
 from chalicelib.services.booking_messages import booking_message_context, messages_to
 from chalicelib.services.links import Links
 
@@ -24,8 +21,8 @@ DUE_PER_SHARD = 250
 
 
 class Reminders:
-    def __init__(self, store: DynamoStore, clock: Clock, links: Links) -> None:
-        self._store = store
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, links: Links) -> None:
+        self._uow = uow
         self._clock = clock
         self._links = links
 
@@ -34,10 +31,11 @@ class Reminders:
         Sweeps may overlap or repeat: each reminder is queued once. Returns how many
         bookings this sweep reminded."""
         now = self._clock.now()
-        due = self._store.due_reminders(now, DUE_PER_SHARD)
-        if not due:
-            return 0
-        businesses = self._store.get_businesses({booking.business_id for booking, _ in due})
+        with self._uow() as uow:
+            due = uow.reminders.due(now, DUE_PER_SHARD)
+            if not due:
+                return 0
+            businesses = uow.catalogue.get_businesses({booking.business_id for booking, _ in due})
         return sum(
             self._remind(booking, read_due, businesses.get(booking.business_id), now)
             for booking, read_due in due
@@ -61,10 +59,10 @@ class Reminders:
         ):
             messages = self._messages(booking, reminder.lead_minutes, business, now)
         try:
-            self._store.reminded(after, read_due, messages)
-        except TransactionCancelled as error:
-            if "booking" in error.failed:
-                return False  # another sweep took it, or the booking changed: read again
+            self._reminded(after, read_due, messages)
+        except AlreadyDecided:
+            return False  # another sweep took it, or the booking changed: read again
+        except AlreadyQueued:
             # Queued before (a concurrent change wrote the booking's old key back): only
             # move the key on.
             return self._move_on(after, read_due)
@@ -82,9 +80,17 @@ class Reminders:
         return bool(messages)
 
     def _move_on(self, after: Booking, read_due: str) -> bool:
-        with suppress(TransactionCancelled, RetryableConflict):
-            self._store.reminded(after, read_due, [])
+        with suppress(AlreadyDecided, RetryableConflict):
+            self._reminded(after, read_due, [])
         return False
+
+    def _reminded(self, after: Booking, read_due: str, messages: list[OutboxMessage]) -> None:
+        """The reminder queued and the booking's due key moved on, together, only if the
+        key is still the one read."""
+        with self._uow() as uow:
+            uow.reminders.reminded(after, read_due)
+            uow.outbox.add(messages)
+            uow.commit()
 
     def _messages(
         self, booking: Booking, lead_minutes: int, business: Business, now: datetime

@@ -4,10 +4,10 @@ leave."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from chalicelib.adapters.dynamodb.store import DynamoStore, RetryableConflict
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import (
     Conflict,
@@ -17,6 +17,7 @@ from chalicelib.domain.errors import (
     NotFound,
     SlotHasFreeSeats,
 )
+from chalicelib.domain.messages import OutboxMessage
 from chalicelib.domain.model import (
     Business,
     Contact,
@@ -28,13 +29,21 @@ from chalicelib.domain.model import (
     WaitingEntry,
     list_key,
 )
-from chalicelib.domain.refusals import AlreadyOnList, OpenListLimit, SeatChanged
+from chalicelib.domain.refusals import (
+    AlreadyOnList,
+    AlreadyQueued,
+    EntryNoLongerWaiting,
+    OpenListLimit,
+    RetryableConflict,
+    SeatChanged,
+)
 from chalicelib.domain.time_rules import refuse_if_started, to_utc
 from chalicelib.ports.runtime import Clock
-from chalicelib.services.bookings import MAX_ATTEMPTS
+from chalicelib.ports.unit_of_work import UnitOfWorkFactory
 from chalicelib.services.catalogue import slot_and_business
 from chalicelib.services.ids import id_for_cause, new_id
 from chalicelib.services.links import WINDOW_ENTRY, LinkClaims, Links
+from chalicelib.services.retry import retry
 from chalicelib.services.waiting_list_messages import joined_messages, left_messages
 
 
@@ -65,6 +74,7 @@ class HoldsASeat(Conflict):
 
 
 ENDED_PER_SWEEP = 200
+LIST_BUSY = "the waiting list is busy; try again"
 MAX_WINDOW = timedelta(days=92)
 """How far apart a window's start and end may be: long enough for a season, short
 enough that a forgotten entry does not wait for ever."""
@@ -78,8 +88,8 @@ def _limit_message(limit: int) -> str:
 
 
 class WaitingList:
-    def __init__(self, store: DynamoStore, clock: Clock, links: Links) -> None:
-        self._store = store
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, links: Links) -> None:
+        self._uow = uow
         self._clock = clock
         self._links = links
 
@@ -87,8 +97,17 @@ class WaitingList:
         """Join a full slot's waiting list; returns the entry and its exact position. A
         customer already on it gets AlreadyWaiting with their place; one holding a seat of
         the slot cannot join."""
-        for _ in range(MAX_ATTEMPTS):
-            slot, business = slot_and_business(self._store, business_id, slot_id)
+        return retry(
+            lambda: self._join(business_id, slot_id, contact),
+            # The slot changed since we read it (a seat freed, someone else joined): read
+            # again so the answer and the position are right.
+            on=(SeatChanged, RetryableConflict),
+            gave_up=LIST_BUSY,
+        )
+
+    def _join(self, business_id: str, slot_id: str, contact: Contact) -> tuple[WaitingEntry, int]:
+        with self._uow() as uow:
+            slot, business = slot_and_business(uow.catalogue, business_id, slot_id)
             refuse_if_started(slot.starts_at, self._clock.now())
             if not business.waiting_list_open:
                 raise WaitingListClosed("this business does not keep a waiting list")
@@ -105,24 +124,18 @@ class WaitingList:
                 slot=slot.summary(business),
                 signed_up_at=self._clock.now(),
             )
+            uow.outbox.add(joined_messages(entry, slot.waiting + 1, self._links, business))
+            uow.waiting_list.add(
+                entry, seen_waiting=slot.waiting, max_open_entries=business.max_open_entries
+            )
             try:
-                self._store.join(
-                    entry,
-                    seen_waiting=slot.waiting,
-                    max_open_entries=business.max_open_entries,
-                    messages=joined_messages(entry, slot.waiting + 1, self._links, business),
-                )
-            except AlreadyOnList as error:
+                uow.commit()
+            except (AlreadyOnList, AlreadyQueued) as error:  # its message names the place
                 raise self._already_waiting(entry) from error
             except OpenListLimit as error:
                 raise TooManyEntries(_limit_message(business.max_open_entries)) from error
-            except (SeatChanged, RetryableConflict):
-                # The slot changed since we read it (a seat freed, someone else joined):
-                # read again so the answer and the position are right.
-                continue
             logger.info("joined the waiting list", extra=_ids(entry))
             return entry, slot.waiting + 1
-        raise RetryableConflict("the waiting list is busy; try again")
 
     def join_window(
         self,
@@ -134,7 +147,8 @@ class WaitingList:
         """Wait for a seat in any slot of a service between two moments, with a given
         staff member or at a given location if asked; returns the entry and its position
         among the service's window entries."""
-        service, business = self._store.get_service_and_business(business_id, service_id)
+        with self._uow() as uow:
+            service, business = uow.catalogue.get_service_and_business(business_id, service_id)
         if business is None:
             raise NotFound(f"no business {business_id!r}")
         if service is None:
@@ -177,7 +191,10 @@ class WaitingList:
         """A customer holding a booking asks to be moved when an earlier seat of the same
         service frees up (any staff member or location, from `starts_from` or now). One
         open request per booking."""
-        booking, slot, business = self._store.get_booking_context(business_id, slot_id, booking_id)
+        with self._uow() as uow:
+            booking, slot, business = uow.bookings.get_booking_context(
+                business_id, slot_id, booking_id
+            )
         if booking is None or slot is None or business is None:
             raise NotFound(f"no booking {booking_id!r}")
         if not booking.status.holds_seat:
@@ -213,36 +230,39 @@ class WaitingList:
         self, entry: WaitingEntry, business: Business
     ) -> tuple[WaitingEntry, int]:
         max_open_entries = business.max_open_entries
-        for _ in range(MAX_ATTEMPTS):
-            # Entries ahead of a new one: it signed up last, so this is its place.
-            position = self._store.position_of(entry)
-            messages = joined_messages(entry, position, self._links, business)
-            try:
-                self._store.join_window(entry, messages=messages, max_open_entries=max_open_entries)
-            except AlreadyOnList as error:
-                if entry.earlier_than is not None:
-                    raise AlreadyAsked("already on this list") from error
-                raise self._already_waiting(entry) from error
-            except OpenListLimit as error:
-                raise TooManyEntries(_limit_message(max_open_entries)) from error
-            except RetryableConflict:
-                continue
+
+        def attempt() -> tuple[WaitingEntry, int]:
+            with self._uow() as uow:
+                # Entries ahead of a new one: it signed up last, so this is its place.
+                position = uow.waiting_list.position_of(entry)
+                uow.outbox.add(joined_messages(entry, position, self._links, business))
+                uow.waiting_list.add(entry, seen_waiting=None, max_open_entries=max_open_entries)
+                try:
+                    uow.commit()
+                except (AlreadyOnList, AlreadyQueued) as error:  # its message names the place
+                    if entry.earlier_than is not None:
+                        raise AlreadyAsked("already on this list") from error
+                    raise self._already_waiting(entry) from error
+                except OpenListLimit as error:
+                    raise TooManyEntries(_limit_message(max_open_entries)) from error
             logger.info("joined a window waiting list", extra=_ids(entry))
             return entry, position
-        raise RetryableConflict("the waiting list is busy; try again")
+
+        return retry(attempt, on=(RetryableConflict,), gave_up=LIST_BUSY)
 
     def _already_waiting(self, joining: WaitingEntry) -> Conflict:
         """The customer's open place on the list they tried to join again."""
         on_list = list_key(joining)
-        place = (
-            self._store.open_place(joining.business_id, on_list, joining.contact)
-            if on_list
-            else None
-        )
-        if place is None:
-            return Conflict("you are already on this waiting list")
-        waiting = place.status is EntryStatus.WAITING
-        return AlreadyWaiting(place, self._store.position_of(place) if waiting else None)
+        with self._uow() as uow:
+            place = (
+                uow.waiting_list.open_place(joining.business_id, on_list, joining.contact)
+                if on_list
+                else None
+            )
+            if place is None:
+                return Conflict("you are already on this waiting list")
+            waiting = place.status is EntryStatus.WAITING
+            return AlreadyWaiting(place, uow.waiting_list.position_of(place) if waiting else None)
 
     def close_ended_windows(self) -> int:
         """Close window entries whose window has ended, so they no longer count as open
@@ -250,11 +270,13 @@ class WaitingList:
         often the sweep runs; one with an offer in flight waits for its answer."""
         now = self._clock.now()
         closed = 0
-        for entry in self._store.ended_windows(now, ENDED_PER_SWEEP):
+        with self._uow() as uow:
+            ended = uow.waiting_list.ended_windows(now, ENDED_PER_SWEEP)
+        for entry in ended:
             if entry.status is not EntryStatus.WAITING:
                 continue
             try:
-                self._store.leave(entry, now, status=EntryStatus.ENDED)
+                self._leave(entry, now, status=EntryStatus.ENDED)
             except NotActive:
                 continue  # booked, left or offered meanwhile
             closed += 1
@@ -277,28 +299,29 @@ class WaitingList:
         self, business_id: str, service_id: str, entry_id: str
     ) -> tuple[WaitingEntry, int | None]:
         entry = self._window_entry(business_id, service_id, entry_id)
-        if entry.status is not EntryStatus.WAITING:
-            return entry, None
-        return entry, self._store.position_of(entry)
+        return entry, self._position(entry)
 
     def leave_window(self, business_id: str, service_id: str, entry_id: str) -> WaitingEntry:
         entry = self._window_entry(business_id, service_id, entry_id)
-        business = self._store.get_business(business_id)
+        with self._uow() as uow:
+            business = uow.catalogue.get_business(business_id)
         now = self._clock.now()
         messages = left_messages(entry, business, now) if business else []
-        left = self._store.leave(entry, now, messages)
+        left = self._leave(entry, now, messages)
         logger.info("left a window waiting list", extra=_ids(left))
         return left
 
     def list_for_service(self, business_id: str, service_id: str) -> list[WaitingEntry]:
         """A service's window entries and earlier-slot requests, in sign-up order."""
-        service, _ = self._store.get_service_and_business(business_id, service_id)
-        if service is None:
-            raise NotFound(f"no service {service_id!r}")
-        return self._store.list_window_entries(business_id, service_id)
+        with self._uow() as uow:
+            service, _ = uow.catalogue.get_service_and_business(business_id, service_id)
+            if service is None:
+                raise NotFound(f"no service {service_id!r}")
+            return uow.waiting_list.list_window_entries(business_id, service_id)
 
     def _window_entry(self, business_id: str, service_id: str, entry_id: str) -> WaitingEntry:
-        entry = self._store.get_window_entry(business_id, service_id, entry_id)
+        with self._uow() as uow:
+            entry = uow.waiting_list.get_window_entry(business_id, service_id, entry_id)
         if entry is None:
             raise NotFound("no such place on the waiting list")
         return entry
@@ -308,35 +331,63 @@ class WaitingList:
     ) -> tuple[WaitingEntry, int | None]:
         """The entry, and its position while it still waits."""
         entry = self._entry(business_id, slot_id, entry_id)
+        return entry, self._position(entry)
+
+    def _position(self, entry: WaitingEntry) -> int | None:
         if entry.status is not EntryStatus.WAITING:
-            return entry, None
-        return entry, self._store.position_of(entry)
+            return None
+        with self._uow() as uow:
+            return uow.waiting_list.position_of(entry)
 
     def leave(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry:
         """Leave the list; the customer is told, in the same write."""
-        entry, business = self._store.get_entry_and_business(business_id, slot_id, entry_id)
+        with self._uow() as uow:
+            entry, business = uow.waiting_list.get_entry_and_business(
+                business_id, slot_id, entry_id
+            )
         if entry is None:
             raise NotFound("no such place on the waiting list")
         now = self._clock.now()
         messages = left_messages(entry, business, now) if business else []
-        left = self._store.leave(entry, now, messages)
+        left = self._leave(entry, now, messages)
         logger.info("left the waiting list", extra=_ids(left))
         return left
 
     def allocations(self, business_id: str, slot_id: str) -> list[RefillDecision]:
         """The refill's decisions for the slot, newest first: who got each freed seat, who
         was passed over and why, or why the seat went back on sale."""
-        if self._store.get_slot(business_id, slot_id) is None:
-            raise NotFound(f"no slot {slot_id!r}")
-        return self._store.refills(business_id, slot_id)
+        with self._uow() as uow:
+            if uow.catalogue.get_slot(business_id, slot_id) is None:
+                raise NotFound(f"no slot {slot_id!r}")
+            return uow.refills.refills(business_id, slot_id)
 
     def list_for_slot(self, business_id: str, slot_id: str) -> list[WaitingEntry]:
-        if self._store.get_slot(business_id, slot_id) is None:
-            raise NotFound(f"no slot {slot_id!r}")
-        return self._store.list_entries(business_id, slot_id)
+        with self._uow() as uow:
+            if uow.catalogue.get_slot(business_id, slot_id) is None:
+                raise NotFound(f"no slot {slot_id!r}")
+            return uow.waiting_list.list_entries(business_id, slot_id)
+
+    def _leave(
+        self,
+        entry: WaitingEntry,
+        now: datetime,
+        messages: Sequence[OutboxMessage] = (),
+        status: EntryStatus = EntryStatus.LEFT,
+    ) -> WaitingEntry:
+        """The place closes; its messages are queued in the same write."""
+        with self._uow() as uow:
+            uow.outbox.add(messages)
+            uow.waiting_list.left(entry, now, status)
+            try:
+                uow.commit()
+            except (EntryNoLongerWaiting, AlreadyQueued) as error:
+                # Its messages are queued only by the write that closed it: either says so.
+                raise NotActive("this place on the waiting list is no longer waiting") from error
+        return replace(entry, status=status, updated_at=now)
 
     def _entry(self, business_id: str, slot_id: str, entry_id: str) -> WaitingEntry:
-        entry = self._store.get_entry(business_id, slot_id, entry_id)
+        with self._uow() as uow:
+            entry = uow.waiting_list.get_entry(business_id, slot_id, entry_id)
         if entry is None:
             raise NotFound("no such place on the waiting list")
         return entry

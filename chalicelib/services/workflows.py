@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
-from chalicelib.adapters.dynamodb.store import DynamoStore, RetryableConflict
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound
 from chalicelib.domain.model import Business
+from chalicelib.domain.refusals import ProfileChanged, RetryableConflict
 from chalicelib.domain.workflows import (
     MAX_RULES,
     WorkflowRule,
@@ -17,14 +16,15 @@ from chalicelib.domain.workflows import (
     default_rules,
     effective_rules,
 )
+from chalicelib.ports.message_settings import MessageSettings
+from chalicelib.ports.unit_of_work import UnitOfWorkFactory
 from chalicelib.services.ids import new_id
-
-MAX_ATTEMPTS = 5
+from chalicelib.services.retry import retry
 
 
 class Workflows:
-    def __init__(self, store: DynamoStore, settings: MessageSettingsStore) -> None:
-        self._store = store
+    def __init__(self, uow: UnitOfWorkFactory, settings: MessageSettings) -> None:
+        self._uow = uow
         self._settings = settings
 
     def rules(self, business_id: str) -> list[WorkflowRule]:
@@ -88,18 +88,22 @@ class Workflows:
         """Reads the profile, changes its rules and saves them, again from a fresh read
         when another change came first (another staff member's, say); returns the rule the
         change names."""
-        for _ in range(MAX_ATTEMPTS):
+
+        def attempt() -> WorkflowRule:
             business = self._business(business_id)
             rules, rule = change(business)
-            try:
-                self._settings.save_rules(business, rules)
-            except RetryableConflict:
-                continue
+            self._settings.save_rules(business, rules)
             return rule
-        raise RetryableConflict("the workflows kept changing; try again")
+
+        return retry(
+            attempt,
+            on=(RetryableConflict, ProfileChanged),
+            gave_up="the workflows kept changing; try again",
+        )
 
     def _business(self, business_id: str) -> Business:
-        business = self._store.get_business(business_id)
+        with self._uow() as uow:
+            business = uow.catalogue.get_business(business_id)
         if business is None:
             raise MissingSetup("the business has no profile yet: PUT /staff/business first")
         return business
@@ -107,7 +111,8 @@ class Workflows:
     def _check(self, business: Business, rule: WorkflowRule) -> None:
         check_rule(rule)
         if rule.scope.services:
-            found = self._store.get_services(business.business_id, set(rule.scope.services))
+            with self._uow() as uow:
+                found = uow.catalogue.get_services(business.business_id, set(rule.scope.services))
             missing = sorted(rule.scope.services - set(found))
             if missing:
                 raise InvalidRequest("scope.services", f"no service {missing[0]!r}")

@@ -9,14 +9,12 @@ from typing import Any
 
 import boto3
 
-from chalicelib.adapters.messaging import AwsMessageDelivery
-from chalicelib.adapters.scheduler import EventBridgeScheduler
 from chalicelib.adapters.stream_events import process_changes
 from chalicelib.adapters.templates import TemplateRenderer
+from chalicelib.bootstrap import build_services
 from chalicelib.domain.model import WaitingListMode
 from chalicelib.domain.time_rules import ActiveHours
 from chalicelib.entrypoints.events.streams import on_outbox_images
-from chalicelib.services.notifications import Notifications
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION, StreamFeed, sent_about
 from tests.support.shop import Shop
@@ -31,13 +29,9 @@ class NightShop(Shop):
     def __init__(self, **settings: Any) -> None:
         super().__init__(active_hours=DAYTIME, **settings)
         self.wait(2)
-        self.notifications = Notifications(
-            self.store,
-            TemplateRenderer(),
-            AwsMessageDelivery(get_settings()),
-            self.clock,
-            EventBridgeScheduler(get_settings()),
-        )
+        self.notifications = build_services(
+            get_settings(), clock=self.clock, renderer=TemplateRenderer()
+        ).notifications
         self.outbox_feed = StreamFeed(get_settings().outbox_table, self._on_message)
 
     def _on_message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -77,7 +71,9 @@ def test_an_offer_made_at_night_runs_from_the_morning(aws: None) -> None:
     shop = NightShop(waiting_list_mode=WaitingListMode.ONE_AT_A_TIME, offer_window_seconds=900)
     shop.cancel_at_night()
 
-    [offer] = shop.store.offers_of_round("shop", shop.slot_id, f"{shop.holder.booking_id}.v1", 1)
+    [offer] = shop.uow().offers.offers_of_round(
+        "shop", shop.slot_id, f"{shop.holder.booking_id}.v1", 1
+    )
     assert offer.expires_at == NEXT_MORNING + timedelta(minutes=15)
     assert sent_about("answer by") == []
     shop.clock.current = NEXT_MORNING

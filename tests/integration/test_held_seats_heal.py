@@ -4,24 +4,24 @@ sweep that reads only holds, and resolved through the refill's own code."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.adapters.dynamodb.unit_of_work import DynamoUnitOfWorkFactory
 from chalicelib.bootstrap import build_services
-from chalicelib.domain.messages import OutboxMessage
-from chalicelib.domain.model import Booking, RefillDecision, WaitingEntry
+from chalicelib.domain.model import RefillDecision
+from chalicelib.domain.refill import RefillOutcome
 from chalicelib.domain.refusals import WriteRejected
 from chalicelib.domain.seats import HOLD_DECISION_BOUND, FreedSeat
-from chalicelib.services.offers import Offers
-from chalicelib.services.refill import Refill, UnresolvedHolds
+from chalicelib.ports.unit_of_work import UnitOfWork
+from chalicelib.services.refill.held_seats import Refill, UnresolvedHolds
 from chalicelib.settings import get_settings
 from tests.integration.conftest import Business
 from tests.support.aws import Streams, sent_about
 from tests.support.fakes import FakeClock
+from tests.support.faults import PassThroughUnitOfWork, Patched
 
 
 def _cancelled_with_bo_waiting(salon: Business, streams: Streams) -> str:
@@ -62,9 +62,9 @@ def test_the_sweep_refills_a_seat_whose_stream_record_was_lost(
     salon: Business, streams: Streams
 ) -> None:
     slot = _cancelled_with_bo_waiting(salon, streams)
-    assert build_services(get_settings(), _later(1)).refill.heal_overdue_holds() == 0
+    assert build_services(get_settings(), clock=_later(1)).refill.heal_overdue_holds() == 0
 
-    resolved = build_services(get_settings(), _later(3)).refill.heal_overdue_holds()
+    resolved = build_services(get_settings(), clock=_later(3)).refill.heal_overdue_holds()
     streams.settle()
 
     assert resolved == 1
@@ -85,7 +85,7 @@ def test_the_record_arriving_after_the_sweep_changes_nothing(
     streams.settle()
     salon.api.call("POST", f"/bookings/{holder}/cancel")
     late = streams.feeds[0].take()
-    services = build_services(get_settings(), _later(3))
+    services = build_services(get_settings(), clock=_later(3))
     services.refill.heal_overdue_holds()
     streams.settle()
     before = salon.staff("GET", f"/staff/slots/{slot}/allocations").body["allocations"]
@@ -114,30 +114,34 @@ def test_staff_release_a_held_seat_by_hand_and_the_list_keeps_first_claim(
     assert again.status == 404
 
 
-class _RefusingStore(DynamoStore):
+class _RefusingUnitOfWork(PassThroughUnitOfWork):
     """DynamoDB refusing the refill's write as malformed, as it did when one customer was
-    chosen twice for one transaction."""
+    chosen twice for one transaction: a seat given or offered is refused, a release is
+    not."""
 
-    def assign_held_seat(
-        self,
-        freed: FreedSeat,
-        entry: WaitingEntry,
-        booking: Booking,
-        messages: Sequence[OutboxMessage],
-        decision: RefillDecision,
+    def __init__(self) -> None:
+        super().__init__(DynamoUnitOfWorkFactory(get_settings())())
+        self.refused = False
+        self.refills = Patched(self.inner.refills, decide=self._decide)
+
+    def _decide(
+        self, freed: FreedSeat, decision: RefillDecision, prior: RefillDecision | None
     ) -> None:
-        raise WriteRejected("Transaction request cannot include multiple operations on one item")
+        self.refused |= decision.outcome in (RefillOutcome.BOOKED, RefillOutcome.OFFERING)
+        self.inner.refills.decide(freed, decision, prior)
 
-    def offer_round(self, *args: Any, **kwargs: Any) -> None:
-        raise WriteRejected("Transaction request cannot include multiple operations on one item")
+    def commit(self) -> None:
+        if self.refused:
+            raise WriteRejected(
+                "Transaction request cannot include multiple operations on one item"
+            )
+        super().commit()
 
 
 def _refusing_refill(clock: FakeClock) -> Refill:
-    settings = get_settings()
-    services = build_services(settings, clock)
-    store = _RefusingStore(settings)
-    offers = Offers(store, clock, services.links, _NoSchedules())
-    return Refill(store, clock, services.links, offers)
+    return build_services(
+        get_settings(), clock=clock, uow=_RefusingUnitOfWork, scheduler=_NoSchedules()
+    ).refill
 
 
 class _NoSchedules:
@@ -187,8 +191,8 @@ def test_the_stream_refill_does_not_retry_for_ever_a_write_refused_for_good(
 
 
 def _slot_summary(salon: Business, slot: str) -> Any:
-    store = DynamoStore(get_settings())
-    found, business = store.get_slot_and_business(salon.business_id, slot)
+    uow = DynamoUnitOfWorkFactory(get_settings())()
+    found, business = uow.catalogue.get_slot_and_business(salon.business_id, slot)
     assert found is not None and business is not None
     return found.summary(business)
 
@@ -202,22 +206,22 @@ def test_a_seat_held_by_a_capacity_raise_is_swept_too(salon: Business, streams: 
     assert streams.feeds[0].take()
     assert len(salon.staff("GET", "/staff/stuck").body["holds"]) == 1
 
-    build_services(get_settings(), _later(3)).refill.heal_overdue_holds()
+    build_services(get_settings(), clock=_later(3)).refill.heal_overdue_holds()
 
     assert sorted(_holding(salon, slot)) == ["Ada", "Bo"]
 
 
-class _BrokenSlotStore(DynamoStore):
+def _broken_slot(broken_slot: str) -> UnitOfWork:
     """One slot whose reads fail, as when its data is damaged."""
+    uow = PassThroughUnitOfWork(DynamoUnitOfWorkFactory(get_settings())())
 
-    def __init__(self, broken_slot: str) -> None:
-        super().__init__(get_settings())
-        self.broken_slot = broken_slot
-
-    def get_slot_and_business(self, business_id: str, slot_id: str) -> Any:
-        if slot_id == self.broken_slot:
+    def get_slot_and_business(business_id: str, slot_id: str) -> Any:
+        if slot_id == broken_slot:
             raise RuntimeError("this slot cannot be read")
-        return super().get_slot_and_business(business_id, slot_id)
+        return uow.inner.catalogue.get_slot_and_business(business_id, slot_id)
+
+    uow.catalogue = Patched(uow.inner.catalogue, get_slot_and_business=get_slot_and_business)
+    return uow
 
 
 def test_one_hold_that_cannot_be_resolved_does_not_keep_the_others_held(
@@ -230,12 +234,12 @@ def test_one_hold_that_cannot_be_resolved_does_not_keep_the_others_held(
     streams.settle()
     salon.api.call("POST", f"/bookings/{holder}/cancel")
     assert streams.feeds[0].take()
-    clock = _later(3)
-    services = build_services(get_settings(), clock)
-    store = _BrokenSlotStore(broken)
-    refill = Refill(
-        store, clock, services.links, Offers(store, clock, services.links, _NoSchedules())
-    )
+    refill = build_services(
+        get_settings(),
+        clock=_later(3),
+        uow=lambda: _broken_slot(broken),
+        scheduler=_NoSchedules(),
+    ).refill
 
     with pytest.raises(UnresolvedHolds) as unresolved:
         refill.heal_overdue_holds()

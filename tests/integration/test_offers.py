@@ -43,11 +43,13 @@ class OfferShop(Shop):
         return {entry.contact.name: entry.status for entry in entries}
 
     def offers_in(self, round_number: int) -> dict[str, OfferStatus]:
-        offers = self.store.offers_of_round("shop", self.slot_id, self.cause, round_number)
+        offers = self.uow().offers.offers_of_round("shop", self.slot_id, self.cause, round_number)
         return {offer.contact.name: offer.status for offer in offers}
 
     def token(self, name: str, round_number: int) -> str:
-        for offer in self.store.offers_of_round("shop", self.slot_id, self.cause, round_number):
+        for offer in self.uow().offers.offers_of_round(
+            "shop", self.slot_id, self.cause, round_number
+        ):
             if offer.contact.name == name:
                 return self.links.offer_token("shop", self.slot_id, offer.offer_id)
         raise AssertionError(f"no offer to {name}")
@@ -283,7 +285,7 @@ def test_staff_offers_in_manual_mode_simply_lapse_when_their_window_ends(aws: No
     shop.clock.advance(seconds=WINDOW + 1)
     assert shop.offers.expire("shop", shop.slot_id, offer.cause, 1)
 
-    record = shop.store.get_refill("shop", shop.slot_id, offer.cause)
+    record = shop.uow().refills.get_refill("shop", shop.slot_id, offer.cause)
     assert record is not None and (record.outcome, record.holds_seat) == ("lapsed", False)
     assert set(shop.entries().values()) == {EntryStatus.WAITING}
     slot = shop.catalogue.slot("shop", shop.slot_id)

@@ -10,16 +10,14 @@ from typing import Any
 
 import boto3
 
-from chalicelib.adapters.dynamodb.store import DynamoStore
-from chalicelib.adapters.scheduler import EventBridgeScheduler
 from chalicelib.adapters.stream_events import process_changes
 from chalicelib.adapters.templates import TemplateRenderer
+from chalicelib.bootstrap import build_services
 from chalicelib.domain.delivery import MAX_ATTEMPTS
 from chalicelib.domain.messages import Channel, MessageStatus, MessageType, OutboxMessage
 from chalicelib.domain.model import Business
 from chalicelib.domain.time_rules import ActiveHours
 from chalicelib.entrypoints.events.streams import on_outbox_images
-from chalicelib.services.notifications import Notifications
 from chalicelib.settings import get_settings
 from tests.support.aws import REGION, StreamFeed, sent_messages
 from tests.support.fakes import FakeClock, FlakyDelivery
@@ -34,15 +32,12 @@ class PostOffice:
     def __init__(self) -> None:
         settings = get_settings()
         self.clock = FakeClock(NOW)
-        self.store = DynamoStore(settings)
         self.delivery = FlakyDelivery()
-        self.notifications = Notifications(
-            self.store,
-            TemplateRenderer(),
-            self.delivery,
-            self.clock,
-            EventBridgeScheduler(settings),
+        services = build_services(
+            settings, clock=self.clock, delivery=self.delivery, renderer=TemplateRenderer()
         )
+        self.uow = services.uow
+        self.notifications = services.notifications
         self.feed = StreamFeed(settings.outbox_table, self._on_message)
 
     def _on_message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -73,8 +68,15 @@ class PostOffice:
             created_at=self.clock.now(),
             fallback_recipient=phone if channel is Channel.EMAIL else email,
         )
-        self.store.queue_message(message)
+        with self.uow() as uow:
+            uow.outbox.add([message])
+            uow.commit()
         return message
+
+    def save_business(self, business: Business) -> None:
+        with self.uow() as uow:
+            uow.catalogue.save_business(business)
+            uow.commit()
 
     def run(self, copies: int = 2) -> None:
         """Deliver the outbox stream (each record twice, as streams may) and fire the
@@ -106,7 +108,7 @@ class PostOffice:
             self.run()
 
     def state(self, message: OutboxMessage) -> OutboxMessage:
-        found = self.store.get_message("post", message.message_id)
+        found = self.uow().outbox.get_message("post", message.message_id)
         assert found is not None
         return found
 
@@ -142,7 +144,7 @@ def test_an_email_that_keeps_failing_goes_by_text_instead_once(aws: None) -> Non
     assert given_up.attempts == MAX_ATTEMPTS
     assert given_up.failure and "ServiceUnavailable" in given_up.failure
     assert given_up.fallback_message_id
-    fallback = office.store.get_message("post", given_up.fallback_message_id)
+    fallback = office.uow().outbox.get_message("post", given_up.fallback_message_id)
     assert fallback is not None and fallback.status is MessageStatus.SENT
     assert [(m.channel, m.to) for m in sent_messages()] == [("sms", "+4791234567")]
     assert "Haircut" in sent_messages()[0].body
@@ -164,7 +166,7 @@ def test_a_refused_address_is_given_up_at_once_for_the_other_channel(aws: None) 
     assert sent_messages() == []
     assert [
         m.message_id
-        for m in office.store.recent_messages("post", MessageStatus.FAILED, 10).messages
+        for m in office.uow().outbox.recent_messages("post", MessageStatus.FAILED, 10).messages
     ] == [message.message_id]
 
 
@@ -187,7 +189,7 @@ def test_both_channels_failing_leave_both_messages_failed_with_their_reasons(aws
 
     office.run()
 
-    failed = office.store.recent_messages("post", MessageStatus.FAILED, 10).messages
+    failed = office.uow().outbox.recent_messages("post", MessageStatus.FAILED, 10).messages
     assert {m.channel for m in failed} == {Channel.EMAIL, Channel.SMS}
     assert all(m.failure for m in failed)
     assert office.state(message).fallback_message_id in {m.message_id for m in failed}
@@ -203,12 +205,15 @@ def test_staff_see_the_newest_messages_first_and_can_filter_by_status(aws: None)
 
     office.run()
 
-    assert [m.message_id for m in office.store.recent_messages("post", None, 10).messages] == [
+    assert [
+        m.message_id for m in office.uow().outbox.recent_messages("post", None, 10).messages
+    ] == [
         second.message_id,
         first.message_id,
     ]
     assert [
-        m.message_id for m in office.store.recent_messages("post", MessageStatus.SENT, 10).messages
+        m.message_id
+        for m in office.uow().outbox.recent_messages("post", MessageStatus.SENT, 10).messages
     ] == [second.message_id]
 
 
@@ -225,9 +230,7 @@ def test_many_throttled_messages_are_all_sent_exactly_once(aws: None) -> None:
 
 def test_a_retry_that_would_fall_at_night_waits_for_the_business_to_open(aws: None) -> None:
     office = PostOffice()
-    office.store.save_business(
-        Business("post", "Salon Lys", "Europe/Oslo", "en", active_hours=DAYTIME)
-    )
+    office.save_business(Business("post", "Salon Lys", "Europe/Oslo", "en", active_hours=DAYTIME))
     office.clock.current = datetime(2030, 3, 1, 19, 59, 50, tzinfo=UTC)  # 20:59:50 in Oslo
     office.delivery.fail("email", "Throttling", times=1)
     message = office.queue("ada@example.com", None)
@@ -247,7 +250,7 @@ def test_a_message_queued_in_a_language_standby_does_not_write_goes_out_in_the_b
 ) -> None:
     """Languages were not checked at the door before: such a message must still go."""
     office = PostOffice()
-    office.store.save_business(Business("post", "Salon Lys", "Europe/Oslo", "de"))
+    office.save_business(Business("post", "Salon Lys", "Europe/Oslo", "de"))
     message = office.queue("ada@example.com", None, language="zz-ZZ")
 
     office.run()

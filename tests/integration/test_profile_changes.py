@@ -10,15 +10,18 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
-from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.adapters.dynamodb.unit_of_work import DynamoUnitOfWorkFactory
+from chalicelib.bootstrap import build_services
 from chalicelib.domain.messages import MessageType
 from chalicelib.domain.model import Business
 from chalicelib.domain.workflows import RuleChannel, WorkflowRule
+from chalicelib.ports.unit_of_work import UnitOfWork
 from chalicelib.services.catalogue import Catalogue
 from chalicelib.services.workflows import Workflows
 from chalicelib.settings import get_settings
 from tests.support.aws import mocked_aws
 from tests.support.fakes import FakeClock
+from tests.support.faults import PassThroughUnitOfWork, Patched
 
 SALON = Business(business_id="salon", name="Salon", time_zone="Europe/Oslo", language="en")
 
@@ -54,28 +57,32 @@ class RacedSettings(MessageSettingsStore):
         super().save_rules(business, rules)
 
 
-class RacedStore(DynamoStore):
+class Raced:
     """Lets another staff member's change land between reading the profile and saving it,
-    once."""
+    once: a unit of work factory."""
 
     def __init__(self, meanwhile: Callable[[], object]) -> None:
-        super().__init__(get_settings())
         self._meanwhile: Callable[[], object] | None = meanwhile
 
-    def save_business(self, business: Business) -> None:
-        meanwhile, self._meanwhile = self._meanwhile, None
-        if meanwhile is not None:
-            meanwhile()
-        super().save_business(business)
+    def __call__(self) -> UnitOfWork:
+        uow = PassThroughUnitOfWork(DynamoUnitOfWorkFactory(get_settings())())
+
+        def save_business(business: Business) -> None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            if meanwhile is not None:
+                meanwhile()
+            uow.inner.catalogue.save_business(business)
+
+        uow.catalogue = Patched(uow.inner.catalogue, save_business=save_business)
+        return uow
 
 
 def plain_workflows() -> Workflows:
-    settings = get_settings()
-    return Workflows(DynamoStore(settings), MessageSettingsStore(settings))
+    return build_services(get_settings()).workflows
 
 
-def set_up(store: DynamoStore | None = None) -> Catalogue:
-    catalogue = Catalogue(store or DynamoStore(get_settings()), FakeClock(datetime.now(UTC)))
+def set_up() -> Catalogue:
+    catalogue = build_services(get_settings(), clock=FakeClock(datetime.now(UTC))).catalogue
     catalogue.set_up_business(SALON)
     return catalogue
 
@@ -88,10 +95,10 @@ def own_rule_names() -> list[str]:
 def test_two_workflows_added_at_the_same_moment_are_both_kept() -> None:
     set_up()
     other = plain_workflows()
-    settings = get_settings()
-    raced = Workflows(
-        DynamoStore(settings), RacedSettings(lambda: other.add("salon", desk_rule("Desk")))
-    )
+    raced = build_services(
+        get_settings(),
+        message_settings=RacedSettings(lambda: other.add("salon", desk_rule("Desk"))),
+    ).workflows
 
     raced.add("salon", desk_rule("Office"))
 
@@ -101,10 +108,12 @@ def test_two_workflows_added_at_the_same_moment_are_both_kept() -> None:
 def test_a_workflow_switched_off_while_another_is_added_stays_off() -> None:
     set_up()
     added = plain_workflows().add("salon", desk_rule("Desk"))
-    raced = Workflows(
-        DynamoStore(get_settings()),
-        RacedSettings(lambda: plain_workflows().switch("salon", added.rule_id, enabled=False)),
-    )
+    raced = build_services(
+        get_settings(),
+        message_settings=RacedSettings(
+            lambda: plain_workflows().switch("salon", added.rule_id, enabled=False)
+        ),
+    ).workflows
 
     raced.add("salon", desk_rule("Office"))
 
@@ -115,10 +124,11 @@ def test_a_workflow_switched_off_while_another_is_added_stays_off() -> None:
 
 def test_saving_the_business_details_keeps_a_workflow_added_meanwhile() -> None:
     set_up()
-    raced = Catalogue(
-        RacedStore(lambda: plain_workflows().add("salon", desk_rule("Desk"))),
-        FakeClock(datetime.now(UTC)),
-    )
+    raced = build_services(
+        get_settings(),
+        clock=FakeClock(datetime.now(UTC)),
+        uow=Raced(lambda: plain_workflows().add("salon", desk_rule("Desk"))),
+    ).catalogue
 
     saved = raced.set_up_business(
         Business(business_id="salon", name="Salon Lys", time_zone="Europe/Oslo", language="en")
@@ -126,5 +136,5 @@ def test_saving_the_business_details_keeps_a_workflow_added_meanwhile() -> None:
 
     assert saved.name == "Salon Lys"
     assert own_rule_names() == ["Desk"]
-    business = DynamoStore(get_settings()).get_business("salon")
+    business = DynamoUnitOfWorkFactory(get_settings())().catalogue.get_business("salon")
     assert business is not None and business.name == "Salon Lys"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from chalicelib.bootstrap import services
+from chalicelib.domain.refill import RefillOutcome
 from chalicelib.entrypoints.events.streams import on_booking_change
-from chalicelib.services.refill import BOOKED, RELEASED
 from tests.support.aws import Streams
 from tests.support.calls import aws_calls
 from tests.support.shop import START, Shop
@@ -30,7 +30,7 @@ def test_a_seat_freed_after_the_slot_started_goes_back_on_sale_with_the_reason_r
     shop.feed_changes()
 
     decision = shop.refill_record()
-    assert (decision.outcome, decision.reason) == (RELEASED, "the slot has started")
+    assert (decision.outcome, decision.reason) == (RefillOutcome.RELEASED, "the slot has started")
     assert [s.reason for s in decision.skipped] == ["the slot has started"] * 2
     slot = shop.catalogue.slot("shop", shop.slot_id)
     assert (slot.taken, slot.held, slot.waiting) == (0, 0, 2)
@@ -42,7 +42,7 @@ def test_the_refill_records_who_was_skipped_and_who_got_the_seat(shop: Shop) -> 
     shop.cancel_holder()
     shop.feed_changes()
     decision = shop.refill_record()
-    assert (decision.outcome, decision.entry_id) == (BOOKED, first.entry_id)
+    assert (decision.outcome, decision.entry_id) == (RefillOutcome.BOOKED, first.entry_id)
 
 
 @pytest.mark.parametrize("waiting", [3, 60])
@@ -60,7 +60,7 @@ def test_the_next_customer_is_found_with_one_query_whatever_the_lists_length(
         "dynamodb.Query",
         "dynamodb.TransactWriteItems",
     ]
-    assert shop.refill_record().outcome == BOOKED
+    assert shop.refill_record().outcome == RefillOutcome.BOOKED
 
 
 def test_a_record_that_fails_is_reported_alone_and_the_rest_of_the_batch_is_processed(
@@ -81,7 +81,7 @@ def test_a_record_that_fails_is_reported_alone_and_the_rest_of_the_batch_is_proc
     broken["dynamodb"]["NewImage"]["status"] = {"S": "no-such-status"}
     response = on_booking_change({"Records": [broken, *good]}, None)
     assert response == {"batchItemFailures": [{"itemIdentifier": "999"}]}
-    assert shop.refill_record().outcome == BOOKED
+    assert shop.refill_record().outcome == RefillOutcome.BOOKED
 
 
 def _records(shop: Shop) -> list[dict[str, Any]]:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib.adapters.dynamodb.store import DynamoStore
-from chalicelib.services.catalogue import Catalogue, NewSlot
+from chalicelib.bootstrap import build_services
+from chalicelib.services.catalogue import NewSlot
 from chalicelib.settings import get_settings
 from tests.integration.conftest import Business
 from tests.support.fakes import FakeClock
@@ -154,7 +154,7 @@ def _slot_body(salon: Business, **fields: Any) -> dict[str, Any]:
 def _slot_made_yesterday(salon: Business, starts_ago: timedelta = timedelta(hours=1)) -> str:
     """A slot made while it was still ahead, whose start has since passed."""
     now = datetime.now(UTC)
-    back_then = Catalogue(DynamoStore(get_settings()), FakeClock(now - timedelta(days=1)))
+    back_then = build_services(get_settings(), clock=FakeClock(now - timedelta(days=1))).catalogue
     new = NewSlot(salon.service_id, now - starts_ago, capacity=2)
     return back_then.add_slots(salon.business_id, [new])[0].slot_id
 

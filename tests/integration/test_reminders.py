@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import keys, mapping
 from chalicelib.adapters.dynamodb.models import BookingItem
-from chalicelib.adapters.dynamodb.store import DynamoStore
+from chalicelib.bootstrap import build_services
 from chalicelib.domain.messages import MessageType, OutboxMessage
 from chalicelib.domain.model import (
     Actor,
@@ -20,10 +20,11 @@ from chalicelib.domain.model import (
     SlotSummary,
 )
 from chalicelib.domain.time_rules import ActiveHours
+from chalicelib.ports.unit_of_work import UnitOfWork
 from chalicelib.services.catalogue import NewService, NewSlot
-from chalicelib.services.reminders import Reminders
 from chalicelib.settings import get_settings
 from tests.support.calls import aws_call_log
+from tests.support.faults import PassThroughUnitOfWork, Patched
 from tests.support.shop import START, Shop
 
 DAY = timedelta(days=1)
@@ -34,7 +35,7 @@ class ReminderShop(Shop):
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
-        self.reminders = Reminders(self.store, self.clock, self.links)
+        self.reminders = self.services.reminders
         self.service_id = self.catalogue.add_services("shop", [NewService("Colour", 60)])[
             0
         ].service_id
@@ -58,7 +59,7 @@ class ReminderShop(Shop):
     def reminders_queued(self) -> list[OutboxMessage]:
         return [
             m
-            for m in self.store.recent_messages("shop", None, 100).messages
+            for m in self.uow().outbox.recent_messages("shop", None, 100).messages
             if m.message_type is MessageType.BOOKING_REMINDER
         ]
 
@@ -84,18 +85,22 @@ def test_two_sweeps_on_the_same_read_queue_one_reminder(aws: None) -> None:
     shop.book(shop.slot(START))
     shop.clock.current = START - DAY + timedelta(minutes=1)
 
-    class SameRead(DynamoStore):
+    read: list[list[tuple[Booking, str]]] = []
+
+    def same_read() -> UnitOfWork:
         """Both sweeps see what the first read: they overlap."""
+        uow = PassThroughUnitOfWork(shop.uow())
 
-        read: list[tuple[Booking, str]] | None = None
+        def due(now: datetime, limit: int) -> list[tuple[Booking, str]]:
+            if not read:
+                read.append(uow.inner.reminders.due(now, limit))
+            return read[0]
 
-        def due_reminders(self, now: datetime, limit: int) -> list[tuple[Booking, str]]:
-            if SameRead.read is None:
-                SameRead.read = super().due_reminders(now, limit)
-            return SameRead.read
+        uow.reminders = Patched(uow.inner.reminders, due=due)
+        return uow
 
-    first = Reminders(SameRead(get_settings()), shop.clock, shop.links)
-    second = Reminders(SameRead(get_settings()), shop.clock, shop.links)
+    first = build_services(get_settings(), clock=shop.clock, uow=same_read).reminders
+    second = build_services(get_settings(), clock=shop.clock, uow=same_read).reminders
 
     assert first.send_due() + second.send_due() == 1
     assert len(shop.reminders_queued()) == 1

@@ -4,9 +4,11 @@ up), refilled on DynamoDB through the bookings stream."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
+from chalice.test import Client
 
 from chalicelib.domain.allocation import MAX_CHAIN_STEPS
 from chalicelib.domain.errors import InvalidRequest
@@ -20,9 +22,8 @@ from chalicelib.domain.model import (
     WaitingEntry,
     WaitingListMode,
 )
+from chalicelib.domain.refill import RefillOutcome
 from chalicelib.services.catalogue import UNCHANGED, NewSlot, SlotChanges
-from chalicelib.services.offers import MOVED_EARLIER
-from chalicelib.services.refill import BOOKED, RELEASED
 from chalicelib.services.waiting_list import AlreadyAsked
 from tests.integration.conftest import Api, Business
 from tests.support.shop import START, Shop
@@ -80,14 +81,14 @@ def test_a_window_entry_gets_a_freed_seat_of_any_slot_of_its_service_in_its_wind
     shop.feed_changes()
 
     decision = shop.refill_record()
-    assert (decision.outcome, decision.entry_id) == (BOOKED, entry.entry_id)
+    assert (decision.outcome, decision.entry_id) == (RefillOutcome.BOOKED, entry.entry_id)
     booking = shop.bookings.get("shop", shop.slot_id, decision.booking_id)
     assert (booking.contact.name, booking.source) == ("Zoe", BookingSource.WAITING_LIST)
     assert booking.slot.starts_at == START, "the booking names the slot, not the window"
-    closed = shop.store.get_window_entry("shop", _service_id(shop), entry.entry_id)
+    closed = shop.uow().waiting_list.get_window_entry("shop", _service_id(shop), entry.entry_id)
     assert closed is not None
     assert (closed.status, closed.slot_id) == (EntryStatus.BOOKED, shop.slot_id)
-    assert shop.store.get_business("shop").open_windows == 0  # type: ignore[union-attr]
+    assert shop.uow().catalogue.get_business("shop").open_windows == 0  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -109,10 +110,10 @@ def test_a_seat_that_does_not_fit_the_window_goes_back_on_sale(
     shop.feed_changes()
 
     decision = shop.refill_record()
-    assert decision.outcome == RELEASED
+    assert decision.outcome == RefillOutcome.RELEASED
     slot = shop.catalogue.slot("shop", shop.slot_id)
     assert (slot.taken, slot.held) == (0, 0)
-    still = shop.store.get_window_entry("shop", _service_id(shop), entry.entry_id)
+    still = shop.uow().waiting_list.get_window_entry("shop", _service_id(shop), entry.entry_id)
     assert still is not None and still.status is EntryStatus.WAITING
 
 
@@ -123,9 +124,9 @@ def test_a_window_that_names_the_slots_staff_and_location_matches(shop: Shop) ->
 
     _cancel(shop, slot_id, holder.booking_id)
 
-    decision = shop.store.get_refill("shop", slot_id, f"{holder.booking_id}.v1")
+    decision = shop.uow().refills.get_refill("shop", slot_id, f"{holder.booking_id}.v1")
     assert decision is not None
-    assert (decision.outcome, decision.entry_id) == (BOOKED, entry.entry_id)
+    assert (decision.outcome, decision.entry_id) == (RefillOutcome.BOOKED, entry.entry_id)
 
 
 def test_the_slots_list_and_the_windows_are_served_in_one_sign_up_order(shop: Shop) -> None:
@@ -138,7 +139,7 @@ def test_the_slots_list_and_the_windows_are_served_in_one_sign_up_order(shop: Sh
     (later,) = [b for b in shop.bookings.list_for_slot("shop", shop.slot_id) if b.status.holds_seat]
     _join_window(shop, Contact("Late", "late@example.com"))
     _cancel(shop, shop.slot_id, later.booking_id)
-    second = shop.store.get_refill("shop", shop.slot_id, f"{later.booking_id}.v1")
+    second = shop.uow().refills.get_refill("shop", shop.slot_id, f"{later.booking_id}.v1")
     assert second is not None
     booked = shop.bookings.get("shop", shop.slot_id, second.booking_id or "")
     assert booked.contact.name == "C0", "the slot's own customer signed up before the window"
@@ -201,12 +202,18 @@ def test_two_earlier_slot_requests_move_two_bookings_forward_one_after_the_other
         shop.feed_changes()
 
     first_step = shop.refill_record()
-    assert (first_step.outcome, first_step.booking_id) == (MOVED_EARLIER, bo.booking_id)
-    second_step = shop.store.get_refill("shop", second, f"{bo.booking_id}.v1")
+    assert (first_step.outcome, first_step.booking_id) == (
+        RefillOutcome.MOVED_EARLIER,
+        bo.booking_id,
+    )
+    second_step = shop.uow().refills.get_refill("shop", second, f"{bo.booking_id}.v1")
     assert second_step is not None
-    assert (second_step.outcome, second_step.booking_id) == (MOVED_EARLIER, ada.booking_id)
-    last = shop.store.get_refill("shop", third, f"{ada.booking_id}.v1")
-    assert last is not None and last.outcome == RELEASED
+    assert (second_step.outcome, second_step.booking_id) == (
+        RefillOutcome.MOVED_EARLIER,
+        ada.booking_id,
+    )
+    last = shop.uow().refills.get_refill("shop", third, f"{ada.booking_id}.v1")
+    assert last is not None and last.outcome == RefillOutcome.RELEASED
 
     bo_now = shop.bookings.get("shop", second, bo.booking_id)
     ada_now = shop.bookings.get("shop", third, ada.booking_id)
@@ -245,9 +252,9 @@ def test_a_request_whose_booking_was_cancelled_is_closed_and_the_seat_goes_to_th
         shop.feed_changes()
 
     decision = shop.refill_record()
-    assert decision.outcome == BOOKED
+    assert decision.outcome == RefillOutcome.BOOKED
     assert shop.bookings.get("shop", shop.slot_id, decision.booking_id or "").contact.name == "C0"
-    closed = shop.store.get_window_entry("shop", _service_id(shop), request.entry_id)
+    closed = shop.uow().waiting_list.get_window_entry("shop", _service_id(shop), request.entry_id)
     assert closed is not None and closed.status is EntryStatus.LEFT
 
 
@@ -354,11 +361,11 @@ def test_the_sweep_closes_ended_windows_once_and_freed_seats_are_no_longer_held(
     assert shop.waiting_list.close_ended_windows() == 0, "an ended window is closed once"
 
     service_id = _service_id(shop)
-    closed = shop.store.get_window_entry("shop", service_id, ended.entry_id)
-    still = shop.store.get_window_entry("shop", service_id, running.entry_id)
+    closed = shop.uow().waiting_list.get_window_entry("shop", service_id, ended.entry_id)
+    still = shop.uow().waiting_list.get_window_entry("shop", service_id, running.entry_id)
     assert closed is not None and closed.status is EntryStatus.ENDED
     assert still is not None and still.status is EntryStatus.WAITING
-    assert shop.store.get_business("shop").open_windows == 1  # type: ignore[union-attr]
+    assert shop.uow().catalogue.get_business("shop").open_windows == 1  # type: ignore[union-attr]
 
     shop.waiting_list.leave_window("shop", service_id, running.entry_id)
     shop.cancel_holder()
@@ -378,16 +385,44 @@ def test_one_at_a_time_an_earlier_slot_offer_accepted_moves_the_booking_and_free
 
     shop.cancel_holder()
     shop.feed_changes()
-    (offer,) = shop.store.offers_of_round("shop", shop.slot_id, f"{shop.holder.booking_id}.v1", 1)
+    (offer,) = shop.uow().offers.offers_of_round(
+        "shop", shop.slot_id, f"{shop.holder.booking_id}.v1", 1
+    )
     assert offer.earlier_than is not None and offer.contact.name == "Bo"
 
     moved = shop.offers.accept(shop.links.offer_token("shop", shop.slot_id, offer.offer_id))
     shop.feed_changes()
 
     assert (moved.booking_id, moved.slot_id) == (bo.booking_id, shop.slot_id)
-    assert shop.refill_record().outcome == MOVED_EARLIER
+    assert shop.refill_record().outcome == RefillOutcome.MOVED_EARLIER
     assert [(b.contact.name, b.status) for b in shop.bookings.list_for_slot("shop", later)] == []
     assert [(s.slot_id, s.taken, s.held) for s in shop.catalogue.list_slots("shop")] == [
         (shop.slot_id, 1, 0),
         (later, 0, 0),
     ]
+
+
+def test_the_page_of_an_accepted_earlier_slot_offer_links_to_the_moved_booking(
+    client: Client,
+) -> None:
+    shop = Shop(waiting_list_mode=WaitingListMode.ONE_AT_A_TIME)
+    later = _add_slot(shop, START + timedelta(hours=1))
+    bo = shop.bookings.book("shop", later, Contact("Bo", "bo@example.com"))
+    shop.clock.advance(seconds=1)
+    shop.waiting_list.ask_for_earlier("shop", later, bo.booking_id, starts_from=None)
+    shop.cancel_holder()
+    shop.feed_changes()
+    (offer,) = shop.uow().offers.offers_of_round(
+        "shop", shop.slot_id, f"{shop.holder.booking_id}.v1", 1
+    )
+    token = shop.links.offer_token("shop", shop.slot_id, offer.offer_id)
+    shop.offers.accept(token)
+
+    offer_page = client.http.get(f"/o/{token}").body.decode()
+    manage = re.search(r'href="[^"]*(/b/[A-Za-z0-9._-]+)"', offer_page)
+    assert manage is not None, "the accepted offer's page links to the booking"
+    booking_page = client.http.get(manage.group(1))
+
+    assert booking_page.status_code == 200
+    assert "Cut" in booking_page.body.decode()  # the booking, in its new slot
+    assert shop.bookings.get("shop", shop.slot_id, bo.booking_id).slot_id == shop.slot_id

@@ -5,22 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from chalicelib.adapters.dynamodb.message_settings import MessageSettingsStore
-from chalicelib.adapters.templates import TemplateRenderer
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.model import Actor, Contact
 from chalicelib.domain.workflows import RuleChannel, Scope, WorkflowRule, default_rule
 from chalicelib.services.catalogue import NewSlot
-from chalicelib.services.message_texts import MessageTexts, TextKey, TextParts
-from chalicelib.services.workflows import Workflows
-from chalicelib.settings import get_settings
+from chalicelib.services.message_texts import TextKey, TextParts
 from tests.support.calls import aws_calls
 from tests.support.shop import START, Shop
 
 
 def _with_rules_and_a_text(shop: Shop) -> None:
-    settings = MessageSettingsStore(get_settings())
-    workflows = Workflows(shop.store, settings)
+    workflows = shop.services.workflows
     workflows.change(
         "shop",
         "default-booking_confirmed",
@@ -38,7 +33,7 @@ def _with_rules_and_a_text(shop: Shop) -> None:
                 scope=Scope(locations=frozenset({"Storgata"})),
             ),
         )
-    MessageTexts(shop.store, settings, TemplateRenderer(), shop.clock).save(
+    shop.services.message_texts.save(
         "shop",
         TextKey(MessageType.SEAT_ASSIGNED, Channel.EMAIL, "en"),
         TextParts(subject="Yours, {{ customer_name }}", text="{{ service_name }}"),

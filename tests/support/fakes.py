@@ -1,24 +1,14 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.messaging import AwsMessageDelivery
 from chalicelib.settings import get_settings
+from tests.fakes.runtime import FakeClock
 
-
-@dataclass
-class FakeClock:
-    current: datetime
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
+__all__ = ["FakeClock", "FlakyDelivery"]
 
 
 class FlakyDelivery(AwsMessageDelivery):

@@ -7,18 +7,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.dynamodb.store import DynamoStore
-from chalicelib.adapters.scheduler import EventBridgeScheduler
 from chalicelib.adapters.stream_events import process_changes
-from chalicelib.adapters.tokens import LinkSigner
+from chalicelib.bootstrap import build_services
 from chalicelib.domain.model import Actor, Business, Contact
 from chalicelib.entrypoints.events.streams import on_bookings_images
-from chalicelib.services.bookings import Bookings
-from chalicelib.services.catalogue import Catalogue, NewService, NewSlot
-from chalicelib.services.links import Links
-from chalicelib.services.offers import Offers
-from chalicelib.services.refill import Refill
-from chalicelib.services.waiting_list import WaitingList
+from chalicelib.services.catalogue import NewService, NewSlot
 from chalicelib.settings import get_settings
 from tests.support.aws import StreamFeed
 from tests.support.fakes import FakeClock
@@ -32,15 +25,15 @@ class Shop:
     def __init__(self, **business_settings: Any) -> None:
         settings = get_settings()
         self.clock = FakeClock(START - timedelta(days=1))
-        self.store = DynamoStore(settings)
-        self.links = links = Links(
-            LinkSigner(settings.require_link_signing_key()), settings.public_base_url
-        )
-        self.catalogue = Catalogue(self.store, self.clock)
-        self.offers = Offers(self.store, self.clock, links, EventBridgeScheduler(settings))
-        self.refill = Refill(self.store, self.clock, links, self.offers)
-        self.bookings = Bookings(self.store, self.clock, links, self.refill)
-        self.waiting_list = WaitingList(self.store, self.clock, links)
+        self.services = services = build_services(settings, clock=self.clock)
+        self.uow = services.uow
+        """Reads for setting up and inspecting, as the use cases read."""
+        self.links = services.links
+        self.catalogue = services.catalogue
+        self.offers = services.offers
+        self.refill = services.refill
+        self.bookings = services.bookings
+        self.waiting_list = services.waiting_list
         self.business = replace(Business("shop", "Shop", "Europe/Oslo", "en"), **business_settings)
         self.catalogue.set_up_business(self.business)
         service = self.catalogue.add_services("shop", [NewService("Cut", 30)])[0]
@@ -68,4 +61,4 @@ class Shop:
         self.bookings_feed.deliver()
 
     def refill_record(self) -> Any:
-        return self.store.get_refill("shop", self.slot_id, f"{self.holder.booking_id}.v1")
+        return self.uow().refills.get_refill("shop", self.slot_id, f"{self.holder.booking_id}.v1")

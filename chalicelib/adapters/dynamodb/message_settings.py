@@ -24,7 +24,6 @@ from chalicelib.adapters.dynamodb.models import (
     MessageTemplateItem,
     profile_at,
 )
-from chalicelib.adapters.dynamodb.store import RetryableConflict
 from chalicelib.adapters.dynamodb.workflow_mapping import (
     TEMPLATE_PREFIX,
     rules_to_items,
@@ -36,6 +35,7 @@ from chalicelib.domain.errors import MissingSetup
 from chalicelib.domain.message_texts import CustomTemplate
 from chalicelib.domain.messages import Channel, MessageType
 from chalicelib.domain.model import Business
+from chalicelib.domain.refusals import RetryableConflict
 from chalicelib.domain.workflows import WorkflowRule, template_key
 from chalicelib.settings import Settings
 

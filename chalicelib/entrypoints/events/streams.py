@@ -24,7 +24,7 @@ from chalicelib.adapters.stream_events import (
 from chalicelib.bootstrap import services
 from chalicelib.services.notifications import Notifications
 from chalicelib.services.offers import Offers
-from chalicelib.services.refill import Refill
+from chalicelib.services.refill.held_seats import Refill
 
 streams = Blueprint(__name__)
 

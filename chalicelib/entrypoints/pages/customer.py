@@ -73,7 +73,7 @@ class CustomerPages(BasePage):
         manage = None
         if state == "accepted":
             booking_token = self._services.links.booking_token(
-                offer.business_id, offer.slot_id, _booking_of(offer)
+                offer.business_id, offer.slot_id, self._services.offers.booking_made(offer)
             )
             manage = f"{self._root}/b/{booking_token}"
         return self._page(
@@ -285,12 +285,6 @@ def _offer_state(offer: Offer, now: datetime) -> str:
 
 def _cancelled_by_customer(booking: Booking) -> bool:
     return booking.status is BookingStatus.CANCELLED and booking.cancelled_by is Actor.CUSTOMER
-
-
-def _booking_of(offer: Offer) -> str:
-    from chalicelib.services.ids import id_for_cause
-
-    return id_for_cause(offer.cause)
 
 
 def customer_pages() -> CustomerPages:

@@ -12,11 +12,6 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.adapters.dynamodb.store import (
-    SERVICES_PER_WRITE,
-    SLOTS_PER_WRITE,
-    STATUSES_PER_WRITE,
-)
 from chalicelib.domain.model import WaitingListMode
 from chalicelib.domain.pipeline import StepKind
 from chalicelib.entrypoints.http.schemas.fields import (
@@ -25,6 +20,11 @@ from chalicelib.entrypoints.http.schemas.fields import (
     Name,
     OptionalMoment,
     Strict,
+)
+from chalicelib.ports.catalogue import (
+    SERVICES_PER_WRITE,
+    SLOTS_PER_WRITE,
+    STATUSES_PER_WRITE,
 )
 
 

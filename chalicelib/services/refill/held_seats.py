@@ -5,60 +5,56 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.adapters.dynamodb.store import DynamoStore, RetryableConflict
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.allocation import STAFF_CHOOSE
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.messages import MessageType, OutboxMessage
+from chalicelib.domain.messages import MessageType
 from chalicelib.domain.model import (
     Actor,
-    Allocation,
     Booking,
-    BookingSource,
-    BookingStatus,
     Business,
-    PaymentStatus,
+    EntryStatus,
     RefillDecision,
     SkippedEntry,
-    SlotSummary,
     WaitingEntry,
     WaitingListMode,
 )
 from chalicelib.domain.offers import mode_for
+from chalicelib.domain.refill import RefillOutcome
 from chalicelib.domain.refusals import (
     AlreadyDecided,
+    AlreadyQueued,
     BookingChanged,
     EntryNoLongerWaiting,
     Refused,
+    RetryableConflict,
     SeatChanged,
 )
-from chalicelib.domain.seats import (
-    FreedSeat,
-    Hold,
-    SeatRelease,
-    freed_seat,
-    freed_seats_of,
-)
+from chalicelib.domain.seats import FreedSeat, Hold, SeatRelease, freed_seat, freed_seats_of
 from chalicelib.ports.runtime import Clock
-from chalicelib.services.booking_messages import message_about, moved_message, slot_context
-from chalicelib.services.ids import id_for_cause
+from chalicelib.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from chalicelib.services.booking_messages import message_about, moved_message
 from chalicelib.services.links import Links
-from chalicelib.services.message_rules import outbox_messages, owes_messages
-from chalicelib.services.offers import MOVED_EARLIER, Offers, chain_step_note
+from chalicelib.services.offers import Offers
+from chalicelib.services.refill.manual import tell_staff_if_manual
+from chalicelib.services.refill.moves import chain_step_note, earlier_move, stage_move
+from chalicelib.services.refill.planning import plan
+from chalicelib.services.refill.seat_booking import waiting_list_booking
+from chalicelib.services.retry import TryAgain, retry
 
 AUTOMATIC = WaitingListMode.AUTOMATIC
-MAX_LISTED = 25
-MAX_ATTEMPTS = 5
-BOOKED = "booked"
-RELEASED = "released"
-ALREADY_DECIDED = "already_decided"
 HOLDS_PER_SWEEP = 100
 STUCK = "the refill could not decide"
+RETRIED = (EntryNoLongerWaiting, BookingChanged, SeatChanged, RetryableConflict)
+"""That customer left, their booking changed, or they took a seat of this slot meanwhile
+(or a concurrent write came first): read again and ask again."""
 
 
 @dataclass(frozen=True)
-class RefillOutcome:
-    outcome: str
+class Refilled:
+    """What one run of the refill did with a seat."""
+
+    outcome: RefillOutcome
     booking_id: str | None = None
     entry_id: str | None = None
 
@@ -79,68 +75,27 @@ class AwaitedHold:
 
 
 class Refill:
-    def __init__(self, store: DynamoStore, clock: Clock, links: Links, offers: Offers) -> None:
-        self._store = store
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, links: Links, offers: Offers) -> None:
+        self._uow = uow
         self._clock = clock
         self._links = links
         self._offers = offers
 
-    def on_booking_change(self, old: Booking | None, new: Booking | None) -> RefillOutcome | None:
+    def on_booking_change(self, old: Booking | None, new: Booking | None) -> Refilled | None:
         """React to one change of a booking; only a seat held for the list needs work."""
         freed = freed_seat(old, new)
         if freed is None:
             return None
         if not freed.held_for_waiting_list:
-            self._tell_staff_if_manual(freed)
+            tell_staff_if_manual(self._uow, self._clock, freed)
             return None
         return self.refill(freed)
 
-    def _tell_staff_if_manual(self, freed: FreedSeat) -> None:
-        """In manual mode staff are told the seat is free and who waits for it, in order."""
-        slot, business = self._store.get_slot_and_business(freed.business_id, freed.slot_id)
-        if business is None or not business.waiting_list_open:
-            return
-        if mode_for(business, freed.slot) is not WaitingListMode.MANUAL:
-            return
-        now = self._clock.now()
-        if not owes_messages(business, MessageType.SLOT_AVAILABLE, freed.slot):
-            return
-        found = self._offers.plan(
-            business,
-            freed.slot_id,
-            freed.slot,
-            now,
-            wanted=MAX_LISTED,
-            holders=slot.holders if slot else frozenset(),
-        )
-        if not found.in_order:
-            return
-        waiting = "\n".join(
-            f"{number}. {entry.contact.name}"
-            + "".join(f", {way}" for way in (entry.contact.email, entry.contact.phone) if way)
-            for number, entry in enumerate(found.in_order[:MAX_LISTED], start=1)
-        )
-        for message in outbox_messages(
-            business,
-            MessageType.SLOT_AVAILABLE,
-            freed.slot,
-            contact=None,
-            cause_id=freed.cause,
-            context={
-                **slot_context("", freed.slot),
-                "slot_id": freed.slot_id,
-                "waiting_list": waiting,
-            },
-            created_at=now,
-            business_id=freed.business_id,
-        ):
-            self._store.queue_message(message)
-
-    def on_seat_release(self, release: SeatRelease) -> list[RefillOutcome]:
+    def on_seat_release(self, release: SeatRelease) -> list[Refilled]:
         """Refill each seat a capacity raise held for the list, each once."""
         return [self.refill(freed) for freed in freed_seats_of(release)]
 
-    def refill(self, freed: FreedSeat, *, last_chance: bool = False) -> RefillOutcome:
+    def refill(self, freed: FreedSeat, *, last_chance: bool = False) -> Refilled:
         """Give the held seat to the earliest-signed-up customer still waiting, or put it
         back on sale when no one can take it. Once per cause, however often delivered.
 
@@ -148,10 +103,15 @@ class Refill:
         recorded, rather than holding it for ever; so does running out of attempts when
         this is the `last_chance` (the sweep of overdue holds)."""
         try:
-            return self._refill(freed)
-        except AlreadyDecided:
+            return retry(
+                lambda: self._attempt(freed),
+                on=(),
+                gave_up=f"could not refill the seat freed by {freed.cause}",
+            )
+        except (AlreadyDecided, AlreadyQueued):
+            # Its messages are queued by the same write that decides: either says so.
             logger.info("seat already refilled for this cause", extra={"cause": freed.cause})
-            return RefillOutcome(ALREADY_DECIDED)
+            return Refilled(RefillOutcome.ALREADY_DECIDED)
         except RetryableConflict as error:
             if not last_chance:
                 raise
@@ -162,82 +122,98 @@ class Refill:
             )
             return self._give_up(freed, f"{type(error).__name__}: {error}")
 
-    def _give_up(self, freed: FreedSeat, why: str) -> RefillOutcome:
+    def _give_up(self, freed: FreedSeat, why: str) -> Refilled:
         """Back on sale, the reason recorded in the allocation log: the seat is not held
         for a decision that cannot be made."""
         decision = RefillDecision(
             cause=freed.cause,
-            outcome=RELEASED,
+            outcome=RefillOutcome.RELEASED,
             decided_at=self._clock.now(),
             skipped=(),
             reason=f"{STUCK} ({why}); the seat went back on sale",
         )
         try:
-            self._store.release_held_seat(freed, decision)
+            self._release(freed, decision)
         except AlreadyDecided:
-            return RefillOutcome(ALREADY_DECIDED)
+            return Refilled(RefillOutcome.ALREADY_DECIDED)
         logger.warning(
             "held seat back on sale after a failed refill", extra=_log_fields(freed, decision)
         )
-        return RefillOutcome(RELEASED)
+        return Refilled(RefillOutcome.RELEASED)
 
-    def _refill(self, freed: FreedSeat) -> RefillOutcome:
-        for _ in range(MAX_ATTEMPTS):
+    def _release(self, freed: FreedSeat, decision: RefillDecision) -> None:
+        with self._uow() as uow:
+            uow.refills.decide(freed, decision, None)
+            uow.seats.release_held(freed.business_id, freed.slot_id)
+            uow.commit()
+
+    def _attempt(self, freed: FreedSeat) -> Refilled:
+        with self._uow() as uow:
             # The slot comes with the business in one read: who holds its seats already.
-            slot, business = self._store.get_slot_and_business(freed.business_id, freed.slot_id)
+            slot, business = uow.catalogue.get_slot_and_business(freed.business_id, freed.slot_id)
             holders = slot.holders if slot else frozenset()
             now = self._clock.now()
             if business is not None and mode_for(business, freed.slot) is WaitingListMode.MANUAL:
                 # Switched to manual after the seat was held: staff choose, the seat is sold.
                 decision = RefillDecision(
                     cause=freed.cause,
-                    outcome=RELEASED,
+                    outcome=RefillOutcome.RELEASED,
                     decided_at=now,
                     skipped=(),
                     reason=STAFF_CHOOSE,
                 )
-                self._store.release_held_seat(freed, decision)
-                return RefillOutcome(RELEASED)
+                uow.refills.decide(freed, decision, None)
+                uow.seats.release_held(freed.business_id, freed.slot_id)
+                uow.commit()
+                return Refilled(RefillOutcome.RELEASED)
             if business is not None and mode_for(business, freed.slot) is not AUTOMATIC:
                 try:
                     outcome = self._offers.next_round(freed, business, None, holders=holders)
-                except (EntryNoLongerWaiting, SeatChanged, RetryableConflict):
-                    continue  # someone asked left the list meanwhile: ask again
-                return RefillOutcome(outcome)
-            allocation = self._offers.plan(
-                business,
-                freed.slot_id,
-                freed.slot,
-                now,
-                chain_step=freed.chain_step,
-                holders=holders,
-            )
+                except (EntryNoLongerWaiting, SeatChanged, RetryableConflict) as error:
+                    raise TryAgain() from error  # someone asked left the list meanwhile
+                return Refilled(outcome)
             try:
-                if allocation.chosen is None:
-                    decision = RefillDecision(
-                        cause=freed.cause,
-                        outcome=RELEASED,
-                        decided_at=now,
-                        skipped=allocation.skipped,
-                        reason=allocation.reason_if_none,
-                    )
-                    self._store.release_held_seat(freed, decision)
-                    logger.info("held seat back on sale", extra=_log_fields(freed, decision))
-                    return RefillOutcome(RELEASED)
-                assert business is not None  # no one is chosen without a business
-                if allocation.chosen.earlier_than is not None:
-                    moved = self._move_earlier(
-                        freed, business, allocation.chosen, allocation.skipped, now
-                    )
-                    if moved is None:
-                        continue  # their booking had gone: their request was closed
-                    return moved
-                return self._assign(freed, business, allocation.chosen, allocation.skipped, now)
-            except (EntryNoLongerWaiting, BookingChanged, SeatChanged, RetryableConflict):
-                # That customer left, their booking changed, or they took a seat of this
-                # slot meanwhile: read again and ask again.
-                continue
-        raise RetryableConflict(f"could not refill the seat freed by {freed.cause}")
+                return self._automatic(uow, freed, business, holders, now)
+            except RETRIED as error:
+                raise TryAgain() from error
+
+    def _automatic(
+        self,
+        uow: UnitOfWork,
+        freed: FreedSeat,
+        business: Business | None,
+        holders: frozenset[str],
+        now: datetime,
+    ) -> Refilled:
+        """Give the seat to the first customer the plan names, or back on sale."""
+        allocation = plan(
+            uow.waiting_list,
+            business,
+            freed.slot_id,
+            freed.slot,
+            now,
+            chain_step=freed.chain_step,
+            holders=holders,
+        )
+        if allocation.chosen is None:
+            decision = RefillDecision(
+                cause=freed.cause,
+                outcome=RefillOutcome.RELEASED,
+                decided_at=now,
+                skipped=allocation.skipped,
+                reason=allocation.reason_if_none,
+            )
+            uow.refills.decide(freed, decision, None)
+            uow.seats.release_held(freed.business_id, freed.slot_id)
+            uow.commit()
+            logger.info("held seat back on sale", extra=_log_fields(freed, decision))
+            return Refilled(RefillOutcome.RELEASED)
+        assert business is not None  # no one is chosen without a business
+        if allocation.chosen.earlier_than is not None:
+            return self._move_earlier(
+                uow, freed, business, allocation.chosen, allocation.skipped, now
+            )
+        return self._assign(uow, freed, business, allocation.chosen, allocation.skipped, now)
 
     def heal_overdue_holds(self) -> int:
         """The sweep: every seat held for the waiting list past its deadline without a
@@ -245,17 +221,19 @@ class Refill:
         the same code, or put back on sale with the reason. Reads only undecided holds.
         Returns how many it resolved."""
         resolved, unresolved = 0, []
-        for hold in self._store.overdue_holds(self._clock.now(), HOLDS_PER_SWEEP):
+        with self._uow() as uow:
+            overdue = uow.refills.overdue_holds(self._clock.now(), HOLDS_PER_SWEEP)
+        for hold in overdue:
             logger.warning("overdue hold", extra={"cause": hold.cause, "slot_id": hold.slot_id})
             try:
-                outcome = self.refill(hold.freed(), last_chance=True)
+                refilled = self.refill(hold.freed(), last_chance=True)
             except Exception:
                 # One hold that cannot be resolved must not keep the others held: it stays
                 # listed for staff, and the sweep fails at the end so that its alarm fires.
                 logger.exception("overdue hold not resolved", extra={"cause": hold.cause})
                 unresolved.append(hold.cause)
                 continue
-            resolved += outcome.outcome != ALREADY_DECIDED
+            resolved += refilled.outcome is not RefillOutcome.ALREADY_DECIDED
         if unresolved:
             raise UnresolvedHolds(unresolved)
         return resolved
@@ -264,82 +242,75 @@ class Refill:
         """The business's seats held for the waiting list still awaiting a decision,
         oldest first, each saying whether its deadline has passed."""
         now = self._clock.now()
-        return [
-            AwaitedHold(hold, hold.is_overdue(now))
-            for hold in self._store.holds_of(business_id, HOLDS_PER_SWEEP)
-        ]
+        with self._uow() as uow:
+            held = uow.refills.holds_of(business_id, HOLDS_PER_SWEEP)
+        return [AwaitedHold(hold, hold.is_overdue(now)) for hold in held]
 
-    def resolve_hold(self, business_id: str, slot_id: str, cause: str) -> RefillOutcome:
+    def resolve_hold(self, business_id: str, slot_id: str, cause: str) -> Refilled:
         """Staff release a held seat by hand: through the refill, so the list keeps its
         first claim; when the refill cannot decide, the seat goes back on sale."""
-        hold = self._store.get_hold(business_id, slot_id, cause)
+        with self._uow() as uow:
+            hold = uow.refills.get_hold(business_id, slot_id, cause)
         if hold is None:
             raise NotFound(f"no seat of slot {slot_id!r} is held awaiting a decision as {cause!r}")
         return self.refill(hold.freed(), last_chance=True)
 
-    def plan(
-        self,
-        business: Business | None,
-        slot_id: str,
-        slot: SlotSummary,
-        now: datetime,
-        holders: frozenset[str] = frozenset(),
-    ) -> Allocation:
-        """Who would get a seat of this slot freed now. The refill acts on this answer; a
-        dry run before a release shows it."""
-        return self._offers.plan(business, slot_id, slot, now, holders=holders)
-
     def _assign(
         self,
+        uow: UnitOfWork,
         freed: FreedSeat,
         business: Business,
         entry: WaitingEntry,
         skipped: tuple[SkippedEntry, ...],
         now: datetime,
-    ) -> RefillOutcome:
-        booking = Booking(
+    ) -> Refilled:
+        """The hold becomes the waiting customer's booking, their entry is closed, their
+        message queued and the decision recorded: all or nothing, once per cause."""
+        booking = waiting_list_booking(
             business_id=freed.business_id,
             slot_id=freed.slot_id,
-            booking_id=id_for_cause(freed.cause),
-            status=BookingStatus.CONFIRMED,
-            source=BookingSource.WAITING_LIST,
-            contact=entry.contact,
             # A window entry's summary describes its window; the booking names the slot.
             slot=freed.slot if entry.window else entry.slot,
-            created_at=now,
-            waiting_entry_id=entry.entry_id,
-            payment_status=PaymentStatus.UNPAID,
+            contact=entry.contact,
+            entry_id=entry.entry_id,
+            at=now,
+            cause=freed.cause,
         )
         decision = RefillDecision(
             cause=freed.cause,
-            outcome=BOOKED,
+            outcome=RefillOutcome.BOOKED,
             decided_at=now,
             skipped=skipped,
             booking_id=booking.booking_id,
             entry_id=entry.entry_id,
         )
-        self._store.assign_held_seat(
-            freed, entry, booking, self._seat_assigned(booking, business), decision
-        )
+        uow.bookings.add(booking)
+        uow.refills.decide(freed, decision, None)
+        uow.outbox.add(message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business))
+        uow.seats.take_held(freed.business_id, freed.slot_id, booking.contact)
+        uow.waiting_list.booked(entry, booking)
+        uow.commit()
         logger.info("held seat given to the waiting list", extra=_log_fields(freed, decision))
-        return RefillOutcome(BOOKED, booking_id=booking.booking_id, entry_id=entry.entry_id)
+        return Refilled(RefillOutcome.BOOKED, booking.booking_id, entry.entry_id)
 
     def _move_earlier(
         self,
+        uow: UnitOfWork,
         freed: FreedSeat,
         business: Business,
         entry: WaitingEntry,
         skipped: tuple[SkippedEntry, ...],
         now: datetime,
-    ) -> RefillOutcome | None:
+    ) -> Refilled:
         """Meet an earlier-slot request: the customer's booking moves into the held seat,
         and the later seat it leaves is freed — for that slot's list when anyone waits,
         which may move the next customer in turn (each move is one step of a bounded
-        chain, recorded in each slot's allocation log). None when the booking to move
-        no longer holds a seat: the request is closed and the list asked again."""
+        chain, recorded in each slot's allocation log). When the booking to move no
+        longer holds a seat, the request is closed and the list asked again."""
         assert entry.earlier_than is not None
         step = freed.chain_step + 1
-        found = self._offers.earlier_move(
+        found = earlier_move(
+            uow,
             business,
             entry.earlier_than,
             to_slot_id=freed.slot_id,
@@ -349,35 +320,31 @@ class Refill:
             step=step,
         )
         if found is None:
-            self._store.leave(entry, now)
+            uow.waiting_list.left(entry, now, EntryStatus.LEFT)
+            try:
+                uow.commit()
+            except EntryNoLongerWaiting as error:
+                raise TryAgain() from error
             logger.info("earlier-slot request closed: its booking is gone", extra=_ids(entry))
-            return None
-        moving, booking, list_open = found
+            raise TryAgain()
+        booking = found.booking
         decision = RefillDecision(
             cause=freed.cause,
-            outcome=MOVED_EARLIER,
+            outcome=RefillOutcome.MOVED_EARLIER,
             decided_at=now,
             skipped=skipped,
             booking_id=booking.booking_id,
             entry_id=entry.entry_id,
             reason=chain_step_note(booking.slot_id, step),
         )
-        messages = moved_message(booking, moving.arrived, self._links, business)
-        self._store.move_into_held_seat(
-            freed,
-            entry,
-            moving.moved_away,
-            moving.arrived,
-            moving.change,
-            messages,
-            decision,
-            list_open=list_open,
-        )
+        uow.refills.decide(freed, decision, None)
+        uow.seats.take_held(freed.business_id, freed.slot_id, found.moving.arrived.contact)
+        stage_move(uow, found)
+        uow.outbox.add(moved_message(booking, found.moving.arrived, self._links, business))
+        uow.waiting_list.booked(entry, found.moving.arrived)
+        uow.commit()
         logger.info("booking moved to an earlier seat", extra=_log_fields(freed, decision))
-        return RefillOutcome(MOVED_EARLIER, booking_id=booking.booking_id, entry_id=entry.entry_id)
-
-    def _seat_assigned(self, booking: Booking, business: Business) -> list[OutboxMessage]:
-        return message_about(booking, MessageType.SEAT_ASSIGNED, self._links, business)
+        return Refilled(RefillOutcome.MOVED_EARLIER, booking.booking_id, entry.entry_id)
 
 
 def _ids(entry: WaitingEntry) -> dict[str, str]:
