@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import NoReturn
 
 from chalicelib.adapters.observability import logger
+from chalicelib.domain.customer_refusals import AlreadyBooked, full_message
 from chalicelib.domain.errors import (
     Conflict,
     InvalidRequest,
@@ -61,14 +62,6 @@ LISTING_LIMIT = 200
 STATUS_ACTIONS = (Action.CONFIRM, Action.REJECT, Action.CANCEL, Action.NO_SHOW, Action.DELETE)
 CHANGED_MEANWHILE = (RetryableConflict, BookingChanged, SeatChanged, AlreadyQueued)
 """The booking or its slot changed since it was read: read again and try again."""
-
-
-class AlreadyBooked(Conflict):
-    """The customer already holds a seat of this slot: one seat per customer per slot."""
-
-    def __init__(self, booking: Booking) -> None:
-        super().__init__("you already have a booking for this time")
-        self.booking = booking
 
 
 class Bookings:
@@ -138,7 +131,7 @@ class Bookings:
             now_slot = uow.catalogue.get_slot(business_id, slot_id)
             if now_slot is not None and now_slot.is_held_by(contact):
                 raise _already_booked(uow, business_id, slot_id, contact) from error
-        raise SlotFull(_full_message(business.waiting_list_open)) from error
+        raise SlotFull(full_message(business.waiting_list_open)) from error
 
     def book_from_list(
         self, business_id: str, slot_id: str, entry_id: str, *, by: Actor
@@ -396,12 +389,6 @@ def _already_booked(uow: UnitOfWork, business_id: str, slot_id: str, contact: Co
     if held is None:
         return Conflict("you already have a booking for this time")
     return AlreadyBooked(held)
-
-
-def _full_message(waiting_list_open: bool) -> str:
-    if waiting_list_open:
-        return "the slot is full; its waiting list is open: join it to get the next free seat"
-    return "the slot is full"
 
 
 def _ids(booking: Booking) -> dict[str, str]:

@@ -9,10 +9,17 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from chalicelib.adapters.observability import logger
+from chalicelib.domain.customer_refusals import (
+    AlreadyAsked,
+    AlreadyWaiting,
+    HoldsASeat,
+    TooManyEntries,
+    WaitingListClosed,
+    limit_message,
+)
 from chalicelib.domain.errors import (
     Conflict,
     InvalidRequest,
-    MissingSetup,
     NotActive,
     NotFound,
     SlotHasFreeSeats,
@@ -46,45 +53,11 @@ from chalicelib.services.links import WINDOW_ENTRY, LinkClaims, Links
 from chalicelib.services.retry import retry
 from chalicelib.services.waiting_list_messages import joined_messages, left_messages
 
-
-class WaitingListClosed(MissingSetup):
-    pass
-
-
-class TooManyEntries(Conflict):
-    pass
-
-
-class AlreadyAsked(Conflict):
-    pass
-
-
-class AlreadyWaiting(Conflict):
-    """The customer already has an open place on this list: one place per customer per
-    list. Carries that place, so a repeated join answers with it."""
-
-    def __init__(self, entry: WaitingEntry, position: int | None) -> None:
-        super().__init__("you are already on this waiting list")
-        self.entry = entry
-        self.position = position
-
-
-class HoldsASeat(Conflict):
-    pass
-
-
 ENDED_PER_SWEEP = 200
 LIST_BUSY = "the waiting list is busy; try again"
 MAX_WINDOW = timedelta(days=92)
 """How far apart a window's start and end may be: long enough for a season, short
 enough that a forgotten entry does not wait for ever."""
-
-
-def _limit_message(limit: int) -> str:
-    return (
-        f"you are already on {limit} waiting lists here, "
-        "the most this business allows: leave one to join another"
-    )
 
 
 class WaitingList:
@@ -133,7 +106,7 @@ class WaitingList:
             except (AlreadyOnList, AlreadyQueued) as error:  # its message names the place
                 raise self._already_waiting(entry) from error
             except OpenListLimit as error:
-                raise TooManyEntries(_limit_message(business.max_open_entries)) from error
+                raise TooManyEntries(limit_message(business.max_open_entries)) from error
             logger.info("joined the waiting list", extra=_ids(entry))
             return entry, slot.waiting + 1
 
@@ -244,7 +217,7 @@ class WaitingList:
                         raise AlreadyAsked("already on this list") from error
                     raise self._already_waiting(entry) from error
                 except OpenListLimit as error:
-                    raise TooManyEntries(_limit_message(max_open_entries)) from error
+                    raise TooManyEntries(limit_message(max_open_entries)) from error
             logger.info("joined a window waiting list", extra=_ids(entry))
             return entry, position
 

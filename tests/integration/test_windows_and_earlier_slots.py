@@ -11,6 +11,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.allocation import MAX_CHAIN_STEPS
+from chalicelib.domain.customer_refusals import AlreadyAsked
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.model import (
     Actor,
@@ -24,7 +25,6 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.refill import RefillOutcome
 from chalicelib.services.catalogue import UNCHANGED, NewSlot, SlotChanges
-from chalicelib.services.waiting_list import AlreadyAsked
 from tests.integration.conftest import Api, Business
 from tests.support.shop import START, Shop
 

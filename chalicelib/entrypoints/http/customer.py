@@ -9,14 +9,13 @@ from chalice import Blueprint, Response
 
 import chalicelib.entrypoints.http as api
 from chalicelib.bootstrap import services
+from chalicelib.domain.customer_refusals import AlreadyBooked, AlreadyWaiting
 from chalicelib.domain.model import Actor, Contact, EntryWindow, WaitingEntry
 from chalicelib.entrypoints.http import views
 from chalicelib.entrypoints.http.auth import created
 from chalicelib.entrypoints.http.documented import Repeat, documented
 from chalicelib.entrypoints.http.errors import parse_body, refusals_as_http
-from chalicelib.services.bookings import AlreadyBooked
 from chalicelib.services.links import BOOKING
-from chalicelib.services.waiting_list import AlreadyWaiting
 
 customer = Blueprint(__name__)
 route = customer.route

@@ -9,6 +9,13 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.allocation import CHAIN_LIMIT, MAX_CHAIN_STEPS
+from chalicelib.domain.customer_refusals import (
+    AlreadyAsked,
+    AlreadyBooked,
+    AlreadyWaiting,
+    HoldsASeat,
+    TooManyEntries,
+)
 from chalicelib.domain.errors import NotActive
 from chalicelib.domain.messages import MessageType
 from chalicelib.domain.model import (
@@ -17,13 +24,6 @@ from chalicelib.domain.model import (
     EntryStatus,
     EntryWindow,
     SeatAfterRelease,
-)
-from chalicelib.services.bookings import AlreadyBooked
-from chalicelib.services.waiting_list import (
-    AlreadyAsked,
-    AlreadyWaiting,
-    HoldsASeat,
-    TooManyEntries,
 )
 from tests.unit.use_cases.shop import BIZ, START, Shop, customer
 
@@ -170,11 +170,6 @@ def test_an_earlier_seat_moves_a_booking_and_frees_its_later_seat() -> None:
     assert (shop.slot(later).taken, shop.slot(later).held) == (0, 0)
 
 
-@pytest.mark.xfail(
-    reason="a repeated request stages its joined message again: AlreadyQueued outranks "
-    "AlreadyOnList, and the waiting list's use case catches only the latter",
-    strict=False,
-)
 def test_a_booking_waits_for_an_earlier_slot_once() -> None:
     shop, later = _earlier_shop()
     bo = shop.booking_of("Bo", later)
