@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.refill import RefillOutcome
 from chalicelib.domain.reminders import DEFAULT_LEAD_MINUTES
 from chalicelib.domain.time_rules import ActiveHours
 from chalicelib.domain.values import ChannelPreference as ChannelPreference
@@ -342,7 +343,7 @@ class RefillDecision:
     """What the refill decided for one freed seat; recorded once per cause."""
 
     cause: str
-    outcome: str
+    outcome: RefillOutcome
     decided_at: datetime
     skipped: Sequence[SkippedEntry]
     booking_id: str | None = None

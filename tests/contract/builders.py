@@ -23,6 +23,7 @@ from chalicelib.domain.model import (
     list_key,
 )
 from chalicelib.domain.offers import Offer, OfferStatus
+from chalicelib.domain.refill import RefillOutcome
 from chalicelib.domain.seats import FreedSeat
 from chalicelib.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -164,7 +165,9 @@ def freed(of: Slot, cause: str = "b-gone.v1") -> FreedSeat:
     return FreedSeat(BIZ, of.slot_id, cause, True, of.summary(SHOP))
 
 
-def decision(cause: str = "b-gone.v1", outcome: str = "offering", **extra: Any) -> RefillDecision:
+def decision(
+    cause: str = "b-gone.v1", outcome: RefillOutcome = RefillOutcome.OFFERING, **extra: Any
+) -> RefillDecision:
     return RefillDecision(cause=cause, outcome=outcome, decided_at=NOW, skipped=(), **extra)
 
 

@@ -10,6 +10,7 @@ import pytest
 from chalicelib.domain.messages import MessageStatus
 from chalicelib.domain.model import BookingStatus, SeatAfterRelease
 from chalicelib.domain.offers import OfferStatus
+from chalicelib.domain.refill import RefillOutcome
 from chalicelib.domain.refusals import AlreadyDecided, AlreadyQueued, MessageSettled
 from chalicelib.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.contract.builders import (
@@ -49,7 +50,7 @@ def test_a_hold_is_overdue_after_its_deadline_until_decided(uow: UnitOfWorkFacto
         [late] = work.refills.overdue_holds(NOW + timedelta(minutes=8), 10)
         assert late.cause == cause and late.slot_id == "s1"
         assert [h.cause for h in work.refills.holds_of(BIZ, 10)] == [cause]
-        work.refills.decide(freed(slot("s1"), cause), decision(cause, "booked"), None)
+        work.refills.decide(freed(slot("s1"), cause), decision(cause, RefillOutcome.BOOKED), None)
         work.commit()
         assert work.refills.overdue_holds(NOW + timedelta(minutes=8), 10) == []
         assert work.refills.holds_of(BIZ, 10) == []
@@ -63,7 +64,7 @@ def test_a_seat_is_decided_once_per_cause(uow: UnitOfWorkFactory) -> None:
     seat = freed(slot("s1"))
     commit(uow, lambda work: work.refills.decide(seat, decision(), None))
     with uow() as work:
-        work.refills.decide(seat, decision(outcome="released"), None)
+        work.refills.decide(seat, decision(outcome=RefillOutcome.RELEASED), None)
         with pytest.raises(AlreadyDecided):
             work.commit()
 

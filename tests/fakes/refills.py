@@ -17,7 +17,7 @@ def as_decision(record: RefillDecision | Hold) -> RefillDecision:
     if isinstance(record, RefillDecision):
         return record
     return RefillDecision(
-        cause=record.cause, outcome=RefillOutcome.HELD.value, decided_at=record.held_at, skipped=[]
+        cause=record.cause, outcome=RefillOutcome.HELD, decided_at=record.held_at, skipped=[]
     )
 
 

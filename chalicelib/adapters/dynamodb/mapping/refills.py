@@ -28,6 +28,7 @@ from chalicelib.domain.model import (
     SkippedEntry,
 )
 from chalicelib.domain.offers import Offer, OfferStatus
+from chalicelib.domain.refill import RefillOutcome
 from chalicelib.domain.seats import FreedSeat, Hold, SeatRelease
 
 
@@ -133,7 +134,7 @@ def refill_item(freed: FreedSeat, decision: RefillDecision) -> RefillItem:
 def decision_from_item(item: RefillItem) -> RefillDecision:
     return RefillDecision(
         cause=item.cause,
-        outcome=item.outcome,
+        outcome=RefillOutcome(item.outcome),
         decided_at=item.decided_at,
         skipped=[SkippedEntry(s.entry_id, s.reason) for s in item.skipped],
         booking_id=item.booking_id,
