@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from chalicelib.adapters.dynamodb.keys import (
     business_key,
     pipeline_status_key,
@@ -33,27 +36,43 @@ from chalicelib.domain.time_rules import ActiveHours, parse_clock
 
 
 def business_from_item(item: BusinessItem, windows: WindowCountItem | None = None) -> Business:
-    return Business(
-        open_windows=int(windows.open_windows or 0) if windows is not None else 0,
+    """The profile item, read by concern: the profile itself, the waiting-list policy and
+    the messaging settings, with what is read along (pipeline start, open windows)."""
+    business = Business(
         business_id=item.business_id,
         name=item.name,
         time_zone=item.time_zone,
         language=item.language,
-        waiting_list_open=bool(item.waiting_list_open),
         addresses={
             str(k): str(v)
             for k, v in (item.addresses.as_dict() if item.addresses is not None else {}).items()
         },
+        staff_email=item.staff_email,
         pipeline_start_id=item.pipeline_start_id,
         pipeline_start_name=item.pipeline_start_name,
+        open_windows=int(windows.open_windows or 0) if windows is not None else 0,
+        revision=int(item.revision or 0),
+    )
+    return _messaging_from_item(_policy_from_item(business, item), item)
+
+
+def _policy_from_item(business: Business, item: BusinessItem) -> Business:
+    return replace(
+        business,
+        waiting_list_open=bool(item.waiting_list_open),
         refill_cutoff_minutes=int(item.refill_cutoff_minutes or 0),
-        message_channels=ChannelPreference(item.message_channels or "email_first"),
         waiting_list_mode=WaitingListMode(item.waiting_list_mode or "automatic"),
         offer_window_seconds=int(item.offer_window_seconds or 30 * 60),
         offer_to_many_count=int(item.offer_to_many_count or 0),
-        staff_email=item.staff_email,
         max_open_entries=int(item.max_open_entries or 0),
         max_offers_per_day=int(item.max_offers_per_day or 0),
+    )
+
+
+def _messaging_from_item(business: Business, item: BusinessItem) -> Business:
+    return replace(
+        business,
+        message_channels=ChannelPreference(item.message_channels or "email_first"),
         active_hours=ActiveHours(parse_clock(item.active_opens), parse_clock(item.active_closes))
         if item.active_opens and item.active_closes
         else None,
@@ -65,7 +84,6 @@ def business_from_item(item: BusinessItem, windows: WindowCountItem | None = Non
             ).items()
         },
         reminder_lead_times=lead_times(item.reminder_lead_times),
-        revision=int(item.revision or 0),
     )
 
 
@@ -77,28 +95,37 @@ def business_to_item(business: Business) -> BusinessItem:
         name=business.name,
         time_zone=business.time_zone,
         language=business.language,
-        waiting_list_open=business.waiting_list_open,
         addresses=dict(business.addresses),
+        staff_email=business.staff_email,
         pipeline_start_id=business.pipeline_start_id,
         pipeline_start_name=business.pipeline_start_name,
-        refill_cutoff_minutes=business.refill_cutoff_minutes,
-        message_channels=business.message_channels.value,
-        waiting_list_mode=business.waiting_list_mode.value,
-        offer_window_seconds=business.offer_window_seconds,
-        offer_to_many_count=business.offer_to_many_count,
-        staff_email=business.staff_email,
-        max_open_entries=business.max_open_entries,
-        max_offers_per_day=business.max_offers_per_day,
-        active_opens=business.active_hours.opens.strftime("%H:%M")
-        if business.active_hours
-        else None,
-        active_closes=business.active_hours.closes.strftime("%H:%M")
-        if business.active_hours
-        else None,
-        workflows=rules_to_items(business.workflows),
-        custom_templates=dict(business.custom_templates),
-        reminder_lead_times=list(business.reminder_lead_times),
+        **_policy_attributes(business),
+        **_messaging_attributes(business),
     )
+
+
+def _policy_attributes(business: Business) -> dict[str, Any]:
+    return {
+        "waiting_list_open": business.waiting_list_open,
+        "refill_cutoff_minutes": business.refill_cutoff_minutes,
+        "waiting_list_mode": business.waiting_list_mode.value,
+        "offer_window_seconds": business.offer_window_seconds,
+        "offer_to_many_count": business.offer_to_many_count,
+        "max_open_entries": business.max_open_entries,
+        "max_offers_per_day": business.max_offers_per_day,
+    }
+
+
+def _messaging_attributes(business: Business) -> dict[str, Any]:
+    hours = business.active_hours
+    return {
+        "message_channels": business.message_channels.value,
+        "active_opens": hours.opens.strftime("%H:%M") if hours else None,
+        "active_closes": hours.closes.strftime("%H:%M") if hours else None,
+        "workflows": rules_to_items(business.workflows),
+        "custom_templates": dict(business.custom_templates),
+        "reminder_lead_times": list(business.reminder_lead_times),
+    }
 
 
 def pipeline_status_from_item(item: PipelineStatusItem) -> PipelineStatus:
