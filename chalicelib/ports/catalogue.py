@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.model import Business, Service, Slot
 from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.domain.seats import SeatRelease
+
+
+@dataclass(frozen=True)
+class SlotPage:
+    slots: list[Slot]
+    next: str | None
+    """Where the next page starts (pass it as `after`); None: this was the last."""
 
 
 class CatalogueRepository(Protocol):
@@ -30,6 +38,20 @@ class CatalogueRepository(Protocol):
 
     def list_slots(self, business_id: str) -> list[Slot]:
         """In start order."""
+        ...
+
+    def slots_between(
+        self,
+        business_id: str,
+        starts_from: datetime,
+        starts_before: datetime,
+        *,
+        limit: int,
+        after: str | None = None,
+    ) -> SlotPage:
+        """The slots starting in [starts_from, starts_before), in start order, at most
+        `limit`, continuing after the cursor of an earlier page. Reads only that range,
+        however many slots the business had before or has after it."""
         ...
 
     def get_slot(self, business_id: str, slot_id: str) -> Slot | None: ...

@@ -19,11 +19,14 @@ from chalicelib.ports.catalogue import (
     SLOTS_PER_WRITE,
     STATUSES_PER_WRITE,
     CatalogueRepository,
+    SlotPage,
 )
 from chalicelib.ports.runtime import Clock
 from chalicelib.ports.unit_of_work import UnitOfWorkFactory
 from chalicelib.services.ids import new_id
 from chalicelib.services.retry import retry
+
+SLOTS_PER_PAGE = 200
 
 
 class _Unchanged:
@@ -276,6 +279,24 @@ class Catalogue:
             slots = uow.catalogue.list_slots(business_id)
         now = self._clock.now()
         return [s for s in slots if not has_started(s.starts_at, now)]
+
+    def slots_between(
+        self,
+        business_id: str,
+        starts_from: datetime,
+        starts_before: datetime,
+        *,
+        limit: int = SLOTS_PER_PAGE,
+        after: str | None = None,
+    ) -> SlotPage:
+        """A page of the business's slots starting in [starts_from, starts_before), in
+        start order; NotFound for a business that is not set up."""
+        with self._uow() as uow:
+            if uow.catalogue.get_business(business_id) is None:
+                raise NotFound(f"no business {business_id!r}")
+            return uow.catalogue.slots_between(
+                business_id, starts_from, starts_before, limit=limit, after=after
+            )
 
     def slot(self, business_id: str, slot_id: str) -> Slot:
         with self._uow() as uow:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -26,6 +26,7 @@ from chalicelib.domain.model import Business, Service, Slot
 from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.domain.refusals import AlreadyExists, ProfileChanged, SeatChanged
 from chalicelib.domain.seats import SeatRelease, holds_of
+from chalicelib.ports.catalogue import SlotPage
 
 
 class DynamoCatalogueRepository:
@@ -91,6 +92,24 @@ class DynamoCatalogueRepository:
         )
         slots = [mapping.slot_from_item(item) for item in items if isinstance(item, SlotItem)]
         return sorted(slots, key=lambda slot: (slot.starts_at, slot.slot_id))
+
+    def slots_between(
+        self,
+        business_id: str,
+        starts_from: datetime,
+        starts_before: datetime,
+        *,
+        limit: int,
+        after: str | None = None,
+    ) -> SlotPage:
+        found = [
+            slot
+            for slot in self.list_slots(business_id)
+            if starts_from <= slot.starts_at < starts_before
+            and (after is None or _cursor(slot) > after)
+        ]
+        page = found[:limit]
+        return SlotPage(page, _cursor(page[-1]) if len(found) > limit else None)
 
     def get_slot(self, business_id: str, slot_id: str) -> Slot | None:
         try:
@@ -208,3 +227,7 @@ class DynamoCatalogueRepository:
             self._writes.put(mapping.seat_release_to_item(release, at), is_new(), changed)
             for hold in holds_of(release, at):
                 self._writes.put(mapping.hold_item(hold))
+
+
+def _cursor(slot: Slot) -> str:
+    return f"{slot.starts_at.astimezone(UTC).isoformat()}#{slot.slot_id}"
