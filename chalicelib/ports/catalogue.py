@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from chalicelib.domain.model import Business, Service, Slot
@@ -16,6 +16,32 @@ class SlotPage:
     slots: list[Slot]
     next: str | None
     """Where the next page starts (pass it as `after`); None: this was the last."""
+
+
+def start_key(moment: datetime) -> str:
+    """A start time as slots are sorted by it: UTC, ISO 8601, fixed width, so that the
+    text sorts as the time does."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def slot_cursor(slot: Slot) -> str:
+    """Where a slot stands in start order, `<start_key>#<slot id>`: the cursor of a page
+    that ends with it, and the slot's sort key on the index by start."""
+    return f"{start_key(slot.starts_at)}#{slot.slot_id}"
+
+
+def cursor_start(cursor: str) -> datetime | None:
+    """The start time a cursor names; None for text that is not a cursor."""
+    moment, separator, slot_id = cursor.partition("#")
+    if not separator or not slot_id or not moment.endswith("Z"):
+        return None
+    try:
+        found = datetime.fromisoformat(moment[:-1])
+    except ValueError:
+        return None
+    if found.tzinfo is not None or start_key(found.replace(tzinfo=UTC)) != moment:
+        return None
+    return found.replace(tzinfo=UTC)
 
 
 class CatalogueRepository(Protocol):
@@ -49,9 +75,11 @@ class CatalogueRepository(Protocol):
         limit: int,
         after: str | None = None,
     ) -> SlotPage:
-        """The slots starting in [starts_from, starts_before), in start order, at most
-        `limit`, continuing after the cursor of an earlier page. Reads only that range,
-        however many slots the business had before or has after it."""
+        """The slots starting in [starts_from, starts_before), in start order (then by
+        id), at most `limit`, continuing after `after`, the cursor of an earlier page (one
+        whose start lies in the range: callers check it with `cursor_start`). One Query
+        that reads only that range, however many slots the business had before or has
+        after it."""
         ...
 
     def get_slot(self, business_id: str, slot_id: str) -> Slot | None: ...

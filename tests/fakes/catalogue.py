@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from chalicelib.domain.model import Business, Service, Slot
 from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.domain.refusals import AlreadyExists, ProfileChanged, SeatChanged
 from chalicelib.domain.seats import SeatRelease, holds_of
-from chalicelib.ports.catalogue import SlotPage
+from chalicelib.ports.catalogue import SlotPage, slot_cursor
 from tests.fakes.state import InMemoryState, StagedWrites, exists, is_new, refused
 
 
@@ -59,10 +59,10 @@ class InMemoryCatalogue:
             slot
             for slot in self.list_slots(business_id)
             if starts_from <= slot.starts_at < starts_before
-            and (after is None or _cursor(slot) > after)
+            and (after is None or slot_cursor(slot) > after)
         ]
         page = found[:limit]
-        return SlotPage(page, _cursor(page[-1]) if len(found) > limit else None)
+        return SlotPage(page, slot_cursor(page[-1]) if len(found) > limit else None)
 
     def get_slot(self, business_id: str, slot_id: str) -> Slot | None:
         return self._state.slots.get((business_id, slot_id))
@@ -179,7 +179,3 @@ class InMemoryCatalogue:
             )
             for hold in holds_of(release, at):
                 self._writes.put("refills", (hold.business_id, hold.slot_id, hold.cause), hold)
-
-
-def _cursor(slot: Slot) -> str:
-    return f"{slot.starts_at.astimezone(UTC).isoformat()}#{slot.slot_id}"

@@ -116,6 +116,12 @@ OPEN_HOLDS = "HOLDS"
 """Partitions of the index of open deadlines, one per kind of thing still open."""
 
 
+def slots_key(business_id: str) -> str:
+    """The business's partition on the catalogue's index of slots by start; its sort key
+    is the slot's cursor (`ports.catalogue.slot_cursor`: UTC start, then slot id)."""
+    return f"SLOTS#{business_id}"
+
+
 def status_key(business_id: str, status: BookingStatus) -> str:
     return f"BIZ#{business_id}#STATUS#{status.value}"
 

@@ -21,6 +21,13 @@ def _camel(schema_key: str) -> str:
     return "".join(part.capitalize() for part in schema_key.split("_"))
 
 
+def _hash_first(index: Any) -> dict[str, Any]:
+    """DynamoDB wants an index's partition key first; pynamodb lists its keys as the
+    attributes were declared."""
+    key_schema = sorted(index["key_schema"], key=lambda key: key["KeyType"] != "HASH")
+    return {**index, "key_schema": key_schema}
+
+
 def table_definition(model: type[Model]) -> dict[str, Any]:
     """CreateTable arguments for one model's table."""
     schema = model._get_schema()
@@ -38,13 +45,13 @@ def table_definition(model: type[Model]) -> dict[str, Any]:
     }
     local_indexes = [
         {_camel(key): value for key, value in index.items() if key in _INDEX_KEYS}
-        for index in schema["local_secondary_indexes"]
+        for index in map(_hash_first, schema["local_secondary_indexes"])
     ]
     if local_indexes:
         definition["LocalSecondaryIndexes"] = local_indexes
     global_indexes = [
         {_camel(key): value for key, value in index.items() if key in _INDEX_KEYS}
-        for index in schema["global_secondary_indexes"]
+        for index in map(_hash_first, schema["global_secondary_indexes"])
     ]
     if global_indexes:
         definition["GlobalSecondaryIndexes"] = global_indexes

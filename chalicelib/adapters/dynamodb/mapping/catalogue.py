@@ -10,6 +10,7 @@ from chalicelib.adapters.dynamodb.keys import (
     pipeline_status_key,
     service_key,
     slot_key,
+    slots_key,
 )
 from chalicelib.adapters.dynamodb.mapping.shared import (
     lead_times,
@@ -33,6 +34,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.pipeline import PipelineStatus, StepKind
 from chalicelib.domain.time_rules import ActiveHours, parse_clock
+from chalicelib.ports.catalogue import slot_cursor
 
 
 def business_from_item(item: BusinessItem, windows: WindowCountItem | None = None) -> Business:
@@ -202,9 +204,13 @@ def slot_from_item(item: SlotItem) -> Slot:
 
 
 def slot_to_item(slot: Slot) -> SlotItem:
+    """The whole slot, with its keys on the index of slots by start (written with every
+    put; updates change neither start nor id, so they keep them)."""
     return SlotItem(
         business_key(slot.business_id),
         slot_key(slot.slot_id),
+        slots_key=slots_key(slot.business_id),
+        slot_start=slot_cursor(slot),
         business_id=slot.business_id,
         slot_id=slot.slot_id,
         service_id=slot.service_id,

@@ -3,7 +3,8 @@
 Every key starts with the business id (tenancy). Bookings, waiting entries and refill
 records of one slot share a partition, so a slot's waiting list is one Query away: the
 sparse local index `queue` holds only entries still waiting, sorted by sign-up time, and
-can be read consistently.
+can be read consistently. A business's slots are also on the catalogue's sparse global
+index `slots_by_start`, by start time, so a day or a week of them is one Query.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from chalicelib.adapters.dynamodb.models.catalogue import (
     ScopeMap,
     ServiceItem,
     SlotItem,
+    SlotsByStartIndex,
     WindowCountItem,
     WorkflowRuleMap,
     profile_at,
@@ -81,6 +83,7 @@ __all__ = [
     "SkippedMap",
     "SlotItem",
     "SlotSummaryMap",
+    "SlotsByStartIndex",
     "StatusIndex",
     "WaitingEntryItem",
     "WindowCountItem",

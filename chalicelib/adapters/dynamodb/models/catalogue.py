@@ -15,9 +15,22 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb.models.base import TableMeta, settings
+
+
+class SlotsByStartIndex(GlobalSecondaryIndex["CatalogueItem"]):
+    """A business's slots by start time (sparse: only slots carry its keys), so a range of
+    days is one Query, however many slots the business had before or has after it."""
+
+    class Meta:
+        index_name = "slots_by_start"
+        projection = AllProjection()
+
+    slots_key = UnicodeAttribute(hash_key=True)
+    slot_start = UnicodeAttribute(range_key=True)
 
 
 class CatalogueItem(Model):
@@ -27,6 +40,9 @@ class CatalogueItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
+    slots_key = UnicodeAttribute(null=True)
+    slot_start = UnicodeAttribute(null=True)
+    slots_by_start = SlotsByStartIndex()
 
 
 class ScopeMap(MapAttribute[str, Any]):

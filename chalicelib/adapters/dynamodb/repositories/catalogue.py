@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -26,7 +26,7 @@ from chalicelib.domain.model import Business, Service, Slot
 from chalicelib.domain.pipeline import PipelineStatus
 from chalicelib.domain.refusals import AlreadyExists, ProfileChanged, SeatChanged
 from chalicelib.domain.seats import SeatRelease, holds_of
-from chalicelib.ports.catalogue import SlotPage
+from chalicelib.ports.catalogue import SlotPage, slot_cursor, start_key
 
 
 class DynamoCatalogueRepository:
@@ -102,14 +102,27 @@ class DynamoCatalogueRepository:
         limit: int,
         after: str | None = None,
     ) -> SlotPage:
-        found = [
-            slot
-            for slot in self.list_slots(business_id)
-            if starts_from <= slot.starts_at < starts_before
-            and (after is None or _cursor(slot) > after)
-        ]
+        partition = keys.slots_key(business_id)
+        # Every sort key is `<start_key>#<slot id>`: a start at `starts_before` sorts above
+        # `start_key(starts_before)`, any earlier one below it, so `between` (inclusive)
+        # takes exactly [starts_from, starts_before).
+        wanted = CatalogueItem.slot_start.between(start_key(starts_from), start_key(starts_before))
+        start: dict[str, dict[str, Any]] | None = None
+        if after is not None:
+            _, _, slot_id = after.partition("#")
+            start = {
+                "slots_key": {"S": partition},
+                "slot_start": {"S": after},
+                "pk": {"S": business_key(business_id)},
+                "sk": {"S": keys.slot_key(slot_id)},
+            }
+        # One more than the page: whether a next page exists is known without another call.
+        items = CatalogueItem.slots_by_start.query(
+            partition, wanted, limit=limit + 1, last_evaluated_key=start
+        )
+        found = [mapping.slot_from_item(item) for item in items if isinstance(item, SlotItem)]
         page = found[:limit]
-        return SlotPage(page, _cursor(page[-1]) if len(found) > limit else None)
+        return SlotPage(page, slot_cursor(page[-1]) if len(found) > limit else None)
 
     def get_slot(self, business_id: str, slot_id: str) -> Slot | None:
         try:
@@ -227,7 +240,3 @@ class DynamoCatalogueRepository:
             self._writes.put(mapping.seat_release_to_item(release, at), is_new(), changed)
             for hold in holds_of(release, at):
                 self._writes.put(mapping.hold_item(hold))
-
-
-def _cursor(slot: Slot) -> str:
-    return f"{slot.starts_at.astimezone(UTC).isoformat()}#{slot.slot_id}"
