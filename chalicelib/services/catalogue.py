@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import InvalidRequest, MissingSetup, NotFound, SlotFull
+from chalicelib.domain.listing import SlotRange
 from chalicelib.domain.model import Business, Service, Slot, WaitingListMode
 from chalicelib.domain.pipeline import PipelineStatus, StepKind, in_order, start_of
 from chalicelib.domain.refusals import ProfileChanged, RetryableConflict, SeatChanged
@@ -20,6 +21,7 @@ from chalicelib.ports.catalogue import (
     STATUSES_PER_WRITE,
     CatalogueRepository,
     SlotPage,
+    cursor_start,
 )
 from chalicelib.ports.runtime import Clock
 from chalicelib.ports.unit_of_work import UnitOfWorkFactory
@@ -271,14 +273,23 @@ class Catalogue:
         with self._uow() as uow:
             return uow.catalogue.list_slots(business_id)
 
-    def upcoming_slots(self, business_id: str) -> list[Slot]:
-        """The slots customers may still book or wait for: those that have not started."""
-        with self._uow() as uow:
-            if uow.catalogue.get_business(business_id) is None:
-                raise NotFound(f"no business {business_id!r}")
-            slots = uow.catalogue.list_slots(business_id)
+    def listing(self, business_id: str, wanted: SlotRange, *, started_too: bool) -> SlotPage:
+        """A page of the business's slots in the range asked for (read on its calendar),
+        continuing after the cursor `after` of an earlier page: for customers only those
+        that have not started, for staff (`started_too`) all of them. Two reads (the
+        business, then one Query of the range), however many slots it ever had."""
         now = self._clock.now()
-        return [s for s in slots if not has_started(s.starts_at, now)]
+        with self._uow() as uow:
+            business = uow.catalogue.get_business(business_id)
+            if business is None:
+                raise NotFound(f"no business {business_id!r}")
+            start, end = wanted.resolve(business.time_zone, now)
+            if not started_too:
+                start = max(start, now)
+            page = _page(uow.catalogue, business_id, start, end, SLOTS_PER_PAGE, wanted.after)
+        if started_too:
+            return page
+        return replace(page, slots=[s for s in page.slots if not has_started(s.starts_at, now)])
 
     def slots_between(
         self,
@@ -290,13 +301,12 @@ class Catalogue:
         after: str | None = None,
     ) -> SlotPage:
         """A page of the business's slots starting in [starts_from, starts_before), in
-        start order; NotFound for a business that is not set up."""
+        start order, continuing after `after` (the `next` of an earlier page; InvalidRequest
+        for text that is not one); NotFound for a business that is not set up."""
         with self._uow() as uow:
             if uow.catalogue.get_business(business_id) is None:
                 raise NotFound(f"no business {business_id!r}")
-            return uow.catalogue.slots_between(
-                business_id, starts_from, starts_before, limit=limit, after=after
-            )
+            return _page(uow.catalogue, business_id, starts_from, starts_before, limit, after)
 
     def slot(self, business_id: str, slot_id: str) -> Slot:
         with self._uow() as uow:
@@ -304,6 +314,30 @@ class Catalogue:
         if slot is None:
             raise NotFound(f"no slot {slot_id!r}")
         return slot
+
+
+def _page(
+    catalogue: CatalogueRepository,
+    business_id: str,
+    start: datetime,
+    end: datetime,
+    limit: int,
+    after: str | None,
+) -> SlotPage:
+    """One page of [start, end) after the cursor `after`: a cursor before the range reads
+    from its start, one past it finds nothing (a page is never asked to start outside the
+    range it reads)."""
+    if after is not None:
+        cursor_at = cursor_start(after)
+        if cursor_at is None:
+            raise InvalidRequest("after", "not the `next` of an earlier page")
+        if cursor_at >= end:
+            return SlotPage([], None)
+        if cursor_at < start:
+            after = None
+    if start >= end:
+        return SlotPage([], None)
+    return catalogue.slots_between(business_id, start, end, limit=limit, after=after)
 
 
 def _check_batch_size(field: str, items: Sequence[object], most: int) -> None:

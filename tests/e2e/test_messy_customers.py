@@ -202,6 +202,12 @@ class World:
     def slot(self, slot_id: str) -> SlotInfo:
         return next(slot for slot in self.slots if slot.slot_id == slot_id)
 
+    def listing(self) -> str:
+        """Staff's listing of the days the world's slots fall on (a day either side)."""
+        first = min(slot.starts_at for slot in self.slots) - timedelta(days=1)
+        last = max(slot.starts_at for slot in self.slots) + timedelta(days=1)
+        return f"/staff/slots?from={first.date().isoformat()}&to={last.date().isoformat()}"
+
 
 def open_business(client: Client, business: str, rng: random.Random, tag: str) -> World:
     """One fresh service per waiting-list mode, each with one- and two-seat slots weeks
@@ -607,7 +613,7 @@ def held_and_in_flight(client: Client, world: World) -> dict[str, tuple[int, int
         before = {
             slot.slot_id: offer_rounds_in_flight(client, slot.slot_id) for slot in world.slots
         }
-        listed = client.call("settle", "GET", "/staff/slots", staff=True)
+        listed = client.call("settle", "GET", world.listing(), staff=True)
         held = {s["slot_id"]: int(s["held_for_waiting_list"]) for s in listed.field("slots") or []}
         after = {slot.slot_id: offer_rounds_in_flight(client, slot.slot_id) for slot in world.slots}
         counts = {slot_id: (held.get(slot_id, -1), len(after[slot_id])) for slot_id in after}
@@ -692,7 +698,7 @@ def take_snapshot(
             return found
 
         slot_ids = [slot.slot_id for slot in world.slots]
-        listed = read({"all": "/staff/slots"}, "slots")["all"]
+        listed = read({"all": world.listing()}, "slots")["all"]
         bookings = read({s: f"/staff/slots/{s}/bookings" for s in slot_ids}, "bookings")
         entries = read({s: f"/staff/slots/{s}/waiting-list" for s in slot_ids}, "entries")
         window_entries = read(

@@ -15,6 +15,7 @@ from chalicelib.entrypoints.http import views
 from chalicelib.entrypoints.http.auth import created
 from chalicelib.entrypoints.http.documented import Repeat, documented
 from chalicelib.entrypoints.http.errors import parse_body, refusals_as_http
+from chalicelib.entrypoints.http.ranges import RANGE_QUERY, page_answer, slot_range
 from chalicelib.services.links import BOOKING
 
 customer = Blueprint(__name__)
@@ -26,11 +27,18 @@ def _contact(body: api.schemas.ContactBody) -> Contact:
 
 
 @route("/businesses/{business_id}/slots", methods=["GET"])
-@documented("A business's slots and free seats", response="SlotsAnswer")
+@documented(
+    "A business's slots still to start, with their free seats, in start order, "
+    "a range (four weeks from now unless asked) and a page at a time",
+    response="SlotsAnswer",
+    refusals=(400, 404),
+    query=RANGE_QUERY,
+)
 @refusals_as_http
 def public_slots(business_id: str) -> dict[str, Any]:
-    found = services().catalogue.upcoming_slots(business_id)
-    return {"slots": [views.slot_view(slot, for_staff=False) for slot in found]}
+    wanted = slot_range(customer.current_request.query_params)
+    page = services().catalogue.listing(business_id, wanted, started_too=False)
+    return page_answer(page, for_staff=False)
 
 
 @route("/businesses/{business_id}/slots/{slot_id}/bookings", methods=["POST"])

@@ -33,6 +33,15 @@ class Repeat:
 
 
 @dataclass(frozen=True)
+class Query:
+    """A query-string parameter an operation reads (always optional)."""
+
+    name: str
+    description: str
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Operation:
     summary: str
     response: Schema | None = None
@@ -45,6 +54,7 @@ class Operation:
     page: str | None = None
     """An HTML page (or a file) for people: the content type of its 200 answer; a POST takes
     a plain form, and a done form answers 303 to the page that shows the outcome."""
+    query: tuple[Query, ...] = ()
 
 
 def documented(
@@ -55,10 +65,11 @@ def documented(
     created: bool = False,
     refusals: tuple[int, ...] = (),
     repeat: Repeat | None = None,
+    query: tuple[Query, ...] = (),
 ) -> Callable[[View], View]:
-    """Declare a JSON route's operation: its summary, request body, success answer and the
-    statuses it refuses with."""
-    return _attach(Operation(summary, response, body, created, refusals, repeat))
+    """Declare a JSON route's operation: its summary, query parameters, request body,
+    success answer and the statuses it refuses with."""
+    return _attach(Operation(summary, response, body, created, refusals, repeat, query=query))
 
 
 def page(

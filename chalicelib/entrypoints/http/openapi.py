@@ -109,7 +109,12 @@ def _operation(
     spec: dict[str, Any] = {
         "summary": operation.summary,
         "operationId": _operation_id(path, method),
-        "parameters": _parameters(path),
+        "parameters": _parameters(path)
+        + [
+            {"name": q.name, "in": "query", "required": False, "description": q.description}
+            | {"schema": q.schema}
+            for q in operation.query
+        ],
     }
     if operation.page is not None:
         spec["responses"] = _page_responses(operation)

@@ -15,6 +15,7 @@ from chalicelib.entrypoints.http import views
 from chalicelib.entrypoints.http.auth import business_id, created, staff_authorizer
 from chalicelib.entrypoints.http.documented import documented
 from chalicelib.entrypoints.http.errors import parse_body, refusals_as_http
+from chalicelib.entrypoints.http.ranges import RANGE_QUERY, page_answer, slot_range
 from chalicelib.services.catalogue import (
     UNCHANGED,
     NewPipelineStatus,
@@ -177,11 +178,18 @@ def change_pipeline_status(status_id: str) -> dict[str, Any]:
 
 
 @route("/staff/slots", methods=["GET"], authorizer=staff_authorizer)
-@documented("Slots with free seats and waiting-list length", response="StaffSlotsAnswer")
+@documented(
+    "Slots with free seats and waiting-list length, started ones too, in start order, "
+    "a range (four weeks from now unless asked) and a page at a time",
+    response="StaffSlotsPage",
+    refusals=(400,),
+    query=RANGE_QUERY,
+)
 @refusals_as_http
 def list_slots() -> dict[str, Any]:
-    found = services().catalogue.list_slots(_business_id())
-    return {"slots": [views.slot_view(slot, for_staff=True) for slot in found]}
+    wanted = slot_range(staff_catalogue.current_request.query_params)
+    page = services().catalogue.listing(_business_id(), wanted, started_too=True)
+    return page_answer(page, for_staff=True)
 
 
 @route("/staff/slots", methods=["POST"], authorizer=staff_authorizer)

@@ -35,10 +35,20 @@ class StatusesAnswer(View):
 
 class SlotsAnswer(View):
     slots: list[SlotView]
+    next: str | None = Field(
+        description="Pass it as `after` for the next page of the range; null on the last"
+    )
 
 
 class StaffSlotsAnswer(View):
     slots: list[StaffSlotView]
+
+
+class StaffSlotsPage(View):
+    slots: list[StaffSlotView]
+    next: str | None = Field(
+        description="Pass it as `after` for the next page of the range; null on the last"
+    )
 
 
 class StaffSlotAnswer(View):
