@@ -22,6 +22,7 @@ from chalicelib.adapters.tokens import LinkSigner, StaffTokenVerifier
 from chalicelib.ports.message_settings import MessageSettings
 from chalicelib.ports.runtime import Clock, MessageDelivery, MessageRenderer, Scheduler
 from chalicelib.ports.unit_of_work import UnitOfWorkFactory
+from chalicelib.services.board import StaffBoard
 from chalicelib.services.bookings import Bookings
 from chalicelib.services.catalogue import Catalogue
 from chalicelib.services.links import Links
@@ -55,6 +56,7 @@ class Services:
     staff_tokens: StaffTokenVerifier
     workflows: Workflows
     message_texts: MessageTexts
+    board: StaffBoard
     uow: UnitOfWorkFactory
     """For harnesses that set up or inspect data the way the use cases read it."""
     clock: Clock
@@ -94,6 +96,7 @@ def build_services(
         staff_tokens=StaffTokenVerifier(settings),
         workflows=Workflows(uow, message_settings),
         message_texts=MessageTexts(uow, message_settings, standard_texts, clock),
+        board=StaffBoard(uow),
         uow=uow,
         clock=clock,
     )

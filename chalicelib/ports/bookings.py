@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.lifecycle import Change, Move
-from chalicelib.domain.model import Booking, BookingStatus, Business, Contact, Slot
+from chalicelib.domain.model import (
+    Booking,
+    BookingStatus,
+    Business,
+    Contact,
+    RefillDecision,
+    Slot,
+    WaitingEntry,
+)
+from chalicelib.domain.offers import Offer
+
+
+@dataclass(frozen=True)
+class SlotActivity:
+    """What happened around one slot: every booking (oldest first), waiting entry (in
+    sign-up order), offer, and refill record (newest first, a hold as `held`)."""
+
+    bookings: list[Booking]
+    entries: list[WaitingEntry]
+    offers: list[Offer]
+    decisions: list[RefillDecision]
 
 
 class BookingsRepository(Protocol):
@@ -27,6 +48,11 @@ class BookingsRepository(Protocol):
         self, business_id: str, status: BookingStatus, limit: int
     ) -> list[Booking]:
         """Bookings of a status that hold a seat, across every slot, soonest first."""
+        ...
+
+    def slot_activity(self, business_id: str, slot_id: str) -> SlotActivity:
+        """Everything of the slot's own, in one strongly consistent read (one Query of the
+        slot's partition), however long the business's history."""
         ...
 
     def seat_of(self, business_id: str, slot_id: str, contact: Contact) -> Booking | None:

@@ -12,6 +12,7 @@ from chalicelib.adapters.dynamodb.keys import (
     reminder_partition,
     reminder_shard,
 )
+from chalicelib.domain.allocation import sign_up_order
 from chalicelib.domain.lifecycle import Change, Move
 from chalicelib.domain.model import (
     Actor,
@@ -25,6 +26,8 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.refusals import AlreadyDecided, BookingChanged, Refused
 from chalicelib.domain.reminders import next_reminder
+from chalicelib.ports.bookings import SlotActivity
+from tests.fakes.refills import as_decision
 from tests.fakes.state import InMemoryState, StagedWrites, is_new, refused
 
 
@@ -81,6 +84,22 @@ class InMemoryBookings:
             b for (o, s, _), b in self._state.bookings.items() if (o, s) == (business_id, slot_id)
         ]
         return sorted(found, key=lambda booking: (booking.created_at, booking.booking_id))
+
+    def slot_activity(self, business_id: str, slot_id: str) -> SlotActivity:
+        here = (business_id, slot_id)
+        decisions = [as_decision(r) for key, r in self._state.refills.items() if key[:2] == here]
+        return SlotActivity(
+            bookings=self.list_bookings(business_id, slot_id),
+            entries=sign_up_order(
+                [
+                    e
+                    for key, e in self._state.entries.items()
+                    if key[:3] == (business_id, "SLOT", slot_id)
+                ]
+            ),
+            offers=[offer for key, offer in sorted(self._state.offers.items()) if key[:2] == here],
+            decisions=sorted(decisions, key=lambda decision: decision.decided_at, reverse=True),
+        )
 
     def bookings_with_status(
         self, business_id: str, status: BookingStatus, limit: int

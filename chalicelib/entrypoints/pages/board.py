@@ -4,7 +4,6 @@ slots with who holds a seat and who waits, and releasing a seat with a warning f
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 from urllib.parse import quote
 
 from chalicelib.adapters.clock import SystemClock
@@ -12,11 +11,7 @@ from chalicelib.adapters.tokens import InvalidToken, StaffIdentity
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import NotActive, NotFound
 from chalicelib.domain.lifecycle import Action
-from chalicelib.domain.model import (
-    Actor,
-    EntryStatus,
-    Slot,
-)
+from chalicelib.domain.model import Actor
 from chalicelib.domain.offers import mode_for
 from chalicelib.domain.time_rules import FIRST_YEAR, LAST_YEAR, in_zone
 from chalicelib.entrypoints.pages.base import BasePage, renderer
@@ -32,7 +27,6 @@ from chalicelib.settings import get_settings
 
 STAFF_SESSION = timedelta(hours=12)
 """How long the board keeps a staff member signed in (the token's own expiry still rules)."""
-ACTIVE_ENTRIES = (EntryStatus.WAITING, EntryStatus.OFFERED)
 
 
 class BoardPages(BasePage):
@@ -96,11 +90,7 @@ class BoardPages(BasePage):
         day = _day(request.query.get("day"), in_zone(now, business.time_zone).date())
         if day is None:
             return self._notice("bad_day", status=400, language=business.language)
-        slots = [
-            self._slot_view(identity.business_id, slot)
-            for slot in self._services.catalogue.list_slots(identity.business_id)
-            if in_zone(slot.starts_at, business.time_zone).date() == day
-        ]
+        slots = self._services.board.day(business, day).slots
         released = request.query.get("released")
         return self._page(
             "board",
@@ -119,26 +109,6 @@ class BoardPages(BasePage):
             csrf=self._csrf(f"staff:{staff_token}"),
             now=now,
         )
-
-    def _slot_view(self, business_id: str, slot: Slot) -> dict[str, Any]:
-        found = self._services
-        bookings = found.bookings.list_for_slot(business_id, slot.slot_id)
-        entries = found.waiting_list.list_for_slot(business_id, slot.slot_id)
-        names = {entry.entry_id: entry.contact.name for entry in entries}
-        allocations = found.waiting_list.allocations(business_id, slot.slot_id)
-        return {
-            "slot": slot,
-            "seated": [b for b in bookings if b.status.holds_seat],
-            "released": [b for b in bookings if not b.status.holds_seat],
-            "waiting": [e for e in entries if e.status in ACTIVE_ENTRIES],
-            "offers": found.offers.in_flight(business_id, slot.slot_id),
-            "allocations": allocations,
-            "names": names,
-            "offered_names": {
-                decision.cause: ", ".join(names.get(entry_id, "?") for entry_id in decision.offered)
-                for decision in allocations
-            },
-        }
 
     def release_preview(self, request: PageRequest, slot_id: str, booking_id: str) -> Page:
         signed_in = self._staff(request)

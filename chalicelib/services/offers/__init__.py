@@ -53,9 +53,6 @@ class Offers:
     def booking_made(self, offer: Offer) -> str:
         return self.answers.booking_made(offer)
 
-    def in_flight(self, business_id: str, slot_id: str) -> list[Offer]:
-        return self.answers.in_flight(business_id, slot_id)
-
     def accept(self, token: str) -> Booking:
         return self.answers.accept(token)
 

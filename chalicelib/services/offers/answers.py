@@ -60,26 +60,6 @@ class OfferAnswers:
             return record.booking_id
         return booking_id_for(offer.cause)
 
-    def in_flight(self, business_id: str, slot_id: str) -> list[Offer]:
-        """The slot's open offers awaiting an answer, soonest deadline first: one Query per
-        round still running (a seat rarely has more than one)."""
-        with self._uow() as uow:
-            running = [
-                decision
-                for decision in uow.refills.refills(business_id, slot_id)
-                if decision.outcome == RefillOutcome.OFFERING
-                and decision.closed_round < decision.round
-            ]
-            offers = [
-                offer
-                for decision in running
-                for offer in uow.offers.offers_of_round(
-                    business_id, slot_id, decision.cause, decision.round
-                )
-                if offer.status is OfferStatus.OPEN
-            ]
-        return sorted(offers, key=lambda offer: (offer.expires_at, offer.signed_up_at))
-
     def accept(self, token: str) -> Booking:
         """Take the offered seat: refused, saying why, once the offer has expired, been
         declined, or gone to someone else. One read (the offer, the seat's record, the

@@ -15,11 +15,15 @@ from chalicelib.adapters.dynamodb.models import (
     BusinessItem,
     CatalogueItem,
     HistoryItem,
+    OfferItem,
+    RefillItem,
     SlotItem,
+    WaitingEntryItem,
     WindowCountItem,
 )
 from chalicelib.adapters.dynamodb.repositories.items import is_new
 from chalicelib.adapters.dynamodb.writes import PendingWrites
+from chalicelib.domain.allocation import sign_up_order
 from chalicelib.domain.lifecycle import Change, Move
 from chalicelib.domain.model import (
     Booking,
@@ -30,6 +34,7 @@ from chalicelib.domain.model import (
     customer_key,
 )
 from chalicelib.domain.refusals import AlreadyDecided, BookingChanged
+from chalicelib.ports.bookings import SlotActivity
 
 
 class DynamoBookingsRepository:
@@ -72,6 +77,19 @@ class DynamoBookingsRepository:
         )
         bookings = [mapping.booking_from_item(i) for i in items if isinstance(i, BookingItem)]
         return sorted(bookings, key=lambda booking: (booking.created_at, booking.booking_id))
+
+    def slot_activity(self, business_id: str, slot_id: str) -> SlotActivity:
+        items = list(BookingsItem.query(slot_partition(business_id, slot_id), consistent_read=True))
+        bookings = [mapping.booking_from_item(i) for i in items if isinstance(i, BookingItem)]
+        decisions = [mapping.decision_from_item(i) for i in items if isinstance(i, RefillItem)]
+        return SlotActivity(
+            bookings=sorted(bookings, key=lambda booking: (booking.created_at, booking.booking_id)),
+            entries=sign_up_order(
+                [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
+            ),
+            offers=[mapping.offer_from_item(i) for i in items if isinstance(i, OfferItem)],
+            decisions=sorted(decisions, key=lambda decision: decision.decided_at, reverse=True),
+        )
 
     def bookings_with_status(
         self, business_id: str, status: BookingStatus, limit: int
