@@ -27,6 +27,7 @@ from bench import (  # noqa: E402
     operations,
     refill_latency,
     reminder_sweep,
+    slot_history,
     waiting_list_growth,
 )
 from bench.report import Section, machine, markdown, missed  # noqa: E402
@@ -42,7 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["cold-start", "operations", "offers", "waiting-list", "reminders", "latency"],
+        choices=[
+            "cold-start",
+            "operations",
+            "offers",
+            "waiting-list",
+            "slot-history",
+            "reminders",
+            "latency",
+        ],
         help="run only this benchmark (repeatable)",
     )
     parser.add_argument(
@@ -71,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "operations": operations.measure,
         "offers": offers.measure,
         "waiting-list": lambda: waiting_list_growth.measure(args.sizes),
+        "slot-history": slot_history.measure,
         "reminders": lambda: reminder_sweep.measure(args.reminder_bookings),
         "latency": refill_latency.measure,
     }
