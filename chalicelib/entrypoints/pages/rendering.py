@@ -67,7 +67,7 @@ class PageRenderer:
             date=dates.date,
             time=dates.time,
             when=dates.when,
-            day=dates.day,
+            calendar=dates.day,
             until=dates.until,
             **values,
         )
@@ -91,9 +91,12 @@ class _Dates:
     def day(self, day: calendar_day, skeleton: str = "MMMMd") -> str:
         """A calendar day (no time, so no time zone), by a CLDR skeleton: the parts wanted,
         in the order and words of the reader's language ("MMMMd": January 14, 14 janvier);
-        "EEEE" is the weekday alone, capitalised as a heading starts."""
+        "EEEE" is the weekday alone, capitalised as a heading starts; "long" the day with
+        its year (December 20, 2026)."""
         from babel.dates import format_date, format_skeleton
 
+        if skeleton == "long":
+            return str(format_date(day, format="long", locale=self._locale))
         if skeleton == "EEEE":
             name = str(format_date(day, format="EEEE", locale=self._locale))
             return name[:1].upper() + name[1:]
