@@ -102,7 +102,7 @@ def test_a_customer_joins_a_full_times_list_and_gets_the_seat_someone_else_gives
     kind: str,
     heading: str,
 ) -> None:
-    [scene] = scene_for(mode, f"Highlights {mode}")
+    [scene] = scene_for(mode, {"automatic": "Highlights", "one_at_a_time": "Balayage"}[mode])
     ada = scene.book("Ada")
     phone.goto(_week(scene))
     full = phone.locator("a.time.full")
