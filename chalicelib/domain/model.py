@@ -89,6 +89,9 @@ class Business:
     """Email addresses of staff members and locations, by name, for their copies."""
     staff_email: str | None = None
     """Where staff notices go when the slot's staff member or location has no address."""
+    embed_origins: tuple[str, ...] = ()
+    """The https origins of the business's own websites, which may show its booking site in
+    a frame; none: no site may."""
 
     # --- waiting-list policy ---
     waiting_list_open: bool = True

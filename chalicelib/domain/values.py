@@ -7,6 +7,7 @@ module (the model, messages, workflows) can use it without importing the others.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -64,3 +65,25 @@ class SlotSummary:
     """What workflows scoped to services match; None on items written before it was kept."""
     reminder_lead_minutes: tuple[int, ...] = DEFAULT_LEAD_MINUTES
     """The business's reminder lead times when the booking (or entry) was made."""
+
+
+MAX_EMBED_ORIGINS = 10
+"""How many websites of its own a business may show its booking site on."""
+_ORIGIN = re.compile(
+    r"https://(?P<host>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)"
+    r"(?::(?P<port>[0-9]{1,5}))?/?"
+)
+
+
+def web_origin(text: str) -> str | None:
+    """`text` as the origin a Content Security Policy names ("https://Salon.example/" →
+    "https://salon.example"), or None when it is not an https origin alone (a path, a
+    query, a wildcard, another scheme)."""
+    match = _ORIGIN.fullmatch(text.strip().lower()) if len(text) <= 300 else None
+    if match is None:
+        return None
+    port = match.group("port")
+    if port is not None and not 0 < int(port) < 65536:
+        return None
+    suffix = f":{port}" if port and port != "443" else ""
+    return f"https://{match.group('host')}{suffix}"

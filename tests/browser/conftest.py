@@ -1,5 +1,7 @@
 """Real headless Chromium (Debian's `chromium`, driven by playwright) against the local
-stack, with screenshots of every page kept under build/screenshots/.
+stack, with screenshots of every page kept under build/screenshots/, each page checked
+with axe-core (axe-playwright-python) as it is photographed: no serious or critical
+violation is let through.
 
 Where no browser is installed these tests fail, saying how to install one, unless
 STANDBY_SKIP_BROWSER=1 asks to skip them (the reason shows in pytest's summary).
@@ -40,6 +42,21 @@ SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PAGE_LINK = re.compile(r"(https?://[^\s<>]+/([obw])/[A-Za-z0-9._-]+)")
+BLOCKING = ("serious", "critical")
+"""The axe-core impacts a page may not have."""
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """Run axe-core on the page as it is now; fail naming each serious or critical
+    violation, the rule and the elements it found."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    blocking = [v for v in found if v.get("impact") in BLOCKING]
+    assert not blocking, f"{name} ({page.url}): " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:4]}"
+        for v in blocking
+    )
 
 
 def _no_browser(reason: str) -> NoReturn:
@@ -92,6 +109,7 @@ class Screens:
             try:
                 page.goto(url)
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+                assert_accessible(page, f"{name}-{width}")
             finally:
                 page.close()
 
@@ -100,6 +118,7 @@ class Screens:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         width = "phone" if (page.viewport_size or DESKTOP)["width"] < 600 else "desktop"
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        assert_accessible(page, f"{name}-{width}")
 
     def sign_in(self, token: str) -> None:
         for context in (self.phone, self.desktop):

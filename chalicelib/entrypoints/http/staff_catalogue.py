@@ -59,6 +59,7 @@ def put_business() -> dict[str, Any]:
         language=body.language,
         staff_email=body.staff_email,
         addresses=dict(body.addresses),
+        embed_origins=tuple(body.embed_origins),
     )
     business = _with_policy(_with_messaging(business, body), body)
     return views.business_view(services().catalogue.set_up_business(business))

@@ -40,6 +40,7 @@ def profile_view(business: Business) -> dict[str, Any]:
         "language": business.language,
         "staff_email": business.staff_email,
         "addresses": business.addresses,
+        "embed_origins": list(business.embed_origins),
     }
 
 

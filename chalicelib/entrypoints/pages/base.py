@@ -66,6 +66,7 @@ class BasePage:
         time_zone: str,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        frame_ancestors: tuple[str, ...] = (),
         **values: Any,
     ) -> Page:
         nonce = secrets.token_urlsafe(16)
@@ -77,7 +78,7 @@ class BasePage:
             nonce=nonce,
             **values,
         )
-        return Page(status, body, {**page_headers(nonce), **(headers or {})})
+        return Page(status, body, {**page_headers(nonce, frame_ancestors), **(headers or {})})
 
     def _redirect(self, path: str, headers: dict[str, str] | None = None) -> Page:
         return Page(

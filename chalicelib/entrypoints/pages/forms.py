@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 STAFF_COOKIE = "standby_staff"
+FORM_COOKIE = "standby_form"
+"""The booking site's double-submit cookie: a random value whose HMAC its forms carry."""
 CSRF_FIELD = "csrf"
 
 
@@ -55,6 +57,12 @@ def csrf_token(key: str, bound_to: str) -> str:
     return digest.hexdigest()[:40]
 
 
+def form_token(key: str, cookie_value: str) -> str:
+    """The CSRF token of a public form (which acts for no link token): an HMAC of the
+    browser's random form cookie, which another site can neither read nor set."""
+    return csrf_token(key, f"form-cookie:{cookie_value}")
+
+
 def is_cross_site(headers: Mapping[str, str], public_base_url: str) -> bool:
     """Whether the browser says the request comes from another site: by Sec-Fetch-Site
     when it sends one, else by Origin."""
@@ -75,7 +83,11 @@ class Refused(Exception):
     """A form that failed its cross-site checks."""
 
 
-def page_headers(nonce: str) -> dict[str, str]:
+def page_headers(nonce: str, frame_ancestors: Sequence[str] = ()) -> dict[str, str]:
+    """A page's headers. `frame_ancestors`: the sites that may show it in a frame (the
+    booking site of a business that embeds it); none for every other page."""
+    framing = {} if frame_ancestors else {"X-Frame-Options": "DENY"}
+    ancestors = " ".join(frame_ancestors) or "'none'"
     return {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-store",
@@ -83,13 +95,31 @@ def page_headers(nonce: str) -> dict[str, str]:
         # no-referrer at all, browsers would send "Origin: null" on the page's own forms.)
         "Referrer-Policy": "same-origin",
         "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
+        **framing,
         "Content-Security-Policy": (
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-            f"script-src 'nonce-{nonce}'; form-action 'self'; frame-ancestors 'none'; "
+            f"script-src 'nonce-{nonce}'; form-action 'self'; "
+            f"frame-ancestors {ancestors}; "
             "base-uri 'none'"
         ),
     }
+
+
+def preferred_languages(accept_language: str | None) -> list[str]:
+    """The browser's languages in an Accept-Language header, most wanted first
+    ("da;q=0.5, fr-CH, fr;q=0.9" → ["fr-CH", "fr", "da"])."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate((accept_language or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag.strip() and tag.strip() != "*" and weight > 0:
+            ranked.append((-weight, index, tag.strip()))
+    return [tag for _, _, tag in sorted(ranked)]
 
 
 def first_language(accept_language: str | None) -> str | None:

@@ -9,7 +9,8 @@ missing from one, falls back to English.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date as calendar_day
+from datetime import datetime, time, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,8 @@ class PageRenderer:
             date=dates.date,
             time=dates.time,
             when=dates.when,
+            calendar=dates.day,
+            until=dates.until,
             **values,
         )
 
@@ -84,6 +87,26 @@ class _Dates:
         from babel.dates import format_time
 
         return str(format_time(in_zone(moment, self._zone), format="short", locale=self._locale))
+
+    def day(self, day: calendar_day, skeleton: str = "MMMMd") -> str:
+        """A calendar day (no time, so no time zone), by a CLDR skeleton: the parts wanted,
+        in the order and words of the reader's language ("MMMMd": January 14, 14 janvier);
+        "EEEE" is the weekday alone, capitalised as a heading starts; "long" the day with
+        its year (December 20, 2026)."""
+        from babel.dates import format_date, format_skeleton
+
+        if skeleton == "long":
+            return str(format_date(day, format="long", locale=self._locale))
+        if skeleton == "EEEE":
+            name = str(format_date(day, format="EEEE", locale=self._locale))
+            return name[:1].upper() + name[1:]
+        noon = datetime.combine(day, time(12))
+        return str(format_skeleton(skeleton, noon, locale=self._locale))
+
+    def until(self, moment: datetime) -> str:
+        """The last day of a span that ends at `moment` (a window ending at midnight ends
+        with the day before)."""
+        return self.date(moment - timedelta(microseconds=1))
 
     def when(self, moment: datetime) -> str:
         return f"{self.date(moment)}, {self.time(moment)}"

@@ -1,7 +1,8 @@
-"""The pages' routes: server-rendered HTML for the links in messages (/o offer, /b booking,
-/w waiting-list place) and the staff board. Each route only hands the request over to
-customer.py or board.py, imported on the first page: the API's cold start never renders
-one."""
+"""The pages' routes: the booking site (/s, a business's services and times, and the forms
+to book, join a waiting list or wait for a window), server-rendered HTML for the links in
+messages (/o offer, /b booking, /w waiting-list place) and the staff board. Each route only
+hands the request over to site_forms.py, customer.py or board.py, imported on the first
+page: the API's cold start never renders one."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ if TYPE_CHECKING:
     from chalicelib.entrypoints.pages.board import BoardPages
     from chalicelib.entrypoints.pages.customer import CustomerPages
     from chalicelib.entrypoints.pages.forms import Page, PageRequest
+    from chalicelib.entrypoints.pages.site_forms import BookingSite
 
 pages = Blueprint(__name__)
 route = pages.route
 FORMS = [FORM]
 
 
-def _serve(view: Callable[[PageRequest], Page], built: CustomerPages | BoardPages) -> Response:
+def _serve(
+    view: Callable[[PageRequest], Page], built: CustomerPages | BoardPages | BookingSite
+) -> Response:
     from chalicelib.entrypoints.pages.forms import read_request
 
     request = pages.current_request
@@ -45,6 +49,78 @@ def _board(view: Callable[[BoardPages, PageRequest], Page]) -> Response:
 
     built = board_pages()
     return _serve(lambda request: view(built, request), built)
+
+
+def _site(view: Callable[[BookingSite, PageRequest], Page]) -> Response:
+    from chalicelib.entrypoints.pages.site_forms import booking_site
+
+    built = booking_site()
+    return _serve(lambda request: view(built, request), built)
+
+
+# --- the booking site ------------------------------------------------------------------------
+
+SITE_SLOT = "/s/{business_id}/{service_id}/{slot_id}"
+
+
+@route("/s/{business_id}", methods=["GET"])
+@page("Page: a business's services, to pick one (?lang= to choose the language)")
+def site_services(business_id: str) -> Response:
+    return _site(lambda built, request: built.services_page(business_id, request))
+
+
+@route("/s/{business_id}/{service_id}", methods=["GET"])
+@page("Page: a week of a service's times (?week=YYYY-MM-DD, ?staff=, ?location=, ?lang=)")
+def site_week(business_id: str, service_id: str) -> Response:
+    return _site(lambda built, request: built.week(business_id, service_id, request))
+
+
+@route(f"{SITE_SLOT}/book", methods=["GET"])
+@page("Page: the form to book a time")
+def site_book_form(business_id: str, service_id: str, slot_id: str) -> Response:
+    return _site(lambda built, r: built.book_form(business_id, service_id, slot_id, r))
+
+
+@route(f"{SITE_SLOT}/book", methods=["POST"], content_types=FORMS)
+@page("Page form: book the time (then see the booking and its link)", refusals=(400, 403, 404, 409))
+def site_book(business_id: str, service_id: str, slot_id: str) -> Response:
+    return _site(lambda built, r: built.book(business_id, service_id, slot_id, r))
+
+
+@route(f"{SITE_SLOT}/join", methods=["GET"])
+@page("Page: what a place on a full time's waiting list is, and the form to join it")
+def site_join_form(business_id: str, service_id: str, slot_id: str) -> Response:
+    return _site(lambda built, r: built.join_form(business_id, service_id, slot_id, r))
+
+
+@route(f"{SITE_SLOT}/join", methods=["POST"], content_types=FORMS)
+@page("Page form: join the waiting list (then see the place)", refusals=(400, 403, 404, 409))
+def site_join(business_id: str, service_id: str, slot_id: str) -> Response:
+    return _site(lambda built, r: built.join(business_id, service_id, slot_id, r))
+
+
+@route("/s/{business_id}/{service_id}/window", methods=["GET"])
+@page("Page: the form to wait for any time of a service between two days")
+def site_window_form(business_id: str, service_id: str) -> Response:
+    return _site(lambda built, request: built.window_form(business_id, service_id, request))
+
+
+@route("/s/{business_id}/{service_id}/window", methods=["POST"], content_types=FORMS)
+@page("Page form: wait for any time in the window", refusals=(400, 403, 404, 409))
+def site_window(business_id: str, service_id: str) -> Response:
+    return _site(lambda built, request: built.join_window(business_id, service_id, request))
+
+
+@route("/s/{business_id}/booked/{token}", methods=["GET"])
+@page("Page: a booking just made, with its link, calendar file and earlier-time request")
+def site_booked(business_id: str, token: str) -> Response:
+    return _site(lambda built, request: built.booked(business_id, token, request))
+
+
+@route("/s/{business_id}/joined/{token}", methods=["GET"])
+@page("Page: a place on a waiting list just taken, with its position and link")
+def site_joined(business_id: str, token: str) -> Response:
+    return _site(lambda built, request: built.joined(business_id, token, request))
 
 
 # --- customers -------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ def business_from_item(item: BusinessItem, windows: WindowCountItem | None = Non
             for k, v in (item.addresses.as_dict() if item.addresses is not None else {}).items()
         },
         staff_email=item.staff_email,
+        embed_origins=tuple(str(origin) for origin in item.embed_origins or ()),
         pipeline_start_id=item.pipeline_start_id,
         pipeline_start_name=item.pipeline_start_name,
         open_windows=int(windows.open_windows or 0) if windows is not None else 0,
@@ -99,6 +100,7 @@ def business_to_item(business: Business) -> BusinessItem:
         language=business.language,
         addresses=dict(business.addresses),
         staff_email=business.staff_email,
+        embed_origins=list(business.embed_origins),
         pipeline_start_id=business.pipeline_start_id,
         pipeline_start_name=business.pipeline_start_name,
         **_policy_attributes(business),

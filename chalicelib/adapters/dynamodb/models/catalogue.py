@@ -79,6 +79,8 @@ class BusinessItem(CatalogueItem, discriminator="business"):
     offer_window_seconds = NumberAttribute(default=30 * 60)
     offer_to_many_count = NumberAttribute(default=0)
     staff_email = UnicodeAttribute(null=True)
+    embed_origins = ListAttribute(of=UnicodeAttribute, null=True)
+    """Sites that may frame the booking site; missing: none."""
     max_open_entries = NumberAttribute(default=0)
     max_offers_per_day = NumberAttribute(default=0)
     active_opens = UnicodeAttribute(null=True)

@@ -17,6 +17,7 @@ from chalicelib.domain.reminders import (
     MIN_LEAD_MINUTES,
 )
 from chalicelib.domain.time_rules import UnknownTimeZone, zone
+from chalicelib.domain.values import MAX_EMBED_ORIGINS, web_origin
 from chalicelib.entrypoints.http.schemas.fields import ClockTime, Language, Name, Strict, is_email
 
 
@@ -34,6 +35,27 @@ class ProfileBody(Strict):
         description="email addresses of staff members and locations, by name, for copies of "
         "confirmed bookings",
     )
+    embed_origins: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_EMBED_ORIGINS,
+        description="https origins of the business's own websites allowed to show its "
+        "booking site in a frame, e.g. https://salon.example; none: no site may",
+    )
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        origins: list[str] = []
+        for index, given in enumerate(value):
+            origin = web_origin(given)
+            if origin is None:
+                raise ValueError(
+                    f"[{index}] {given[:100]!r}: give an https origin such as "
+                    "https://salon.example (no path, no wildcard)"
+                )
+            if origin not in origins:
+                origins.append(origin)
+        return origins
 
     @field_validator("staff_email")
     @classmethod

@@ -54,6 +54,7 @@ class BusinessView(View):
     max_offers_per_day: int
     active_hours: ActiveHoursView | None
     addresses: dict[str, str]
+    embed_origins: list[str]
     reminder_lead_times: list[int]
 
 
