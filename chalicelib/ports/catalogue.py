@@ -62,10 +62,6 @@ class CatalogueRepository(Protocol):
         """One read for both."""
         ...
 
-    def list_slots(self, business_id: str) -> list[Slot]:
-        """In start order."""
-        ...
-
     def slots_between(
         self,
         business_id: str,

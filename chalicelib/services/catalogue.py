@@ -269,10 +269,6 @@ class Catalogue:
             )
             return replace(after, taken=slot.taken + hold, held=slot.held + hold)
 
-    def list_slots(self, business_id: str) -> list[Slot]:
-        with self._uow() as uow:
-            return uow.catalogue.list_slots(business_id)
-
     def listing(self, business_id: str, wanted: SlotRange, *, started_too: bool) -> SlotPage:
         """A page of the business's slots in the range asked for (read on its calendar),
         continuing after the cursor `after` of an earlier page: for customers only those

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -57,6 +57,9 @@ def test_a_profile_saved_from_a_stale_read_is_refused(uow: UnitOfWorkFactory) ->
     assert business is not None and (business.name, business.revision) == ("New", 2)
 
 
+EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
 def test_services_and_slots_are_listed_in_order_and_never_added_twice(
     uow: UnitOfWorkFactory,
 ) -> None:
@@ -67,7 +70,8 @@ def test_services_and_slots_are_listed_in_order_and_never_added_twice(
     with uow() as work:
         assert [s.service_id for s in work.catalogue.list_services(BIZ)] == ["colour", "cut"]
         assert work.catalogue.get_services(BIZ, {"cut", "nope"}) == {"cut": CUT}
-        assert [s.slot_id for s in work.catalogue.list_slots(BIZ)] == ["a", "b"]
+        every = work.catalogue.slots_between(BIZ, EVER[0], EVER[1], limit=10).slots
+        assert [s.slot_id for s in every] == ["a", "b"]
         found, business = work.catalogue.get_slot_and_business(BIZ, "a")
         assert found is not None and found.starts_at == sooner.starts_at
         assert business is not None

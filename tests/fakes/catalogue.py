@@ -42,7 +42,7 @@ class InMemoryCatalogue:
     ) -> tuple[Service | None, Business | None]:
         return self._state.services.get((business_id, service_id)), self.get_business(business_id)
 
-    def list_slots(self, business_id: str) -> list[Slot]:
+    def _slots_of(self, business_id: str) -> list[Slot]:
         slots = [slot for (owner, _), slot in self._state.slots.items() if owner == business_id]
         return sorted(slots, key=lambda slot: (slot.starts_at, slot.slot_id))
 
@@ -57,7 +57,7 @@ class InMemoryCatalogue:
     ) -> SlotPage:
         found = [
             slot
-            for slot in self.list_slots(business_id)
+            for slot in self._slots_of(business_id)
             if starts_from <= slot.starts_at < starts_before
             and (after is None or slot_cursor(slot) > after)
         ]

@@ -4,7 +4,7 @@ and a place on a waiting list (/w)."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.clock import SystemClock
@@ -32,6 +32,10 @@ from chalicelib.settings import get_settings
 
 ANSWERED = {"accept": OfferStatus.ACCEPTED, "decline": OfferStatus.DECLINED}
 """What an offer's status is once a form's answer has been given."""
+
+
+MOVE_HORIZON = timedelta(weeks=8)
+"""How far ahead a booking page offers other times to move to."""
 
 
 class CustomerPages(BasePage):
@@ -212,12 +216,14 @@ class CustomerPages(BasePage):
         )
 
     def _free_slots(self, business_id: str, booking: Booking, now: datetime) -> list[Slot]:
-        """Other slots of the same service, still to come, with a free seat."""
+        """Other slots of the same service in the coming weeks, with a free seat: one page
+        of the index by start, however many slots the business had before."""
         catalogue = self._services.catalogue
         current = catalogue.slot(business_id, booking.slot_id)
+        coming = catalogue.slots_between(business_id, now, now + MOVE_HORIZON)
         return [
             slot
-            for slot in catalogue.list_slots(business_id)
+            for slot in coming.slots
             if slot.service_id == current.service_id
             and slot.slot_id != current.slot_id
             and slot.free_seats > 0

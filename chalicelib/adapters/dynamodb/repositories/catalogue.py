@@ -86,13 +86,6 @@ class DynamoCatalogueRepository:
             business,
         )
 
-    def list_slots(self, business_id: str) -> list[Slot]:
-        items = CatalogueItem.query(
-            business_key(business_id), CatalogueItem.sk.startswith(keys.slot_key(""))
-        )
-        slots = [mapping.slot_from_item(item) for item in items if isinstance(item, SlotItem)]
-        return sorted(slots, key=lambda slot: (slot.starts_at, slot.slot_id))
-
     def slots_between(
         self,
         business_id: str,
