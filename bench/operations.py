@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bench.in_process import (
     Api,
@@ -20,6 +21,8 @@ from tests.support.calls import Call
 
 OPERATION_BUDGET = 2
 REFILL_BUDGET = 6
+RECORDS_BUDGET = 4
+"""Stream records that invoke a function per cancellation refilled (automatic mode)."""
 SEAT_ASSIGNED = "seat_assigned"
 HAND_OFFS = ("ses.SendEmail", "ses.SendRawEmail", "sesv2.SendEmail", "sns.Publish")
 """The calls that hand a message to SES or SNS: where a refill's budgeted chain ends."""
@@ -204,11 +207,13 @@ def _refill(api: Api, shop: Business) -> tuple[list[Figure], list[str]]:
     streams.settle()  # what came before the cancellation
     api.call("POST", f"/bookings/{booking['manage_token']}/cancel")
     invocations = streams.settle()
+    dropped = streams.filtered_out()
     chain = _chain(invocations)
     in_chain = {id(invocation) for invocation in chain}
     others = [i for i in invocations if id(i) not in in_chain and i.calls]
     every = Cost([call for invocation in invocations for call in invocation.calls])
     figures = [
+        _records_figure(invocations, dropped),
         refill_figure(
             "automatic: freed seat → message handed to SES/SNS: AWS calls", chain, REFILL_BUDGET
         ),
@@ -230,6 +235,40 @@ def _refill(api: Api, shop: Business) -> tuple[list[Figure], list[str]]:
         "feeds the handlers (stream and table descriptions, `GetRecords`) is not counted.",
     ]
     return figures, notes
+
+
+def _records_figure(
+    invocations: Sequence[Invocation], dropped: dict[str, list[dict[str, Any]]]
+) -> Figure:
+    """What the event sources' filters let through of one refilled cancellation's records:
+    each passing record is one invocation (in AWS, batched, but each takes its place in
+    one); beside it, every record the two streams carried."""
+    woke = len(invocations)
+    by_function = {
+        name: (sum(1 for i in invocations if i.handler == name), len(records))
+        for name, records in dropped.items()
+    }
+    before = woke + sum(len(records) for records in dropped.values())
+    per_stream = "; ".join(
+        f"{name}: {passed} of {passed + filtered}"
+        for name, (passed, filtered) in by_function.items()
+    )
+    passed = ", ".join(describe_record(i.handler, i.record) for i in invocations)
+    return Figure(
+        "stream records that invoke a function, per cancellation refilled (automatic mode)",
+        str(woke),
+        f"≤ {RECORDS_BUDGET}",
+        verdict(woke <= RECORDS_BUDGET),
+        f"{before} records on the two streams before filtering, {woke} after ({per_stream}): "
+        f"{passed}",
+    )
+
+
+def describe_record(handler: str, record: dict[str, Any]) -> str:
+    image = record.get("dynamodb", {}).get("NewImage") or {}
+    about = image.get("message_type", image.get("kind", {})).get("S", "")
+    status = image.get("status", {}).get("S", "")
+    return f"{about} {record.get('eventName', '')} ({status})".replace(" ()", "")
 
 
 def _chain(invocations: Sequence[Invocation]) -> list[Invocation]:

@@ -19,6 +19,7 @@ from chalicelib.domain.model import Business
 from chalicelib.domain.time_rules import ActiveHours
 from chalicelib.entrypoints.events.streams import on_outbox_images
 from chalicelib.settings import get_settings
+from local.event_filters import filter_patterns
 from tests.support.aws import REGION, StreamFeed, sent_messages
 from tests.support.fakes import FakeClock, FlakyDelivery
 
@@ -38,7 +39,9 @@ class PostOffice:
         )
         self.uow = services.uow
         self.notifications = services.notifications
-        self.feed = StreamFeed(settings.outbox_table, self._on_message)
+        self.feed = StreamFeed(
+            settings.outbox_table, self._on_message, filter_patterns("on_outbox_message")
+        )
 
     def _on_message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         return process_changes(event, context, lambda old, new: on_outbox_images(self, old, new))
