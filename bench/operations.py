@@ -23,6 +23,8 @@ OPERATION_BUDGET = 2
 REFILL_BUDGET = 6
 RECORDS_BUDGET = 4
 """Stream records that invoke a function per cancellation refilled (automatic mode)."""
+MESSAGE_BUDGET = 3
+"""AWS calls per message, all of them: claim, send, mark."""
 SEAT_ASSIGNED = "seat_assigned"
 HAND_OFFS = ("ses.SendEmail", "ses.SendRawEmail", "sesv2.SendEmail", "sns.Publish")
 """The calls that hand a message to SES or SNS: where a refill's budgeted chain ends."""
@@ -64,7 +66,7 @@ class Cost:
 
     def split_at_hand_off(self) -> tuple[Cost, Cost] | None:
         """The calls up to and including the first hand-off to SES/SNS, and those after it
-        (marking the message sent, completing its idempotency record); None without one."""
+        (marking the message sent); None without one."""
         for number, call in enumerate(self.calls):
             if call.name in HAND_OFFS:
                 return Cost(self.calls[: number + 1]), Cost(self.calls[number + 1 :])
@@ -214,6 +216,7 @@ def _refill(api: Api, shop: Business) -> tuple[list[Figure], list[str]]:
     every = Cost([call for invocation in invocations for call in invocation.calls])
     figures = [
         _records_figure(invocations, dropped),
+        _per_message_figure(invocations),
         refill_figure(
             "automatic: freed seat → message handed to SES/SNS: AWS calls", chain, REFILL_BUDGET
         ),
@@ -230,8 +233,8 @@ def _refill(api: Api, shop: Business) -> tuple[list[Figure], list[str]]:
         "The refill chain is every call made by `on_booking_change` for the cancellation's "
         "records plus `on_outbox_message` for the seat-assigned message, counted up to and "
         "including the hand-off (`SendEmail`, `SendRawEmail` when a calendar file rides "
-        "along, or `Publish`), as the budget reads; the calls after it (marking the message "
-        "sent, completing its idempotency record) are shown beside it. The reader that "
+        "along, or `Publish`), as the budget reads; the call after it (marking the message "
+        "sent) is shown beside it. The reader that "
         "feeds the handlers (stream and table descriptions, `GetRecords`) is not counted.",
     ]
     return figures, notes
@@ -261,6 +264,29 @@ def _records_figure(
         verdict(woke <= RECORDS_BUDGET),
         f"{before} records on the two streams before filtering, {woke} after ({per_stream}): "
         f"{passed}",
+    )
+
+
+def _per_message_figure(invocations: Sequence[Invocation]) -> Figure:
+    """Every call the outbox function makes for one message, the most of the cancellation's
+    messages: claiming it, handing it over, marking it sent."""
+    messages = [i for i in invocations if i.handler == "on_outbox_message"]
+    if not messages:
+        return Figure(
+            "AWS calls per message, all of them (claim, send, mark)",
+            "none",
+            f"≤ {MESSAGE_BUDGET}",
+            Verdict.MISSED,
+            "no message was delivered",
+        )
+    most = max(messages, key=lambda i: len(i.calls))
+    count = len(most.calls)
+    return Figure(
+        "AWS calls per message, all of them (claim, send, mark)",
+        str(count),
+        f"≤ {MESSAGE_BUDGET}",
+        verdict(count <= MESSAGE_BUDGET),
+        "; ".join(describe(i) for i in messages),
     )
 
 

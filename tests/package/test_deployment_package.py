@@ -25,7 +25,6 @@ from chalicelib.adapters.dynamodb.models import (
     ALL_TABLE_MODELS,
     BookingsItem,
     CatalogueItem,
-    IdempotencyRecordItem,
     OutboxMessageItem,
 )
 from chalicelib.adapters.dynamodb.streams import (
@@ -45,13 +44,11 @@ TABLE_RESOURCES: dict[type[Model], str] = {
     CatalogueItem: "CatalogueTable",
     BookingsItem: "BookingsTable",
     OutboxMessageItem: "OutboxTable",
-    IdempotencyRecordItem: "IdempotencyTable",
 }
 TABLE_NAME_SETTINGS = {
     "CATALOGUE_TABLE": "CatalogueTable",
     "BOOKINGS_TABLE": "BookingsTable",
     "OUTBOX_TABLE": "OutboxTable",
-    "IDEMPOTENCY_TABLE": "IdempotencyTable",
 }
 STREAM_TABLES = {BOOKINGS: "BookingsTable", OUTBOX: "OutboxTable"}
 DATA_TABLES = ("CatalogueTable", "BookingsTable", "OutboxTable")

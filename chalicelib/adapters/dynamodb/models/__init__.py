@@ -41,7 +41,6 @@ from chalicelib.adapters.dynamodb.models.catalogue import (
     profile_at,
 )
 from chalicelib.adapters.dynamodb.models.outbox import (
-    IdempotencyRecordItem,
     MessagesByStatusIndex,
     OutboxMessageItem,
     RecentMessagesIndex,
@@ -51,7 +50,6 @@ ALL_TABLE_MODELS: tuple[type[Model], ...] = (
     CatalogueItem,
     BookingsItem,
     OutboxMessageItem,
-    IdempotencyRecordItem,
 )
 
 __all__ = [
@@ -64,7 +62,6 @@ __all__ = [
     "CustomerItem",
     "DueRemindersIndex",
     "HistoryItem",
-    "IdempotencyRecordItem",
     "ListMemberItem",
     "MessageTemplateItem",
     "MessagesByStatusIndex",
