@@ -33,7 +33,6 @@ LAMBDA_ENVIRONMENT = {
     "CATALOGUE_TABLE": "standby-catalogue",
     "BOOKINGS_TABLE": "standby-bookings",
     "OUTBOX_TABLE": "standby-outbox",
-    "IDEMPOTENCY_TABLE": "standby-idempotency",
     "EMAIL_SENDER": "bookings@example.com",
     "PUBLIC_BASE_URL": "https://book.example.com",
     "LINK_SIGNING_KEY": "bench-link-signing-key-0123456789abcdef",

@@ -21,6 +21,7 @@ from chalicelib.adapters.tokens import issue_local_staff_token
 from chalicelib.bootstrap import services
 from chalicelib.entrypoints.events.streams import on_booking_change, on_outbox_message
 from chalicelib.settings import get_settings
+from local.event_filters import filter_patterns
 from tests.support.aws import Handler, StreamFeed, mocked_aws
 from tests.support.calls import Call, aws_call_log
 
@@ -175,10 +176,14 @@ class CountedStreams:
         settings = get_settings()
         self.feeds = [
             StreamFeed(
-                settings.bookings_table, self._counted("on_booking_change", on_booking_change)
+                settings.bookings_table,
+                self._counted("on_booking_change", on_booking_change),
+                filter_patterns("on_booking_change"),
             ),
             StreamFeed(
-                settings.outbox_table, self._counted("on_outbox_message", on_outbox_message)
+                settings.outbox_table,
+                self._counted("on_outbox_message", on_outbox_message),
+                filter_patterns("on_outbox_message"),
             ),
         ]
 
@@ -195,10 +200,20 @@ class CountedStreams:
     def settle(self) -> list[Invocation]:
         """Deliver everything new; returns the invocations this made."""
         first = len(self.invocations)
+        for feed in self.feeds:
+            feed.filtered_out.clear()
         for _ in range(20):
-            if not any(feed.deliver() for feed in self.feeds):
+            # Records the filters dropped invoked nothing, so wrote nothing new.
+            if not any([feed.deliver() for feed in self.feeds]):
                 return self.invocations[first:]
         raise RuntimeError("the streams did not settle")
+
+    def filtered_out(self) -> dict[str, list[dict[str, Any]]]:
+        """The records the last `settle` read that no filter passed, by handler."""
+        return {
+            "on_booking_change": list(self.feeds[0].filtered_out),
+            "on_outbox_message": list(self.feeds[1].filtered_out),
+        }
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bench.in_process import (
     Api,
@@ -20,6 +21,10 @@ from tests.support.calls import Call
 
 OPERATION_BUDGET = 2
 REFILL_BUDGET = 6
+RECORDS_BUDGET = 4
+"""Stream records that invoke a function per cancellation refilled (automatic mode)."""
+MESSAGE_BUDGET = 3
+"""AWS calls per message, all of them: claim, send, mark."""
 SEAT_ASSIGNED = "seat_assigned"
 HAND_OFFS = ("ses.SendEmail", "ses.SendRawEmail", "sesv2.SendEmail", "sns.Publish")
 """The calls that hand a message to SES or SNS: where a refill's budgeted chain ends."""
@@ -61,7 +66,7 @@ class Cost:
 
     def split_at_hand_off(self) -> tuple[Cost, Cost] | None:
         """The calls up to and including the first hand-off to SES/SNS, and those after it
-        (marking the message sent, completing its idempotency record); None without one."""
+        (marking the message sent); None without one."""
         for number, call in enumerate(self.calls):
             if call.name in HAND_OFFS:
                 return Cost(self.calls[: number + 1]), Cost(self.calls[number + 1 :])
@@ -204,11 +209,14 @@ def _refill(api: Api, shop: Business) -> tuple[list[Figure], list[str]]:
     streams.settle()  # what came before the cancellation
     api.call("POST", f"/bookings/{booking['manage_token']}/cancel")
     invocations = streams.settle()
+    dropped = streams.filtered_out()
     chain = _chain(invocations)
     in_chain = {id(invocation) for invocation in chain}
     others = [i for i in invocations if id(i) not in in_chain and i.calls]
     every = Cost([call for invocation in invocations for call in invocation.calls])
     figures = [
+        _records_figure(invocations, dropped),
+        _per_message_figure(invocations),
         refill_figure(
             "automatic: freed seat → message handed to SES/SNS: AWS calls", chain, REFILL_BUDGET
         ),
@@ -225,11 +233,68 @@ def _refill(api: Api, shop: Business) -> tuple[list[Figure], list[str]]:
         "The refill chain is every call made by `on_booking_change` for the cancellation's "
         "records plus `on_outbox_message` for the seat-assigned message, counted up to and "
         "including the hand-off (`SendEmail`, `SendRawEmail` when a calendar file rides "
-        "along, or `Publish`), as the budget reads; the calls after it (marking the message "
-        "sent, completing its idempotency record) are shown beside it. The reader that "
+        "along, or `Publish`), as the budget reads; the call after it (marking the message "
+        "sent) is shown beside it. The reader that "
         "feeds the handlers (stream and table descriptions, `GetRecords`) is not counted.",
     ]
     return figures, notes
+
+
+def _records_figure(
+    invocations: Sequence[Invocation], dropped: dict[str, list[dict[str, Any]]]
+) -> Figure:
+    """What the event sources' filters let through of one refilled cancellation's records:
+    each passing record is one invocation (in AWS, batched, but each takes its place in
+    one); beside it, every record the two streams carried."""
+    woke = len(invocations)
+    by_function = {
+        name: (sum(1 for i in invocations if i.handler == name), len(records))
+        for name, records in dropped.items()
+    }
+    before = woke + sum(len(records) for records in dropped.values())
+    per_stream = "; ".join(
+        f"{name}: {passed} of {passed + filtered}"
+        for name, (passed, filtered) in by_function.items()
+    )
+    passed = ", ".join(describe_record(i.handler, i.record) for i in invocations)
+    return Figure(
+        "stream records that invoke a function, per cancellation refilled (automatic mode)",
+        str(woke),
+        f"≤ {RECORDS_BUDGET}",
+        verdict(woke <= RECORDS_BUDGET),
+        f"{before} records on the two streams before filtering, {woke} after ({per_stream}): "
+        f"{passed}",
+    )
+
+
+def _per_message_figure(invocations: Sequence[Invocation]) -> Figure:
+    """Every call the outbox function makes for one message, the most of the cancellation's
+    messages: claiming it, handing it over, marking it sent."""
+    messages = [i for i in invocations if i.handler == "on_outbox_message"]
+    if not messages:
+        return Figure(
+            "AWS calls per message, all of them (claim, send, mark)",
+            "none",
+            f"≤ {MESSAGE_BUDGET}",
+            Verdict.MISSED,
+            "no message was delivered",
+        )
+    most = max(messages, key=lambda i: len(i.calls))
+    count = len(most.calls)
+    return Figure(
+        "AWS calls per message, all of them (claim, send, mark)",
+        str(count),
+        f"≤ {MESSAGE_BUDGET}",
+        verdict(count <= MESSAGE_BUDGET),
+        "; ".join(describe(i) for i in messages),
+    )
+
+
+def describe_record(handler: str, record: dict[str, Any]) -> str:
+    image = record.get("dynamodb", {}).get("NewImage") or {}
+    about = image.get("message_type", image.get("kind", {})).get("S", "")
+    status = image.get("status", {}).get("S", "")
+    return f"{about} {record.get('eventName', '')} ({status})".replace(" ()", "")
 
 
 def _chain(invocations: Sequence[Invocation]) -> list[Invocation]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
 
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.adapters.custom_templates import BusinessTextsRenderer
@@ -36,12 +35,6 @@ from chalicelib.services.workflows import Workflows
 from chalicelib.settings import Settings, get_settings
 
 
-class InvocationAwareDelivery(MessageDelivery, Protocol):
-    def register_invocation(self, lambda_context: Any) -> None:
-        """Told when this Lambda invocation will time out (the duplicate-send guard)."""
-        ...
-
-
 @dataclass(frozen=True)
 class Services:
     catalogue: Catalogue
@@ -51,7 +44,7 @@ class Services:
     offers: Offers
     notifications: Notifications
     reminders: Reminders
-    message_delivery: InvocationAwareDelivery
+    message_delivery: MessageDelivery
     links: Links
     staff_tokens: StaffTokenVerifier
     workflows: Workflows
@@ -67,7 +60,7 @@ def build_services(
     *,
     clock: Clock | None = None,
     uow: UnitOfWorkFactory | None = None,
-    delivery: InvocationAwareDelivery | None = None,
+    delivery: MessageDelivery | None = None,
     scheduler: Scheduler | None = None,
     message_settings: MessageSettings | None = None,
     renderer: MessageRenderer | None = None,

@@ -22,7 +22,6 @@ REQUIRED_WHEN_DEPLOYED = (
     "CATALOGUE_TABLE",
     "BOOKINGS_TABLE",
     "OUTBOX_TABLE",
-    "IDEMPOTENCY_TABLE",
     "EMAIL_SENDER",
     "PUBLIC_BASE_URL",
     "LINK_SIGNING_KEY",
@@ -52,7 +51,6 @@ def local_defaults(table_prefix: str) -> dict[str, str]:
         "CATALOGUE_TABLE": f"{table_prefix}-catalogue",
         "BOOKINGS_TABLE": f"{table_prefix}-bookings",
         "OUTBOX_TABLE": f"{table_prefix}-outbox",
-        "IDEMPOTENCY_TABLE": f"{table_prefix}-idempotency",
         "EMAIL_SENDER": "bookings@standby.example",
         "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
         "SCHEDULE_GROUP_NAME": "default",
@@ -69,7 +67,6 @@ class Settings:
     catalogue_table: str
     bookings_table: str
     outbox_table: str
-    idempotency_table: str
     email_sender: str
     public_base_url: str
     link_signing_key: str | None
@@ -120,7 +117,6 @@ class Settings:
             catalogue_table=value("CATALOGUE_TABLE"),
             bookings_table=value("BOOKINGS_TABLE"),
             outbox_table=value("OUTBOX_TABLE"),
-            idempotency_table=value("IDEMPOTENCY_TABLE"),
             email_sender=value("EMAIL_SENDER"),
             public_base_url=value("PUBLIC_BASE_URL").rstrip("/"),
             link_signing_key=optional("LINK_SIGNING_KEY"),

@@ -443,7 +443,7 @@ class LocalStack:
         if settings is not None:
             lines.append(
                 f"  Tables         {settings.catalogue_table}, {settings.bookings_table}, "
-                f"{settings.outbox_table}, {settings.idempotency_table}"
+                f"{settings.outbox_table}"
             )
         lines.append(f"  Business       {DEMO_BUSINESS}")
         demo = self.demo
@@ -496,7 +496,6 @@ def _stream_tables(settings: Settings) -> Callable[[str], str]:
         "bookings": settings.bookings_table,
         "outbox": settings.outbox_table,
         "catalogue": settings.catalogue_table,
-        "idempotency": settings.idempotency_table,
     }
 
     def table_of_stream(stream_arn: str) -> str:

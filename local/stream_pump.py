@@ -12,7 +12,10 @@ What it keeps from the event source mapping:
 - after ``max_retries`` retries the failed records are parked as dead letters and the
   shard moves on, so one poison record never blocks a stream, and nothing is dropped
   silently;
-- shards that appear later are read from their start, a child only after its parent.
+- shards that appear later are read from their start, a child only after its parent;
+- a mapping's filter patterns (its ``FilterCriteria`` in infra/template.json) are applied
+  before batching: a record none of them matches is checkpointed without invoking the
+  function, as Lambda drops it.
 
 The emulator keeps one shard per stream, where DynamoDB splits a busy table's stream into
 many, by partition key, and Lambda reads them concurrently. With ``partitions`` above one,
@@ -40,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 
 from local.dead_letters import DeadLetter, DeadLetters
+from local.event_filters import filter_patterns, passes
 from local.lambda_runtime import Handler, function_name, handler_of, lambda_context
 
 if TYPE_CHECKING:
@@ -66,6 +70,8 @@ class StreamConsumer:
     starting_position: str = "TRIM_HORIZON"
     maximum_batching_window_in_seconds: float = 0.0
     function_name: str = ""
+    filters: tuple[dict[str, Any], ...] | None = None
+    """The event source's filter patterns; None: every record invokes the function."""
 
     @property
     def deployed_name(self) -> str:
@@ -92,9 +98,15 @@ def consumers_from_app(app: Any, table_of_stream: Callable[[str], str]) -> list[
                 starting_position=source.starting_position,
                 maximum_batching_window_in_seconds=source.maximum_batching_window_in_seconds,
                 function_name=function_name(app, source.name),
+                filters=_filters_of(source.name),
             )
         )
     return consumers
+
+
+def _filters_of(handler_name: str) -> tuple[dict[str, Any], ...] | None:
+    patterns = filter_patterns(handler_name)
+    return None if patterns is None else tuple(patterns)
 
 
 def lambda_record(raw: Mapping[str, Any], *, stream_arn: str, region: str) -> dict[str, Any]:
@@ -466,12 +478,14 @@ class StreamPump:
         shard.idle = not records
         if not records:
             return False
+        shard.last_fetched = sequence_number(records[-1])
+        # Filtered out records are checkpointed unseen, as Lambda does.
+        records = [r for r in records if passes(mapping.consumer.filters, r)]
         for record in records:
             lane = shard.lanes[self._lane_of(mapping, record, len(shard.lanes))]
             if not lane.pending:
                 lane.pending_since = time.monotonic()
             lane.pending.append(record)
-        shard.last_fetched = sequence_number(records[-1])
         return True
 
     @staticmethod

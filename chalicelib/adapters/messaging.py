@@ -1,5 +1,9 @@
-"""Email through SES, SMS through SNS, each message handed over at most once (Powertools
-idempotency, keyed by the message id, which itself is derived from the message's cause)."""
+"""Email through SES, SMS through SNS: one call per hand-over.
+
+Neither SES's SendEmail/SendRawEmail nor SNS's Publish to a phone number takes an
+idempotency token, so the guard against sending twice is the outbox item itself: the
+notifications use case claims it (a conditional write) before calling `deliver`, and only
+the attempt holding the claim hands the message over."""
 
 from __future__ import annotations
 
@@ -11,14 +15,10 @@ from chalicelib.domain.messages import Channel, OutboxMessage
 from chalicelib.ports.runtime import DeliveryFailed, RenderedMessage
 from chalicelib.settings import Settings
 
-# boto3 and Powertools' idempotency utility (~45 ms together) are imported on the first
-# send, not with app.py: only the outbox function sends, yet every function imports app.py.
+# boto3 is imported on the first send, not with app.py: only the functions that send need
+# it, yet every function imports app.py.
 if TYPE_CHECKING:
     import boto3
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
-
-# A stream record is retried for at most a day; keep the record of a send far longer.
-IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 3600
 
 
 class AwsMessageDelivery:
@@ -40,43 +40,8 @@ class AwsMessageDelivery:
     def _sns(self) -> Any:
         return self._session.client("sns")
 
-    @cached_property
-    def _config(self) -> IdempotencyConfig:
-        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
-
-        return IdempotencyConfig(
-            event_key_jmespath="idempotency_key",
-            expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
-            raise_on_no_idempotency_key=True,
-        )
-
-    @cached_property
-    def _send_once(self) -> Any:
-        from aws_lambda_powertools.utilities.idempotency import (
-            DynamoDBPersistenceLayer,
-            idempotent_function,
-        )
-
-        persistence = DynamoDBPersistenceLayer(table_name=self._settings.idempotency_table)
-        return idempotent_function(
-            data_keyword_argument="send",
-            persistence_store=persistence,
-            config=self._config,
-        )(self._hand_over)
-
-    def register_invocation(self, lambda_context: Any) -> None:
-        """Tell the duplicate-send guard when this invocation will time out: a send cut
-        short by a timeout must not block its retry until the guard's record expires."""
-        self._config.register_lambda_context(lambda_context)
-
     def deliver(self, message: OutboxMessage, rendered: RenderedMessage) -> str:
         send = {
-            # One hand-over per attempt: a stale copy of an attempt already made (a stream
-            # record delivered twice) gets that attempt's saved outcome, failure included,
-            # instead of sending again after the message was retried or given up.
-            "idempotency_key": message.message_id
-            if message.attempts == 0
-            else f"{message.message_id}#{message.attempts}",
             "message_id": message.message_id,
             "channel": message.channel.value,
             "to": message.recipient,
@@ -88,7 +53,7 @@ class AwsMessageDelivery:
                 for a in rendered.attachments
             ],
         }
-        result = self._send_once(send=send)
+        result = self._hand_over(send)
         if "error" in result:
             raise DeliveryFailed(DeliveryFailure(str(result["error"]), str(result["detail"])))
         return str(result["provider_message_id"])

@@ -52,6 +52,35 @@ def retry_delay(message_id: str, attempts: int) -> timedelta:
     return timedelta(seconds=base * (1 + spread))
 
 
+CLAIM_LEASE = timedelta(minutes=3)
+"""How long an attempt holds a message while it hands it over. Longer than any function
+that sends may run (the outbox function's and the scheduled task's timeouts; a test holds
+it so): once it has passed, the attempt that claimed it is surely dead, and a later one may
+claim the message again rather than leave it queued for ever."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One attempt's hold on a message while it hands it over: the message's write that
+    takes it (only if still queued with the attempts read and not held by a live claim)
+    is what lets this attempt, and no stale or concurrent copy, send it."""
+
+    holder: str
+    """Unique to this attempt: only its holder marks the message sent."""
+    attempt: int
+    """The message's attempts + 1."""
+    until: datetime
+
+    @classmethod
+    def of(cls, message: OutboxMessage, holder: str, now: datetime) -> Claim:
+        return cls(holder, message.attempts + 1, now + CLAIM_LEASE)
+
+
+def claim_is_live(message: OutboxMessage, now: datetime) -> bool:
+    """Another attempt holds the message and its lease has not passed."""
+    return message.claim_until is not None and now < message.claim_until
+
+
 @dataclass(frozen=True)
 class Retry:
     at: datetime
@@ -99,6 +128,9 @@ def fallback_of(message: OutboxMessage, now: datetime) -> OutboxMessage | None:
         next_attempt_at=None,
         fallback_recipient=None,
         fallback_message_id=None,
+        claimed_by=None,
+        claimed_attempt=None,
+        claim_until=None,
     )
 
 

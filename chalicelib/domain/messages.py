@@ -71,6 +71,11 @@ class OutboxMessage:
     """The customer's address on the other channel, tried when this one keeps failing."""
     fallback_message_id: str | None = None
     """The message queued on the other channel when this one was given up."""
+    claimed_by: str | None = None
+    """The attempt that holds the message while it hands it over (see `Claim`), its
+    number and when its hold lapses (None: no attempt holds it)."""
+    claimed_attempt: int | None = None
+    claim_until: datetime | None = None
 
 
 def message_id_for(message_type: MessageType, cause_id: str) -> str:

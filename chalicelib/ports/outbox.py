@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from chalicelib.domain.delivery import Claim
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 
 
@@ -33,21 +34,24 @@ class OutboxRepository(Protocol):
         """Stage: queue messages. Refused (AlreadyQueued) if one of them is queued already."""
         ...
 
-    def mark(
-        self,
-        message: OutboxMessage,
-        status: MessageStatus,
-        *,
-        at: datetime,
-        provider_message_id: str | None = None,
-        failure: str | None = None,
+    def claim(self, message: OutboxMessage, claim: Claim, now: datetime) -> None:
+        """Stage: attempt `claim.attempt` takes the message to hand it over, until
+        `claim.until`. Refused (MessageSettled) unless the message is still queued with the
+        attempts read and no other attempt's claim is live at `now`: a redelivered record,
+        a stale copy of an earlier attempt or a concurrent duplicate cannot take it."""
+        ...
+
+    def mark_sent(
+        self, message: OutboxMessage, claim: Claim, *, at: datetime, provider_message_id: str
     ) -> None:
-        """Stage: the message's new status (sent: when, and one more attempt)."""
+        """Stage: the claimed attempt handed the message over (when, the provider's id, one
+        more attempt). Refused (MessageSettled) unless it is still queued and held by
+        `claim.holder`."""
         ...
 
     def failed_attempt(self, message: OutboxMessage, error: str, next_attempt_at: datetime) -> None:
-        """Stage: one more failed hand-over and when to try again; refused (MessageSettled)
-        unless the message is still queued with the attempts read."""
+        """Stage: one more failed hand-over and when to try again, the claim released;
+        refused (MessageSettled) unless the message is still queued with the attempts read."""
         ...
 
     def give_up(self, message: OutboxMessage, reason: str, fallback: OutboxMessage | None) -> None:

@@ -45,8 +45,9 @@ class MessageRenderer(Protocol):
 
 class MessageDelivery(Protocol):
     def deliver(self, message: OutboxMessage, rendered: RenderedMessage) -> str:
-        """Hand the message to its channel at most once per message id; returns the
-        provider's message id, or raises DeliveryFailed."""
+        """Hand the message to its channel, once per call (the caller's claim on the
+        message is what keeps a call from being repeated); returns the provider's message
+        id, or raises DeliveryFailed."""
         ...
 
 

@@ -5,10 +5,11 @@ could not go."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from uuid import uuid4
 
 from chalicelib.adapters.observability import logger
-from chalicelib.domain.delivery import GiveUp, after_failure
+from chalicelib.domain.delivery import Claim, GiveUp, after_failure, claim_is_live
 from chalicelib.domain.languages import LANGUAGES, served_language
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.domain.refusals import AlreadyQueued, MessageSettled, RetryableConflict
@@ -42,9 +43,14 @@ class Notifications:
         self._clock = clock
         self._scheduler = scheduler
 
-    def deliver(self, message: OutboxMessage) -> bool:
+    def deliver(self, message: OutboxMessage, *, again: bool = True) -> bool:
         """Send a queued message, or schedule it for when the business's active hours
-        begin or its next attempt is due. Returns False when nothing was sent now."""
+        begin or its next attempt is due. Returns False when nothing was sent now.
+
+        Three calls a message: the claim (the message's own conditional write, which only
+        this attempt can make), the hand-over, and marking it sent. A redelivered record,
+        a stale copy of an earlier attempt or a concurrent duplicate finds the message
+        claimed, tried again or sent, and sends nothing."""
         if message.status is not MessageStatus.QUEUED:
             return False
         now = self._clock.now()
@@ -55,29 +61,60 @@ class Notifications:
         if message.language not in LANGUAGES:
             message = self._in_a_written_language(message)
         rendered = self._renderer.render(message)
+        claim = Claim.of(message, uuid4().hex, now)
+        with self._uow() as uow:
+            uow.outbox.claim(message, claim, now)
+            try:
+                uow.commit()
+            except MessageSettled:
+                return self._not_claimed(message, now, again=again)
         try:
             provider_message_id = self._delivery.deliver(message, rendered)
         except DeliveryFailed as error:
             self._failed(message, error, now)
             return False
         with self._uow() as uow:
-            uow.outbox.mark(
-                message,
-                MessageStatus.SENT,
-                at=self._clock.now(),
-                provider_message_id=provider_message_id,
+            uow.outbox.mark_sent(
+                message, claim, at=self._clock.now(), provider_message_id=provider_message_id
             )
-            uow.commit()
+            try:
+                uow.commit()
+            except MessageSettled:
+                # Only when this attempt outlived its claim's lease and another took it.
+                logger.warning(
+                    "message sent after its claim lapsed",
+                    extra={"message_id": message.message_id, "attempt": claim.attempt},
+                )
         logger.info(
             "message sent",
             extra={
                 "message_id": message.message_id,
                 "message_type": message.message_type.value,
                 "channel": message.channel.value,
-                "attempt": message.attempts + 1,
+                "attempt": claim.attempt,
             },
         )
         return True
+
+    def _not_claimed(self, read: OutboxMessage, now: datetime, *, again: bool) -> bool:
+        """The claim was refused: the message as it is now says why. Sent, failed, or tried
+        again since this copy was read: nothing to do (a retry has its own schedule).
+        Held by another attempt: look again when its lease passes, so a claim whose sender
+        died never keeps the message from going out."""
+        with self._uow() as uow:
+            current = uow.outbox.get_message(read.business_id, read.message_id)
+        if current is None or current.status is not MessageStatus.QUEUED:
+            return False
+        if current.attempts != read.attempts:
+            return False
+        if claim_is_live(current, now):
+            assert current.claim_until is not None
+            # On the whole second after the lease: schedules fire to the second.
+            lapses = current.claim_until.replace(microsecond=0) + timedelta(seconds=1)
+            self._send_at(current, lapses, why="claimed")
+            return False
+        # The other claim lapsed just now: this attempt may take it, once.
+        return again and self.deliver(current, again=False)
 
     def _in_a_written_language(self, message: OutboxMessage) -> OutboxMessage:
         """A message queued in a language Standby does not write (stored before languages
@@ -106,12 +143,15 @@ class Notifications:
         with self._uow() as uow:
             return uow.outbox.recent_messages(business_id, status, limit, before)
 
-    def _send_at(self, message: OutboxMessage, when: datetime) -> None:
+    def _send_at(self, message: OutboxMessage, when: datetime, why: str = "") -> None:
         # One schedule per attempt: each name is used once, so a redelivered record
-        # cannot schedule an attempt twice.
+        # cannot schedule an attempt twice. A look at a claimed message is named by the
+        # claim's lease, one per lease.
         name = f"message-{id_for_cause(message.message_id)}"
         if message.attempts:
             name += f"-retry{message.attempts}"
+        if why:
+            name += f"-{why}{int(when.timestamp())}"
         self._scheduler.at(
             name,
             when,

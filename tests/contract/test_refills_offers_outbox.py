@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.messages import MessageStatus
+from chalicelib.domain.delivery import Claim
+from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.domain.model import BookingStatus, SeatAfterRelease
 from chalicelib.domain.offers import OfferStatus
 from chalicelib.domain.refill import RefillOutcome
@@ -175,18 +176,25 @@ def test_a_message_is_queued_once(uow: UnitOfWorkFactory) -> None:
     assert found is not None and found.status is MessageStatus.QUEUED
 
 
+def claimed(uow: UnitOfWorkFactory, queued: OutboxMessage, holder: str, now: datetime) -> Claim:
+    claim = Claim.of(queued, holder, now)
+    commit(uow, lambda work: work.outbox.claim(queued, claim, now))
+    return claim
+
+
 def test_a_sent_message_records_when_and_by_whom(uow: UnitOfWorkFactory) -> None:
     open_shop(uow)
     queued = message("Ada")
     commit(uow, lambda work: work.outbox.add([queued]))
+    claim = claimed(uow, queued, "first", NOW)
     at = NOW + timedelta(minutes=1)
     commit(
         uow,
-        lambda work: work.outbox.mark(queued, MessageStatus.SENT, at=at, provider_message_id="p1"),
+        lambda work: work.outbox.mark_sent(queued, claim, at=at, provider_message_id="p1"),
     )
     with uow() as work:
         sent = work.outbox.get_message(BIZ, queued.message_id)
-        work.outbox.mark(message("Nobody"), MessageStatus.SENT, at=at)
+        work.outbox.mark_sent(message("Nobody"), claim, at=at, provider_message_id="p2")
         with pytest.raises(MessageSettled):
             work.commit()
     assert sent is not None
@@ -196,6 +204,67 @@ def test_a_sent_message_records_when_and_by_whom(uow: UnitOfWorkFactory) -> None
         1,
         "p1",
     )
+    assert (sent.claimed_by, sent.claim_until) == (None, None)
+
+
+def test_a_claim_holds_the_message_for_one_attempt_until_its_lease_passes(
+    uow: UnitOfWorkFactory,
+) -> None:
+    open_shop(uow)
+    queued = message("Ada")
+    commit(uow, lambda work: work.outbox.add([queued]))
+    first = claimed(uow, queued, "first", NOW)
+    with uow() as work:
+        held = work.outbox.get_message(BIZ, queued.message_id)
+    assert held is not None
+    assert (held.claimed_by, held.claimed_attempt, held.claim_until) == ("first", 1, first.until)
+
+    # A duplicate of the record, while the claim is live: refused.
+    with uow() as work:
+        work.outbox.claim(queued, Claim.of(queued, "second", NOW), NOW + timedelta(seconds=1))
+        with pytest.raises(MessageSettled):
+            work.commit()
+    # Once the lease has passed (its sender died), a later attempt takes it over...
+    lapsed = first.until
+    second = claimed(uow, queued, "second", lapsed)
+    # ... and only the holder marks it sent.
+    with uow() as work:
+        work.outbox.mark_sent(queued, first, at=lapsed, provider_message_id="late")
+        with pytest.raises(MessageSettled):
+            work.commit()
+    commit(
+        uow, lambda work: work.outbox.mark_sent(queued, second, at=lapsed, provider_message_id="p")
+    )
+    with uow() as work:
+        work.outbox.claim(queued, Claim.of(queued, "third", NOW), lapsed + timedelta(hours=1))
+        with pytest.raises(MessageSettled):
+            work.commit()
+        sent = work.outbox.get_message(BIZ, queued.message_id)
+    assert sent is not None and (sent.status, sent.provider_message_id) == (
+        MessageStatus.SENT,
+        "p",
+    )
+
+
+def test_a_failed_attempt_releases_its_claim_and_a_stale_copy_cannot_claim(
+    uow: UnitOfWorkFactory,
+) -> None:
+    open_shop(uow)
+    queued = message("Ada")
+    commit(uow, lambda work: work.outbox.add([queued]))
+    claimed(uow, queued, "first", NOW)
+    retry_at = NOW + timedelta(minutes=2)
+    commit(uow, lambda work: work.outbox.failed_attempt(queued, "Throttling", retry_at))
+    with uow() as work:
+        tried = work.outbox.get_message(BIZ, queued.message_id)
+        # The stream's copy, read before the attempt: it no longer has the attempts.
+        work.outbox.claim(queued, Claim.of(queued, "stale", NOW), NOW)
+        with pytest.raises(MessageSettled):
+            work.commit()
+    assert tried is not None
+    assert (tried.attempts, tried.claimed_by, tried.claim_until) == (1, None, None)
+    retry = claimed(uow, tried, "retry", retry_at)
+    assert retry.attempt == 2
 
 
 def test_a_failed_attempt_is_counted_once_from_the_attempts_read(uow: UnitOfWorkFactory) -> None:
@@ -239,9 +308,10 @@ def test_recent_messages_come_newest_first_a_page_at_a_time(uow: UnitOfWorkFacto
     open_shop(uow)
     messages = [message(f"C{n}", minutes=n) for n in range(3)]
     commit(uow, lambda work: work.outbox.add(messages))
+    claim = claimed(uow, messages[0], "first", NOW)
     commit(
         uow,
-        lambda work: work.outbox.mark(messages[0], MessageStatus.SENT, at=NOW),
+        lambda work: work.outbox.mark_sent(messages[0], claim, at=NOW, provider_message_id="p"),
     )
     with uow() as work:
         first = work.outbox.recent_messages(BIZ, None, 2)

@@ -6,15 +6,23 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from chalicelib.domain.delivery import Claim, claim_is_live
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.domain.refusals import AlreadyQueued, MessageSettled
 from chalicelib.ports.outbox import MAX_ERROR_LENGTH, MessagePage
-from tests.fakes.state import Check, InMemoryState, StagedWrites, exists, is_new, refused
+from tests.fakes.state import Check, InMemoryState, StagedWrites, is_new, refused
 
 
 def when_queued(message: OutboxMessage) -> str:
     """What DynamoDB lists a business's messages by, newest first, and pages on."""
     return f"{message.created_at.astimezone(UTC).isoformat()}#{message.message_id}"
+
+
+CLAIM_PATHS = ("claimed_by", "claimed_attempt", "claim_until")
+
+
+def _released(message: OutboxMessage) -> OutboxMessage:
+    return replace(message, claimed_by=None, claimed_attempt=None, claim_until=None)
 
 
 def _still_queued(message: OutboxMessage) -> Check:
@@ -61,40 +69,54 @@ class InMemoryOutbox:
                 refused(AlreadyQueued, f"message {message.message_id!r} is queued already"),
             )
 
-    def mark(
-        self,
-        message: OutboxMessage,
-        status: MessageStatus,
-        *,
-        at: datetime,
-        provider_message_id: str | None = None,
-        failure: str | None = None,
-    ) -> None:
-        def marked(stored: OutboxMessage) -> OutboxMessage:
-            changed = replace(stored, status=status)
-            if status is MessageStatus.SENT:
-                changed = replace(
-                    changed, sent_at=at, attempts=message.attempts + 1, next_attempt_at=None
-                )
-            if provider_message_id:
-                changed = replace(changed, provider_message_id=provider_message_id)
-            if failure:
-                changed = replace(changed, failure=failure)
-            return changed
-
+    def claim(self, message: OutboxMessage, claim: Claim, now: datetime) -> None:
         self._writes.update(
             "messages",
             (message.business_id, message.message_id),
-            marked,
-            exists,
-            refused(MessageSettled, "no such message"),
+            lambda stored: replace(
+                stored,
+                claimed_by=claim.holder,
+                claimed_attempt=claim.attempt,
+                claim_until=claim.until,
+            ),
+            lambda stored: (
+                _still_queued(message)(stored)
+                and stored is not None
+                and not claim_is_live(stored, now)
+            ),
+            refused(MessageSettled, "settled, tried again, or held by another attempt"),
+            paths=("claimed_by", "claimed_attempt", "claim_until"),
+        )
+
+    def mark_sent(
+        self, message: OutboxMessage, claim: Claim, *, at: datetime, provider_message_id: str
+    ) -> None:
+        self._writes.update(
+            "messages",
+            (message.business_id, message.message_id),
+            lambda stored: _released(
+                replace(
+                    stored,
+                    status=MessageStatus.SENT,
+                    sent_at=at,
+                    attempts=claim.attempt,
+                    provider_message_id=provider_message_id,
+                    next_attempt_at=None,
+                )
+            ),
+            lambda stored: (
+                stored is not None
+                and stored.status is MessageStatus.QUEUED
+                and stored.claimed_by == claim.holder
+            ),
+            refused(MessageSettled, "no longer held by this attempt"),
             paths=(
                 "status",
                 "sent_at",
                 "attempts",
-                "next_attempt_at",
                 "provider_message_id",
-                "failure",
+                "next_attempt_at",
+                *CLAIM_PATHS,
             ),
         )
 
@@ -102,15 +124,17 @@ class InMemoryOutbox:
         self._writes.update(
             "messages",
             (message.business_id, message.message_id),
-            lambda stored: replace(
-                stored,
-                attempts=message.attempts + 1,
-                last_error=error[:MAX_ERROR_LENGTH],
-                next_attempt_at=next_attempt_at,
+            lambda stored: _released(
+                replace(
+                    stored,
+                    attempts=message.attempts + 1,
+                    last_error=error[:MAX_ERROR_LENGTH],
+                    next_attempt_at=next_attempt_at,
+                )
             ),
             _still_queued(message),
             refused(MessageSettled, "the message was settled or tried meanwhile"),
-            paths=("attempts", "last_error", "next_attempt_at"),
+            paths=("attempts", "last_error", "next_attempt_at", *CLAIM_PATHS),
         )
 
     def give_up(self, message: OutboxMessage, reason: str, fallback: OutboxMessage | None) -> None:
@@ -118,14 +142,16 @@ class InMemoryOutbox:
         self._writes.update(
             "messages",
             (message.business_id, message.message_id),
-            lambda stored: replace(
-                stored,
-                status=MessageStatus.FAILED,
-                attempts=message.attempts + 1,
-                failure=why,
-                last_error=why,
-                next_attempt_at=None,
-                fallback_message_id=fallback.message_id if fallback else None,
+            lambda stored: _released(
+                replace(
+                    stored,
+                    status=MessageStatus.FAILED,
+                    attempts=message.attempts + 1,
+                    failure=why,
+                    last_error=why,
+                    next_attempt_at=None,
+                    fallback_message_id=fallback.message_id if fallback else None,
+                )
             ),
             _still_queued(message),
             refused(MessageSettled, "the message was settled or tried meanwhile"),
@@ -136,6 +162,7 @@ class InMemoryOutbox:
                 "last_error",
                 "next_attempt_at",
                 "fallback_message_id",
+                *CLAIM_PATHS,
             ),
         )
         if fallback is not None:

@@ -76,32 +76,24 @@ class Sent:
 
 @dataclass
 class FakeDelivery:
-    """Takes messages as SES and SNS would, at most once per message id and attempt, and
-    keeps them. `fail(code, times)` makes the next hand-overs fail with a provider's error
-    code (a permanent one such as "MessageRejected", or a passing one such as
-    "Throttling")."""
+    """Takes messages as SES and SNS would — every hand-over it is given, as neither has
+    an idempotency token — and keeps them. `fail(code, times)` makes the next hand-overs
+    fail with a provider's error code (a permanent one such as "MessageRejected", or a
+    passing one such as "Throttling")."""
 
     sent: list[Sent] = field(default_factory=list)
     attempts: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    _handed_over: dict[str, str] = field(default_factory=dict)
-
-    def register_invocation(self, lambda_context: Any) -> None:
-        """Nothing to guard in memory: a hand-over never times out here."""
 
     def fail(self, code: str, times: int = 1) -> None:
         self.failures.extend([code] * times)
 
     def deliver(self, message: OutboxMessage, rendered: RenderedMessage) -> str:
-        attempt = f"{message.message_id}#{message.attempts}"
-        if attempt in self._handed_over:
-            return self._handed_over[attempt]
         self.attempts.append(message.message_id)
         if self.failures:
             code = self.failures.pop(0)
             raise DeliveryFailed(DeliveryFailure(code, f"{code} (a test said so)"))
         provider_id = f"provider-{len(self.sent) + 1}"
-        self._handed_over[attempt] = provider_id
         self.sent.append(Sent(message, rendered, provider_id))
         return provider_id
 

@@ -14,6 +14,7 @@ from chalicelib.adapters.tokens import issue_local_staff_token
 from chalicelib.bootstrap import services
 from chalicelib.entrypoints.events.streams import on_booking_change, on_outbox_message
 from chalicelib.settings import get_settings
+from local.event_filters import filter_patterns
 from tests.support.aws import StreamFeed, Streams, mocked_aws
 from tests.support.openapi import declared_answer_problems
 
@@ -37,8 +38,16 @@ def streams(aws: None) -> Streams:
     settings = get_settings()
     return Streams(
         [
-            StreamFeed(settings.bookings_table, on_booking_change),
-            StreamFeed(settings.outbox_table, on_outbox_message),
+            StreamFeed(
+                settings.bookings_table,
+                on_booking_change,
+                filter_patterns("on_booking_change"),
+            ),
+            StreamFeed(
+                settings.outbox_table,
+                on_outbox_message,
+                filter_patterns("on_outbox_message"),
+            ),
         ]
     )
 

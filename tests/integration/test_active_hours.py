@@ -16,6 +16,7 @@ from chalicelib.domain.model import WaitingListMode
 from chalicelib.domain.time_rules import ActiveHours
 from chalicelib.entrypoints.events.streams import on_outbox_images
 from chalicelib.settings import get_settings
+from local.event_filters import filter_patterns
 from tests.support.aws import REGION, StreamFeed, sent_about
 from tests.support.shop import Shop
 
@@ -32,7 +33,9 @@ class NightShop(Shop):
         self.notifications = build_services(
             get_settings(), clock=self.clock, renderer=TemplateRenderer()
         ).notifications
-        self.outbox_feed = StreamFeed(get_settings().outbox_table, self._on_message)
+        self.outbox_feed = StreamFeed(
+            get_settings().outbox_table, self._on_message, filter_patterns("on_outbox_message")
+        )
 
     def _on_message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         return process_changes(event, context, lambda old, new: on_outbox_images(self, old, new))

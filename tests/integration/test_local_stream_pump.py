@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import boto3
@@ -210,6 +210,40 @@ class TestDelivery:
         assert consumer.batch_size == 7
         assert consumer.starting_position == "TRIM_HORIZON"
         assert consumer.deployed_name == "pump-fixture-local-on_event"
+
+
+@pytest.mark.usefixtures("aws")
+def test_records_no_filter_pattern_matches_are_checkpointed_without_invoking_the_function() -> None:
+    recorder = Recorder()
+    (consumer,) = consumers_from_app(fixture_app(recorder, 10), lambda arn: TABLE)
+    only_b = {"dynamodb": {"NewImage": {"pk": {"S": [{"prefix": "b"}]}}}}
+    pump = StreamPump(
+        dynamodb=boto3.client("dynamodb"),
+        streams=boto3.client("dynamodbstreams"),
+        consumers=[replace(consumer, filters=(only_b,))],
+        dead_letters=DeadLetters(),
+        region="eu-west-1",
+        retry_delay=0,
+    )
+    write("a1", "b1", "a2", "b2")
+
+    pump.drain()
+    write("a3", "b3")
+    pump.drain()
+
+    assert recorder.delivered == ["b1", "b2", "b3"]
+
+
+def test_the_apps_stream_functions_get_the_templates_filters() -> None:
+    import app as standby
+    from local.event_filters import filter_patterns
+
+    consumers = consumers_from_app(standby.app, lambda arn: "table")
+
+    assert {c.name: c.filters for c in consumers} == {
+        name: tuple(filter_patterns(name) or ())
+        for name in ("on_booking_change", "on_outbox_message")
+    }
 
 
 @pytest.mark.usefixtures("aws")

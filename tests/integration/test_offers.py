@@ -15,6 +15,7 @@ from chalicelib.domain.offers import OfferStatus
 from chalicelib.entrypoints.events.streams import on_outbox_message
 from chalicelib.services.offers import schedule_name
 from chalicelib.settings import get_settings
+from local.event_filters import filter_patterns
 from tests.support.aws import REGION, StreamFeed, sent_about
 from tests.support.calls import aws_calls
 from tests.support.shop import Shop
@@ -28,7 +29,9 @@ class OfferShop(Shop):
     def __init__(self, mode: WaitingListMode, **settings: Any) -> None:
         super().__init__(waiting_list_mode=mode, offer_window_seconds=WINDOW, **settings)
         self.wait(3)
-        self.outbox_feed = StreamFeed(get_settings().outbox_table, on_outbox_message)
+        self.outbox_feed = StreamFeed(
+            get_settings().outbox_table, on_outbox_message, filter_patterns("on_outbox_message")
+        )
 
     @property
     def cause(self) -> str:

@@ -5,6 +5,7 @@ is marked failed with the reason) and nothing is sent twice."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -19,6 +20,7 @@ from chalicelib.domain.model import Business
 from chalicelib.domain.time_rules import ActiveHours
 from chalicelib.entrypoints.events.streams import on_outbox_images
 from chalicelib.settings import get_settings
+from local.event_filters import filter_patterns
 from tests.support.aws import REGION, StreamFeed, sent_messages
 from tests.support.fakes import FakeClock, FlakyDelivery
 
@@ -38,7 +40,9 @@ class PostOffice:
         )
         self.uow = services.uow
         self.notifications = services.notifications
-        self.feed = StreamFeed(settings.outbox_table, self._on_message)
+        self.feed = StreamFeed(
+            settings.outbox_table, self._on_message, filter_patterns("on_outbox_message")
+        )
 
     def _on_message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         return process_changes(event, context, lambda old, new: on_outbox_images(self, old, new))
@@ -284,3 +288,48 @@ def test_each_message_of_a_business_is_a_stream_partition_of_its_own(aws: None) 
     partition_keys = [record["dynamodb"]["Keys"]["pk"]["S"] for record in records]
     assert len(partition_keys) == 3
     assert len(set(partition_keys)) == 3
+
+
+class SlowDelivery(FlakyDelivery):
+    """SES that takes its time over the first hand-over: long enough for a duplicate of
+    the record, delivered concurrently, to try the same message meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = threading.Event()
+        self.go_on = threading.Event()
+
+    def _call_provider(self, send: dict[str, Any]) -> str:
+        if not self.sending.is_set():
+            self.sending.set()
+            assert self.go_on.wait(10)
+        return super()._call_provider(send)
+
+
+def test_two_deliveries_of_one_message_racing_hand_it_over_once(aws: None) -> None:
+    office = PostOffice()
+    office.delivery = slow = SlowDelivery()
+    office.notifications = build_services(
+        get_settings(), clock=office.clock, delivery=slow, renderer=TemplateRenderer()
+    ).notifications
+    message = office.queue("ada@example.com", None)
+    results: dict[str, bool] = {}
+
+    first = threading.Thread(
+        target=lambda: results.setdefault("first", office.notifications.deliver(message))
+    )
+    first.start()
+    assert slow.sending.wait(10)
+    # The duplicate arrives while the first is still handing the message over.
+    results["second"] = office.notifications.deliver(message)
+    slow.go_on.set()
+    first.join(10)
+
+    assert results == {"second": False, "first": True}
+    assert [m.to for m in sent_messages()] == ["ada@example.com"]
+    assert office.state(message).status is MessageStatus.SENT
+    # It scheduled a look for when the first one's claim lapses; by then it is sent.
+    office.clock.advance(minutes=10)
+    office.run()
+    assert [m.to for m in sent_messages()] == ["ada@example.com"]
+    assert slow.attempts == [message.message_id]

@@ -25,7 +25,6 @@ from chalicelib.adapters.dynamodb.models import (
     ALL_TABLE_MODELS,
     BookingsItem,
     CatalogueItem,
-    IdempotencyRecordItem,
     OutboxMessageItem,
 )
 from chalicelib.adapters.dynamodb.streams import (
@@ -45,13 +44,11 @@ TABLE_RESOURCES: dict[type[Model], str] = {
     CatalogueItem: "CatalogueTable",
     BookingsItem: "BookingsTable",
     OutboxMessageItem: "OutboxTable",
-    IdempotencyRecordItem: "IdempotencyTable",
 }
 TABLE_NAME_SETTINGS = {
     "CATALOGUE_TABLE": "CatalogueTable",
     "BOOKINGS_TABLE": "BookingsTable",
     "OUTBOX_TABLE": "OutboxTable",
-    "IDEMPOTENCY_TABLE": "IdempotencyTable",
 }
 STREAM_TABLES = {BOOKINGS: "BookingsTable", OUTBOX: "OutboxTable"}
 DATA_TABLES = ("CatalogueTable", "BookingsTable", "OutboxTable")
@@ -287,6 +284,31 @@ def test_each_stream_handler_reads_its_tables_stream_and_parks_what_keeps_failin
         consumed.add(table)
 
     assert consumed == set(STREAM_TABLES.values())
+
+
+def test_each_stream_handler_is_woken_only_by_what_its_filters_pass_and_the_pump_reads_them(
+    package: Package,
+) -> None:
+    """The generated event sources carry infra/'s FilterCriteria, and the local stack's
+    pump reads exactly those patterns (from the same template) for the same functions."""
+    import app as standby
+    from local.event_filters import filter_patterns
+
+    filtered = set()
+    for source in standby.app.event_sources:
+        if not isinstance(source, DynamoDBEventConfig):
+            continue
+        function = to_cfn_resource_name(source.name)
+        events = package.resources[function]["Properties"]["Events"]
+        criteria = events[f"{function}DynamodbEventSource"]["Properties"]["FilterCriteria"]
+        patterns = [json.loads(entry["Pattern"]) for entry in criteria["Filters"]]
+        # Lambda's default quota: five filters per event source mapping.
+        assert 0 < len(patterns) <= 5
+        assert all(set(pattern) == {"dynamodb"} for pattern in patterns)
+        assert patterns == filter_patterns(source.name)
+        filtered.add(source.name)
+
+    assert filtered == {"on_booking_change", "on_outbox_message"}
 
 
 def test_a_scheduled_task_that_keeps_failing_is_parked_in_the_dead_letter_queue(

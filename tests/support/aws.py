@@ -92,6 +92,11 @@ class StreamFeed:
 
     table: str
     handler: Handler
+    filters: list[dict[str, Any]] | None = None
+    """The event source's filter patterns (`local.event_filters.filter_patterns`): a
+    record none of them matches never reaches the handler, as in Lambda; None: all do."""
+    filtered_out: list[dict[str, Any]] = field(default_factory=list)
+    """Records dropped by the filters, as the handler would have seen them."""
     _last_sequence: dict[str, str] = field(default_factory=dict)
     _arn: str | None = None
 
@@ -130,20 +135,27 @@ class StreamFeed:
         return self._new_records()
 
     def deliver_late(self, records: list[dict[str, Any]]) -> None:
-        for record in records:
-            response = self.handler({"Records": [_lambda_shape(record)]}, None)
+        for record in self._passing(records):
+            response = self.handler({"Records": [record]}, None)
             assert not response.get("batchItemFailures"), (record, response)
 
     def deliver(self, copies: int = 1) -> list[dict[str, Any]]:
-        """Deliver what is new; returns each batch's response."""
+        """Deliver what is new and passes the filters; returns each batch's response."""
         responses = []
-        for record in self._new_records():
+        for record in self._passing(self._new_records()):
             for _ in range(copies):
-                response = self.handler({"Records": [_lambda_shape(record)]}, None)
+                response = self.handler({"Records": [record]}, None)
                 # Lambda would retry a failed record; here a failure is a bug to see.
                 assert not response.get("batchItemFailures"), (record, response)
                 responses.append(response)
         return responses
+
+    def _passing(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from local.event_filters import passes
+
+        shaped = [_lambda_shape(record) for record in records]
+        self.filtered_out += [r for r in shaped if not passes(self.filters, r)]
+        return [r for r in shaped if passes(self.filters, r)]
 
 
 def _lambda_shape(record: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from chalicelib.domain.model import Actor, Business, Contact
 from chalicelib.entrypoints.events.streams import on_bookings_images
 from chalicelib.services.catalogue import NewService, NewSlot
 from chalicelib.settings import get_settings
+from local.event_filters import filter_patterns
 from tests.support.aws import StreamFeed
 from tests.support.fakes import FakeClock
 
@@ -41,7 +42,9 @@ class Shop:
             "shop", [NewSlot(service.service_id, START, capacity=1)]
         )[0].slot_id
         self.holder = self.bookings.book("shop", self.slot_id, Contact("Ada", "ada@example.com"))
-        self.bookings_feed = StreamFeed(settings.bookings_table, self._on_change)
+        self.bookings_feed = StreamFeed(
+            settings.bookings_table, self._on_change, filter_patterns("on_booking_change")
+        )
 
     def _on_change(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         return process_changes(event, context, lambda old, new: on_bookings_images(self, old, new))

@@ -24,7 +24,6 @@ DEPLOYED = {
     "CATALOGUE_TABLE": "prod-catalogue",
     "BOOKINGS_TABLE": "prod-bookings",
     "OUTBOX_TABLE": "prod-outbox",
-    "IDEMPOTENCY_TABLE": "prod-idempotency",
     "EMAIL_SENDER": "bookings@salon.example",
     "PUBLIC_BASE_URL": "https://book.salon.example/",
     "LINK_SIGNING_KEY": "prod-link-signing-key-0123456789abcdef",

@@ -9,9 +9,10 @@ from typing import Any
 
 from pynamodb.models import Model
 
-from chalicelib.adapters.dynamodb.models import ALL_TABLE_MODELS, IdempotencyRecordItem
+from chalicelib.adapters.dynamodb.models import ALL_TABLE_MODELS
 
-TTL_ATTRIBUTES: dict[type[Model], str] = {IdempotencyRecordItem: "expiration"}
+TTL_ATTRIBUTES: dict[type[Model], str] = {}
+"""Tables whose items expire, by the attribute that says when (none at present)."""
 
 
 _INDEX_KEYS = ("index_name", "key_schema", "projection")

@@ -106,8 +106,6 @@ def on_booking_change(event: DynamoDBEvent) -> dict[str, Any]:
 def on_outbox_message(event: DynamoDBEvent) -> dict[str, Any]:
     """A queued message is sent."""
     use = services()
-    if event.context is not None:
-        use.message_delivery.register_invocation(event.context)
     return process_changes(
         event.to_dict(), event.context, lambda old, new: on_outbox_images(use, old, new)
     )

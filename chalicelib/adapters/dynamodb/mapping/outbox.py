@@ -55,4 +55,7 @@ def message_from_item(item: OutboxMessageItem) -> OutboxMessage:
         next_attempt_at=item.next_attempt_at,
         fallback_recipient=item.fallback_recipient,
         fallback_message_id=item.fallback_message_id,
+        claimed_by=item.claimed_by,
+        claimed_attempt=int(item.claimed_attempt) if item.claimed_attempt is not None else None,
+        claim_until=item.claim_until,
     )

@@ -43,7 +43,6 @@ from chalicelib.adapters.dynamodb.models.catalogue import (
     profile_at,
 )
 from chalicelib.adapters.dynamodb.models.outbox import (
-    IdempotencyRecordItem,
     MessagesByStatusIndex,
     OutboxMessageItem,
     RecentMessagesIndex,
@@ -53,7 +52,6 @@ ALL_TABLE_MODELS: tuple[type[Model], ...] = (
     CatalogueItem,
     BookingsItem,
     OutboxMessageItem,
-    IdempotencyRecordItem,
 )
 
 __all__ = [
@@ -66,7 +64,6 @@ __all__ = [
     "CustomerItem",
     "DueRemindersIndex",
     "HistoryItem",
-    "IdempotencyRecordItem",
     "ListMemberItem",
     "MessageTemplateItem",
     "MessagesByStatusIndex",

@@ -1,5 +1,5 @@
-"""The outbox table: one message per cause; and the table of Powertools' idempotency
-records."""
+"""The outbox table: one message per cause, which also guards its own hand-over (its
+claim)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -72,14 +71,8 @@ class OutboxMessageItem(Model):
     next_attempt_at = UTCDateTimeAttribute(null=True)
     fallback_recipient = UnicodeAttribute(null=True)
     fallback_message_id = UnicodeAttribute(null=True)
-
-
-class IdempotencyRecordItem(Model):
-    """The layout Powertools' DynamoDB persistence layer expects; it reads and writes the
-    items itself, this model only defines the table."""
-
-    class Meta(TableMeta):
-        table_name = settings.idempotency_table
-
-    id = UnicodeAttribute(hash_key=True)
-    expiration = TTLAttribute(null=True)
+    claimed_by = UnicodeAttribute(null=True)
+    """The attempt holding the message while it hands it over; with `claimed_attempt` and
+    `claim_until` (when the hold lapses), removed once the attempt is recorded."""
+    claimed_attempt = NumberAttribute(null=True)
+    claim_until = UTCDateTimeAttribute(null=True)

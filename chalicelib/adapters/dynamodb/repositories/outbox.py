@@ -12,6 +12,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.adapters.dynamodb import keys, mapping
 from chalicelib.adapters.dynamodb.models import OutboxMessageItem
 from chalicelib.adapters.dynamodb.writes import PendingWrites
+from chalicelib.domain.delivery import Claim
 from chalicelib.domain.messages import MessageStatus, OutboxMessage
 from chalicelib.domain.refusals import AlreadyQueued, MessageSettled
 from chalicelib.ports.outbox import MAX_ERROR_LENGTH, MessagePage
@@ -63,34 +64,38 @@ class DynamoOutboxRepository:
                 AlreadyQueued(f"message {message.message_id} is queued already"),
             )
 
-    def mark(
-        self,
-        message: OutboxMessage,
-        status: MessageStatus,
-        *,
-        at: datetime,
-        provider_message_id: str | None = None,
-        failure: str | None = None,
-    ) -> None:
-        actions: list[Action] = [
-            OutboxMessageItem.status.set(status.value),
-            OutboxMessageItem.status_key.set(keys.message_status_key(message.business_id, status)),
-        ]
-        if status is MessageStatus.SENT:
-            actions += [
-                OutboxMessageItem.sent_at.set(at),
-                OutboxMessageItem.attempts.set(message.attempts + 1),
-                OutboxMessageItem.next_attempt_at.remove(),
-            ]
-        if provider_message_id:
-            actions.append(OutboxMessageItem.provider_message_id.set(provider_message_id))
-        if failure:
-            actions.append(OutboxMessageItem.failure.set(failure))
+    def claim(self, message: OutboxMessage, claim: Claim, now: datetime) -> None:
+        lease = OutboxMessageItem.claim_until
         self._writes.update(
             _message_keys(message),
-            actions,
-            OutboxMessageItem.pk.exists(),
-            MessageSettled("the message is gone"),
+            [
+                OutboxMessageItem.claimed_by.set(claim.holder),
+                OutboxMessageItem.claimed_attempt.set(claim.attempt),
+                lease.set(claim.until),
+            ],
+            _still_queued(message) & (lease.does_not_exist() | (lease <= now)),
+            MessageSettled("the message went out, was tried again, or another attempt holds it"),
+        )
+
+    def mark_sent(
+        self, message: OutboxMessage, claim: Claim, *, at: datetime, provider_message_id: str
+    ) -> None:
+        self._writes.update(
+            _message_keys(message),
+            [
+                OutboxMessageItem.status.set(MessageStatus.SENT.value),
+                OutboxMessageItem.status_key.set(
+                    keys.message_status_key(message.business_id, MessageStatus.SENT)
+                ),
+                OutboxMessageItem.sent_at.set(at),
+                OutboxMessageItem.attempts.set(claim.attempt),
+                OutboxMessageItem.provider_message_id.set(provider_message_id),
+                OutboxMessageItem.next_attempt_at.remove(),
+                *_released(),
+            ],
+            (OutboxMessageItem.status == MessageStatus.QUEUED.value)
+            & (OutboxMessageItem.claimed_by == claim.holder),
+            MessageSettled("the message is no longer held by this attempt"),
         )
 
     def failed_attempt(self, message: OutboxMessage, error: str, next_attempt_at: datetime) -> None:
@@ -100,6 +105,7 @@ class DynamoOutboxRepository:
                 OutboxMessageItem.attempts.set(message.attempts + 1),
                 OutboxMessageItem.last_error.set(error[:MAX_ERROR_LENGTH]),
                 OutboxMessageItem.next_attempt_at.set(next_attempt_at),
+                *_released(),
             ],
             _still_queued(message),
             MessageSettled("the message went out, failed or was tried again meanwhile"),
@@ -115,6 +121,7 @@ class DynamoOutboxRepository:
             OutboxMessageItem.failure.set(reason[:MAX_ERROR_LENGTH]),
             OutboxMessageItem.last_error.set(reason[:MAX_ERROR_LENGTH]),
             OutboxMessageItem.next_attempt_at.remove(),
+            *_released(),
         ]
         if fallback is not None:
             actions.append(OutboxMessageItem.fallback_message_id.set(fallback.message_id))
@@ -135,6 +142,15 @@ class DynamoOutboxRepository:
 
 def _message_keys(message: OutboxMessage) -> OutboxMessageItem:
     return OutboxMessageItem(*keys.message_keys(message.business_id, message.message_id))
+
+
+def _released() -> list[Action]:
+    """The claim taken off: the attempt is recorded, so the next one may claim."""
+    return [
+        OutboxMessageItem.claimed_by.remove(),
+        OutboxMessageItem.claimed_attempt.remove(),
+        OutboxMessageItem.claim_until.remove(),
+    ]
 
 
 def _still_queued(message: OutboxMessage) -> Condition:
