@@ -437,6 +437,7 @@ class LocalStack:
             f"  Outbox         {self.outbox_url}   (every email and SMS sent)",
             f"  Dead letters   {self.api_url}/_local/dead-letters   "
             "(what kept failing; POST .../replay delivers it again)",
+            f"  Booking site   {self.api_url}/s/{DEMO_BUSINESS}   (what customers open)",
             f"  Staff board    {self.api_url}/board   (sign in with the staff token below)",
             f"  AWS emulator   {self.moto_url}",
         ]
