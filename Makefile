@@ -34,6 +34,7 @@ unit: $(INSTALLED)
 package: $(INSTALLED)
 	rm -rf build/package
 	$(BIN)/chalice package --stage prod --merge-template infra/template.json build/package
+	$(BIN)/python -m ops.slim_package build/package
 	@echo "Wrote build/package/sam.json and build/package/deployment.zip"
 
 bench: $(INSTALLED)

@@ -1,17 +1,20 @@
 """What `make package` hands to CloudFormation and Lambda.
 
-`chalice package` runs once for the whole module, with the merge template from infra/,
-exactly as the Makefile runs it; every test reads its sam.json or deployment.zip.
+`chalice package` runs once for the whole module, with the merge template from infra/, and
+`ops.slim_package` after it, exactly as the Makefile runs them; every test reads their
+sam.json or deployment.zip.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
 import zipfile
 from dataclasses import dataclass
+from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +22,10 @@ import pytest
 from cfnlint.api import lint
 from chalice.app import DynamoDBEventConfig
 from chalice.utils import to_cfn_resource_name
+from packaging.requirements import Requirement
 from pynamodb.models import Model
 
+from bench.cold_start import LAMBDA_ENVIRONMENT
 from chalicelib.adapters.dynamodb.models import (
     ALL_TABLE_MODELS,
     BookingsItem,
@@ -34,6 +39,7 @@ from chalicelib.adapters.dynamodb.streams import (
     table_of_placeholder,
 )
 from chalicelib.adapters.dynamodb.tables import table_definition, time_to_live_attribute
+from ops.slim_package import SERVICES
 
 pytestmark = pytest.mark.package
 
@@ -71,6 +77,7 @@ class Package:
     text: str
     template: dict[str, Any]
     zip_names: frozenset[str]
+    zip_path: Path
 
     @property
     def resources(self) -> dict[str, Any]:
@@ -122,10 +129,21 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Package:
         check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+    slimmed = subprocess.run(
+        [sys.executable, "-m", "ops.slim_package", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert slimmed.returncode == 0, slimmed.stdout + slimmed.stderr
     text = (out / "sam.json").read_text()
     with zipfile.ZipFile(out / "deployment.zip") as deployment:
         names = frozenset(deployment.namelist())
-    return Package(text=text, template=json.loads(text), zip_names=names)
+    return Package(
+        text=text, template=json.loads(text), zip_names=names, zip_path=out / "deployment.zip"
+    )
 
 
 def ref(name: str) -> dict[str, str]:
@@ -178,6 +196,302 @@ def test_the_zip_holds_the_app_and_all_of_chalicelib(package: Package) -> None:
 def test_the_zip_holds_none_of_what_runs_beside_the_functions(package: Package) -> None:
     beside = ("local/", "ops/", "bench/", "tests/")
     assert {name for name in package.zip_names if name.startswith(beside)} == set()
+
+
+# --- a small, precompiled zip -------------------------------------------------------------
+
+MAX_ZIP_BYTES = 15_000_000
+RUNTIME_LOCALES = {"en", "fr", "de", "da", "nb", "no", "root"}
+"""The five languages Standby writes, Norwegian Bokmål's parent `no` and Babel's `root`."""
+OURS = ("app.py", "chalicelib/")
+LIBRARIES = (
+    "annotated_types",
+    "aws_lambda_powertools",
+    "babel",
+    "boto3",
+    "botocore",
+    "chalice",
+    "cryptography",
+    "dateutil",
+    "jinja2",
+    "jmespath",
+    "jwt",
+    "markupsafe",
+    "phonenumbers",
+    "pydantic",
+    "pydantic_core",
+    "pynamodb",
+    "s3transfer",
+    "six",
+    "typing_extensions",
+    "typing_inspection",
+    "tzdata",
+    "urllib3",
+)
+"""What the functions import, by import name: chalice's runtime half and requirements.txt."""
+BESIDE_THE_FUNCTIONS = (
+    "moto",
+    "pytest",
+    "_pytest",
+    "playwright",
+    "greenlet",
+    "mypy",
+    "ruff",
+    "cfnlint",
+    "flask",
+    "werkzeug",
+    "waitress",
+    "responses",
+    "requests",
+    "docker",
+    "yaml",
+    "sympy",
+    "networkx",
+    "mypy_boto3_dynamodb",
+    "boto3_stubs",
+    "botocore_stubs",
+    "openapi_spec_validator",
+    "pycparser",
+)
+
+
+def _top_level(name: str) -> str:
+    top = name.split("/", 1)[0]
+    for suffix in (".pyc", ".py"):
+        top = top.removesuffix(suffix)
+    return top.split(".cpython-", 1)[0]
+
+
+def test_the_zip_is_at_most_15_mb(package: Package) -> None:
+    size = package.zip_path.stat().st_size
+    assert size <= MAX_ZIP_BYTES, f"{size / 1e6:.1f} MB"
+
+
+def test_the_zip_holds_what_the_functions_import_and_nothing_beside(package: Package) -> None:
+    tops = {_top_level(name) for name in package.zip_names}
+    distributions = {top for top in tops if top.endswith(".dist-info")}
+    modules = tops - distributions - {"templates", "__pycache__", "app"}
+
+    assert modules - {"chalicelib", "_cffi_backend"} == set(LIBRARIES)
+    assert modules & set(BESIDE_THE_FUNCTIONS) == set()
+    assert not any(
+        dist.lower().startswith(tuple(f"{name}-" for name in BESIDE_THE_FUNCTIONS))
+        for dist in distributions
+    )
+
+
+def test_babel_ships_only_the_languages_standby_writes(package: Package) -> None:
+    locale_data = {
+        name.removeprefix("babel/locale-data/").removesuffix(".dat")
+        for name in package.zip_names
+        if name.startswith("babel/locale-data/") and name.endswith(".dat")
+    }
+    assert locale_data == RUNTIME_LOCALES
+    assert "babel/global.dat" in package.zip_names
+
+
+def test_phonenumbers_ships_without_its_geocoding_carrier_and_time_zone_data(
+    package: Package,
+) -> None:
+    left_out = ("phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/")
+    assert {name for name in package.zip_names if name.startswith(left_out)} == set()
+    assert any(name.startswith("phonenumbers/data/region_NO") for name in package.zip_names)
+
+    sources = [REPO / "app.py", *(REPO / "chalicelib").rglob("*.py")]
+    needing_the_data = {
+        f"{source.relative_to(REPO)}: {module}"
+        for source in sources
+        for module in _imported_modules(source)
+        if module.startswith(("phonenumbers.geocoder", "phonenumbers.carrier"))
+        or module.startswith("phonenumbers.timezone")
+    }
+    assert needing_the_data == set()
+
+
+def _imported_modules(source: Path) -> set[str]:
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+            modules.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return modules
+
+
+def test_every_module_is_compiled_for_the_runtimes_python(package: Package) -> None:
+    runtimes = {function["Properties"]["Runtime"] for function in package.functions.values()}
+    this_python = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    assert runtimes == {this_python}, "the tests compare bytecode with this interpreter's"
+    tag = sys.implementation.cache_tag
+
+    sources = {name for name in package.zip_names if name.endswith(".py")}
+    assert {name for name in sources if not name.startswith(OURS)} == set(), (
+        "the libraries ship bytecode in place of their sources"
+    )
+    uncompiled = {
+        source
+        for source in sources
+        if f"{os.path.dirname(source)}/__pycache__/{Path(source).stem}.{tag}.pyc".lstrip("/")
+        not in package.zip_names
+    }
+    assert uncompiled == set()
+    for library in LIBRARIES:
+        assert f"{library}/__init__.pyc" in package.zip_names or f"{library}.pyc" in (
+            package.zip_names
+        ), library
+
+    with zipfile.ZipFile(package.zip_path) as deployment:
+        headers = {
+            name: deployment.read(name)[:8] for name in package.zip_names if name.endswith(".pyc")
+        }
+    # PEP 552: the runtime's magic number, then flags 0b01, an unchecked hash-based pyc,
+    # which Python loads without comparing it with the source's time stamp.
+    wrong = {name for name, header in headers.items() if header[:4] != MAGIC_NUMBER}
+    assert wrong == set()
+    checked = {name for name, header in headers.items() if header[4:8] != b"\x01\x00\x00\x00"}
+    assert checked == set()
+
+
+def test_boto3_ships_with_the_botocore_it_was_released_with(package: Package) -> None:
+    versions = {
+        dist.split("-")[0].lower(): dist.removesuffix(".dist-info").split("-")[1]
+        for dist in {name.split("/", 1)[0] for name in package.zip_names}
+        if dist.endswith(".dist-info")
+    }
+    pinned = dict(
+        line.split("==")
+        for line in (REPO / "requirements.txt").read_text().splitlines()
+        if "==" in line
+    )
+    assert versions["boto3"] == pinned["boto3"]
+    assert versions["botocore"] == pinned["botocore"]
+    with zipfile.ZipFile(package.zip_path) as deployment:
+        metadata = deployment.read(f"boto3-{versions['boto3']}.dist-info/METADATA").decode()
+    wanted = [
+        Requirement(line.removeprefix("Requires-Dist:").strip())
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist: botocore")
+    ]
+    assert wanted, "boto3 names the botocore it needs"
+    assert all(versions["botocore"] in requirement.specifier for requirement in wanted)
+
+
+def test_botocore_ships_the_models_of_the_services_the_functions_call(package: Package) -> None:
+    shipped = {
+        name.split("/")[2]
+        for name in package.zip_names
+        if name.startswith("botocore/data/") and name.count("/") > 2
+    }
+    called = {"dynamodb"}  # pynamodb's and Powertools' idempotency records
+    for source in (REPO / "chalicelib").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "client"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                called.add(str(node.args[0].value))
+    assert called <= shipped
+    assert shipped == set(SERVICES)
+
+
+READ_ONLY_PROBE = """
+import json, sys
+sys.path.insert(0, PACKAGE)
+import app
+from datetime import datetime, timezone
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from chalicelib.domain.languages import LANGUAGES
+from chalicelib.entrypoints.http.schemas.fields import e164
+moment = datetime(2026, 12, 3, 14, 30, tzinfo=timezone.utc)
+written = {
+    language: [
+        Locale.parse(language).display_name,
+        format_date(moment, format="full", locale=language),
+        format_time(moment, format="short", locale=language),
+    ]
+    for language in LANGUAGES
+}
+
+import boto3, jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+session = boto3.session.Session(region_name="eu-west-1")
+clients = sorted(session.client(service).meta.service_model.service_name for service in SERVICES)
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+claims = jwt.decode(jwt.encode({"sub": "x"}, key, algorithm="RS256"), key.public_key(), ["RS256"])
+
+from_elsewhere = sorted(
+    name
+    for name, module in list(sys.modules.items())
+    if getattr(module, "__file__", None)
+    and not module.__file__.startswith((PACKAGE, sys.base_prefix, sys.base_exec_prefix))
+)
+compiled_on_import = sorted(
+    name
+    for name, module in list(sys.modules.items())
+    if getattr(module, "__file__", "").startswith(PACKAGE)
+    and module.__file__.endswith(".py")
+    and not __import__("os").path.exists(module.__cached__)
+)
+print(json.dumps({
+    "written": written,
+    "phone": e164("+47 912 34 567"),
+    "clients": clients,
+    "claims": claims,
+    "from_elsewhere": from_elsewhere,
+    "compiled_on_import": compiled_on_import,
+    "geocoder": "phonenumbers.geocoder" in sys.modules,
+}))
+"""
+
+
+def test_the_unpacked_zip_serves_from_a_read_only_directory_with_nothing_else_on_its_path(
+    package: Package, tmp_path: Path
+) -> None:
+    task = tmp_path / "task"
+    with zipfile.ZipFile(package.zip_path) as deployment:
+        deployment.extractall(task)
+    for path in [task, *task.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    try:
+        code = f"PACKAGE = {str(task) + '/'!r}\nSERVICES = {sorted(SERVICES)!r}\n"
+        done = subprocess.run(
+            # -I -S: no site-packages, no PYTHON* variables; -B: write no bytecode.
+            [sys.executable, "-I", "-S", "-B", "-c", code + READ_ONLY_PROBE],
+            cwd=task,
+            env={**LAMBDA_ENVIRONMENT, "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        for path in [task, *task.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout)
+
+    assert found["from_elsewhere"] == []
+    assert found["compiled_on_import"] == []
+    assert found["phone"] == "+4791234567"
+    assert found["geocoder"] is False
+    assert found["clients"] == sorted(SERVICES)
+    assert found["claims"] == {"sub": "x"}
+    written = found["written"]
+    assert list(written) == ["en", "fr", "de", "da", "nb"]
+    assert written["en"] == ["English", "Thursday, December 3, 2026", "2:30\u202fPM"]
+    assert written["fr"][0] == "français"
+    assert written["de"][1].startswith("Donnerstag")
+    assert written["da"][1].startswith("torsdag")
+    assert written["nb"][0] == "norsk bokmål"
+    assert written["nb"][1].startswith("torsdag")
 
 
 # --- tables ------------------------------------------------------------------------------
