@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import (
     Booking,
     BookingStatus,
@@ -81,6 +82,16 @@ class StaffBoard:
                 for slot in slots
             ]
         return BoardDay(business, day, views)
+
+    def slot(self, business_id: str, slot_id: str) -> BoardSlot:
+        """One slot as the front desk sees it (its own partition, one Query): every
+        booking, the waiting list, offers and the refill's log; NotFound for a slot of
+        another business or none."""
+        with self._uow() as uow:
+            slot = uow.catalogue.get_slot(business_id, slot_id)
+            if slot is None:
+                raise NotFound(f"no slot {slot_id!r}")
+            return board_slot(slot, uow.bookings.slot_activity(business_id, slot_id))
 
 
 def board_slot(slot: Slot, activity: SlotActivity) -> BoardSlot:
