@@ -303,3 +303,49 @@ def test_requests_list_pending_soonest_first_and_confirm_without_leaving_it(
     assert "Soon" in after.text and re.search(r"Soon.{1,5}s booking is confirmed", after.text)
     assert "Late" in after.text
     assert "Soon" in with_confirmed.text and "confirmed" in with_confirmed.text
+
+
+def test_the_week_shows_each_day_s_slots_with_seats_list_and_filters_by_staff(
+    client: Client, salon: Business
+) -> None:
+    mira = salon.add_slot(capacity=1, days_ahead=2, staff="Mira", location="Oslo")
+    salon.add_slot(capacity=2, days_ahead=2, staff="Jon", location="Bergen")
+    salon.book(mira, "Ada", email="ada@example.com")
+    salon.join(mira, "Bo", email="bo@example.com")
+    starts = salon.staff("GET", "/staff/slots").body["slots"][0]["starts_at"][:10]
+
+    week = _get(client, f"/board/week?day={starts}", **_signed_in(salon))
+    only_jon = _get(client, f"/board/week?day={starts}&staff=Jon", **_signed_in(salon))
+    bad = _get(client, "/board/week?day=someday", **_signed_in(salon))
+
+    assert week.status == 200
+    assert f"/board/slots/{mira}" in week.text
+    assert "1 taken · 0 held · 0 free" in week.text and "1 waiting" in week.text
+    assert f"/board/slots/{mira}" not in only_jon.text and "Jon" in only_jon.text
+    assert bad.status == 400
+
+
+def test_a_staff_member_switches_the_board_s_language_for_themselves(
+    client: Client, salon: Business
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    csrf = _csrf(client, salon, f"/board/slots/{slot}")
+
+    switched = _send(
+        client, salon, "/board/language", {"language": "de", "back": f"/board/slots/{slot}"}, csrf
+    )
+    outside = _send(
+        client, salon, "/board/language", {"language": "fr", "back": "//evil.example"}, csrf
+    )
+    cookie = switched.headers["Set-Cookie"]
+    page = _get(
+        client,
+        f"/board/slots/{slot}",
+        Cookie=f"standby_staff={salon.token}; {cookie.split(';')[0]}",
+    )
+
+    assert switched.headers["Location"] == f"/board/slots/{slot}"
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert outside.headers["Location"] == "/board"
+    assert '<html lang="de">' in page.text and "Warteliste" in page.text
+    assert _get(client, f"/board/slots/{slot}", **_signed_in(salon)).text.count('lang="en"') >= 1

@@ -8,6 +8,7 @@ business only."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -29,10 +30,10 @@ from chalicelib.domain.lifecycle import Action
 from chalicelib.domain.model import Actor, Booking, BookingStatus, Business, EntryStatus, Slot
 from chalicelib.domain.offers import mode_for
 from chalicelib.domain.pipeline import StepKind
-from chalicelib.domain.time_rules import in_zone
+from chalicelib.domain.time_rules import LAST_YEAR, in_zone
 from chalicelib.domain.values import WaitingListMode
 from chalicelib.entrypoints.pages.base import renderer
-from chalicelib.entrypoints.pages.board import BoardPages
+from chalicelib.entrypoints.pages.board import BoardPages, _day
 from chalicelib.entrypoints.pages.forms import Page, PageRequest, Refused
 from chalicelib.entrypoints.pages.rendering import PAGE_LANGUAGES
 from chalicelib.entrypoints.pages.site_forms import ContactForm
@@ -50,7 +51,6 @@ GIVING_UP = {
 MOVE_HORIZON = timedelta(days=28)
 """How far ahead the move form looks for free slots of the service."""
 MOVE_CHOICES = 200
-LANGUAGE_COOKIE = "standby_desk_lang"
 
 
 def refusal_kind(error: DomainError) -> str:
@@ -88,11 +88,6 @@ class DeskPages(BoardPages):
         identity, token = signed_in
         return identity, token, self._services.catalogue.business(identity.business_id)
 
-    def _language(self, request: PageRequest, business: Business) -> str:
-        """The staff member's language: their switch's cookie, else the business's."""
-        wanted = request.cookies.get(LANGUAGE_COOKIE, "")
-        return wanted if wanted in PAGE_LANGUAGES else business.language
-
     # --- the slot's page ------------------------------------------------------------------
 
     def slot_page(
@@ -128,6 +123,7 @@ class DeskPages(BoardPages):
         )
         return self._page(
             "board_slot",
+            here=f"/board/slots/{slot_id}",
             language=self._language(request, business),
             time_zone=business.time_zone,
             status=status,
@@ -376,6 +372,50 @@ class DeskPages(BoardPages):
         names = ", ".join(offer.contact.name for offer in offers)
         return self._back(slot_id, done="offered", name=names)
 
+    # --- the week ---------------------------------------------------------------------------
+
+    def week(self, request: PageRequest) -> Page:
+        _, token, business = self._signed_in(request)
+        today = in_zone(self._clock.now(), business.time_zone).date()
+        day = _day(request.query.get("day"), today)
+        if day is None or day.year >= LAST_YEAR:
+            return self._notice("bad_day", status=400, language=self._language(request, business))
+        monday = day - timedelta(days=day.weekday())
+        days = self._services.board.week(business, monday)
+        every = [view for board_day in days for view in board_day.slots]
+        staff = request.query.get("staff", "")
+        location = request.query.get("location", "")
+        shown = [
+            replace(
+                board_day,
+                slots=[
+                    v
+                    for v in board_day.slots
+                    if (not staff or v.slot.staff == staff)
+                    and (not location or v.slot.location == location)
+                ],
+            )
+            for board_day in days
+        ]
+        return self._page(
+            "board_week",
+            here="/board/week?"
+            + urlencode({"day": day.isoformat(), "staff": staff, "location": location}),
+            language=self._language(request, business),
+            time_zone=business.time_zone,
+            business=business,
+            days=shown,
+            monday=monday,
+            day_iso=day.isoformat(),
+            previous_week=(monday - timedelta(days=7)).isoformat(),
+            next_week=(monday + timedelta(days=7)).isoformat(),
+            staff_names=sorted({v.slot.staff for v in every if v.slot.staff}),
+            locations=sorted({v.slot.location for v in every if v.slot.location}),
+            staff=staff,
+            location=location,
+            csrf=self._csrf(f"staff:{token}"),
+        )
+
     # --- requests ---------------------------------------------------------------------------
 
     def requests(self, request: PageRequest) -> Page:
@@ -390,6 +430,7 @@ class DeskPages(BoardPages):
         pipeline = self._services.catalogue.pipeline(identity.business_id)
         return self._page(
             "board_requests",
+            here="/board/requests" + ("?confirmed=1" if confirmed else ""),
             language=self._language(request, business),
             time_zone=business.time_zone,
             business=business,

@@ -307,3 +307,15 @@ def board_offer_chosen(slot_id: str) -> Response:
 @page("Page: pending requests across slots, soonest first (?confirmed=1 shows confirmed too)")
 def board_requests_page() -> Response:
     return _desk(lambda built, request: built.requests(request))
+
+
+@route("/board/week", methods=["GET"])
+@page("Page: the week of slots around a day (?day=YYYY-MM-DD, ?staff=, ?location=)")
+def board_week_page() -> Response:
+    return _desk(lambda built, request: built.week(request))
+
+
+@route("/board/language", methods=["POST"], content_types=FORMS)
+@page("Page form: the staff member's language for the board's pages (a cookie)", refusals=(403,))
+def board_switch_language() -> Response:
+    return _board(lambda built, request: built.switch_language(request))
