@@ -143,6 +143,20 @@ def test_a_request_rejected_with_a_reason_tells_the_customer_and_the_list_refill
     expect(page.locator("#history")).to_contain_text("Request rejected, with the reason")
     desk.shoot("desk-slot-history")
 
+    page.goto(f"{local_stack.api}/board/week?day={scene.day}")
+    day = page.locator(f"section[aria-labelledby='day-{scene.day}']")
+    expect(day).to_contain_text("Colour consultation")
+    expect(day).to_contain_text("1 taken · 0 held · 0 free")
+    desk.shoot("desk-week")
+    day.get_by_role("link", name=re.compile("Colour consultation")).click()
+    page.get_by_label("Language of these pages").select_option("fr")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("#list-title")).to_have_text("Liste d'attente")
+    page.get_by_label("Langue de ces pages").select_option("en")
+    page.get_by_role("button", name="Changer").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
 
 def test_in_manual_mode_staff_tick_a_waiting_customer_who_accepts_on_the_offer_page(
     desk: Desk, local_stack: RunningStack, browser: Browser
