@@ -16,8 +16,8 @@ from chalicelib.entrypoints.http.documented import CALENDAR, FORM, page
 if TYPE_CHECKING:
     from chalicelib.entrypoints.pages.board import BoardPages
     from chalicelib.entrypoints.pages.customer import CustomerPages
-    from chalicelib.entrypoints.pages.desk import DeskPages
     from chalicelib.entrypoints.pages.forms import Page, PageRequest
+    from chalicelib.entrypoints.pages.front_desk import FrontDesk
     from chalicelib.entrypoints.pages.site_forms import BookingSite
 
 pages = Blueprint(__name__)
@@ -232,8 +232,8 @@ def board_release(slot_id: str, booking_id: str) -> Response:
 # --- the front desk: a slot's detail, its bookings' actions and its waiting list ------------
 
 
-def _desk(view: Callable[[DeskPages, PageRequest], Page]) -> Response:
-    from chalicelib.entrypoints.pages.desk import desk_pages, signed_in_or_login
+def _desk(view: Callable[[FrontDesk, PageRequest], Page]) -> Response:
+    from chalicelib.entrypoints.pages.front_desk import desk_pages, signed_in_or_login
 
     built = desk_pages()
     return _serve(lambda request: signed_in_or_login(built, lambda: view(built, request)), built)
