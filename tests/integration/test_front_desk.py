@@ -349,3 +349,45 @@ def test_a_staff_member_switches_the_board_s_language_for_themselves(
     assert outside.headers["Location"] == "/board"
     assert '<html lang="de">' in page.text and "Warteliste" in page.text
     assert _get(client, f"/board/slots/{slot}", **_signed_in(salon)).text.count('lang="en"') >= 1
+
+
+def test_a_booking_moves_along_the_pipeline_from_the_slot_page_and_the_requests(
+    client: Client, salon: Business
+) -> None:
+    from tests.integration.test_status_pipeline import _pipeline, _pipeline_service
+
+    steps = _pipeline(salon)
+    salon.service_id = _pipeline_service(salon)
+    slot = salon.add_slot(capacity=2)
+    salon.book(slot, "Ada", email="ada@example.com")
+    salon.book(slot, "Bo", email="bo@example.com")
+    ada, bo = _booking_id(salon, slot, "Ada"), _booking_id(salon, slot, "Bo")
+    page = _get(client, f"/board/slots/{slot}", **_signed_in(salon))
+    assert "Checking insurance" in page.text
+    csrf = CSRF.findall(page.text)[0]
+    base = f"/board/slots/{slot}/bookings"
+
+    checking = _send(
+        client, salon, f"{base}/{ada}/step", {"status_id": steps["Checking insurance"]}, csrf
+    )
+    unexplained = _send(
+        client,
+        salon,
+        f"{base}/{bo}/step",
+        {"status_id": steps["Declined"], "back": "requests"},
+        csrf,
+    )
+    approved = _send(
+        client,
+        salon,
+        f"{base}/{bo}/step",
+        {"status_id": steps["Approved"], "back": "requests"},
+        csrf,
+    )
+
+    assert "done=step" in checking.headers["Location"]
+    assert unexplained.headers["Location"] == "/board/requests?error=reason_required"
+    assert approved.headers["Location"].startswith("/board/requests?done=step")
+    assert sorted(_statuses(salon, slot)) == [("Ada", "pending"), ("Bo", "confirmed")]
+    requests = _get(client, "/board/requests", **_signed_in(salon))
+    assert "Checking insurance" in requests.text and "Ada" in requests.text
