@@ -391,3 +391,21 @@ def test_a_booking_moves_along_the_pipeline_from_the_slot_page_and_the_requests(
     assert sorted(_statuses(salon, slot)) == [("Ada", "pending"), ("Bo", "confirmed")]
     requests = _get(client, "/board/requests", **_signed_in(salon))
     assert "Checking insurance" in requests.text and "Ada" in requests.text
+
+
+def test_a_booking_cancelled_from_the_requests_comes_back_to_the_requests(
+    client: Client, salon: Business
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    salon.book(slot, "Ada", email="ada@example.com")
+    ada = _booking_id(salon, slot, "Ada")
+    listing = _get(client, "/board/requests?confirmed=1", **_signed_in(salon))
+    path = f"/board/slots/{slot}/bookings/{ada}/actions/cancel"
+    assert f"{path}?back=requests" in listing.text
+    warning = _get(client, f"{path}?back=requests", **_signed_in(salon))
+    csrf = CSRF.findall(warning.text)[0]
+
+    done = _send(client, salon, path, {"back": "requests"}, csrf)
+
+    assert done.headers["Location"].startswith("/board/requests?done=cancel")
+    assert _statuses(salon, slot) == [("Ada", "cancelled")]
