@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import (
     Booking,
     BookingStatus,
@@ -81,6 +82,50 @@ class StaffBoard:
                 for slot in slots
             ]
         return BoardDay(business, day, views)
+
+    def week(self, business: Business, monday: date) -> list[BoardDay]:
+        """Seven days from `monday` of the business's calendar: one paged Query of the
+        index by start for the week, then one Query per slot (its own partition)."""
+        local = zone(business.time_zone)
+        start = datetime.combine(monday, time(), tzinfo=local).astimezone(UTC)
+        end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=local)
+        with self._uow() as uow:
+            slots: list[Slot] = []
+            page = SlotPage([], None)
+            while True:
+                page = uow.catalogue.slots_between(
+                    business.business_id,
+                    start,
+                    end.astimezone(UTC),
+                    limit=SLOTS_PER_READ,
+                    after=page.next,
+                )
+                slots += page.slots
+                if page.next is None:
+                    break
+            views = [
+                board_slot(slot, uow.bookings.slot_activity(business.business_id, slot.slot_id))
+                for slot in slots
+            ]
+        days = [monday + timedelta(days=offset) for offset in range(7)]
+        return [
+            BoardDay(
+                business,
+                day,
+                [v for v in views if v.slot.starts_at.astimezone(local).date() == day],
+            )
+            for day in days
+        ]
+
+    def slot(self, business_id: str, slot_id: str) -> BoardSlot:
+        """One slot as the front desk sees it (its own partition, one Query): every
+        booking, the waiting list, offers and the refill's log; NotFound for a slot of
+        another business or none."""
+        with self._uow() as uow:
+            slot = uow.catalogue.get_slot(business_id, slot_id)
+            if slot is None:
+                raise NotFound(f"no slot {slot_id!r}")
+            return board_slot(slot, uow.bookings.slot_activity(business_id, slot_id))
 
 
 def board_slot(slot: Slot, activity: SlotActivity) -> BoardSlot:

@@ -11,7 +11,7 @@ from chalicelib.adapters.tokens import InvalidToken, StaffIdentity
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import NotActive, NotFound
 from chalicelib.domain.lifecycle import Action
-from chalicelib.domain.model import Actor
+from chalicelib.domain.model import Actor, Business
 from chalicelib.domain.offers import mode_for
 from chalicelib.domain.time_rules import FIRST_YEAR, LAST_YEAR, in_zone
 from chalicelib.entrypoints.pages.base import BasePage, renderer
@@ -22,9 +22,11 @@ from chalicelib.entrypoints.pages.forms import (
     Refused,
     first_language,
 )
-from chalicelib.entrypoints.pages.rendering import page_language
+from chalicelib.entrypoints.pages.rendering import PAGE_LANGUAGES, page_language
 from chalicelib.settings import get_settings
 
+LANGUAGE_COOKIE = "standby_desk_lang"
+"""The staff member's own language for the board's pages (else the business's)."""
 STAFF_SESSION = timedelta(hours=12)
 """How long the board keeps a staff member signed in (the token's own expiry still rules)."""
 
@@ -40,6 +42,35 @@ class BoardPages(BasePage):
             return self._services.staff_tokens.verify(token), token
         except InvalidToken:
             return None
+
+    def _language(self, request: PageRequest, business: Business) -> str:
+        """The staff member's language: their switch's cookie, else the business's."""
+        wanted = request.cookies.get(LANGUAGE_COOKIE, "")
+        return wanted if wanted in PAGE_LANGUAGES else business.language
+
+    def switch_language(self, request: PageRequest) -> Page:
+        """Keep the staff member's language in a cookie, and go back to the page."""
+        signed_in = self._staff(request)
+        if signed_in is None:
+            raise Refused("not signed in")
+        self._check_form(request, f"staff:{signed_in[1]}")
+        wanted = request.form.get("language", "")
+        back = request.form.get("back", "")
+        if not back.startswith("/board") or "//" in back or "\\" in back:
+            back = "/board"
+        if wanted not in PAGE_LANGUAGES:
+            return self._redirect(back)
+        cookie = "; ".join(
+            [
+                f"{LANGUAGE_COOKIE}={wanted}",
+                f"Path={self._root or '/'}",
+                f"Max-Age={int(timedelta(days=365).total_seconds())}",
+                "HttpOnly",
+                "SameSite=Strict",
+                *(["Secure"] if self._secure else []),
+            ]
+        )
+        return self._redirect(back, {"Set-Cookie": cookie})
 
     def login_page(self, request: PageRequest, *, failed: bool = False) -> Page:
         if not failed and self._staff(request) is not None:
@@ -94,7 +125,8 @@ class BoardPages(BasePage):
         released = request.query.get("released")
         return self._page(
             "board",
-            language=business.language,
+            language=self._language(request, business),
+            here=f"/board?day={day.isoformat()}",
             time_zone=business.time_zone,
             business=business,
             day=datetime(day.year, day.month, day.day, 12),
@@ -133,7 +165,7 @@ class BoardPages(BasePage):
         chosen = preview.allocation.chosen if preview.allocation else None
         return self._page(
             "board_release",
-            language=business.language,
+            language=self._language(request, business),
             time_zone=business.time_zone,
             business=business,
             booking=booking,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.entrypoints.pages.board import BoardPages
     from chalicelib.entrypoints.pages.customer import CustomerPages
     from chalicelib.entrypoints.pages.forms import Page, PageRequest
+    from chalicelib.entrypoints.pages.front_desk import FrontDesk
     from chalicelib.entrypoints.pages.site_forms import BookingSite
 
 pages = Blueprint(__name__)
@@ -226,3 +227,95 @@ def board_release_preview(slot_id: str, booking_id: str) -> Response:
 @page("Page form: release the seat (cancel the booking)", refusals=(403, 404))
 def board_release(slot_id: str, booking_id: str) -> Response:
     return _board(lambda built, request: built.release(request, slot_id, booking_id))
+
+
+# --- the front desk: a slot's detail, its bookings' actions and its waiting list ------------
+
+
+def _desk(view: Callable[[FrontDesk, PageRequest], Page]) -> Response:
+    from chalicelib.entrypoints.pages.front_desk import desk_pages, signed_in_or_login
+
+    built = desk_pages()
+    return _serve(lambda request: signed_in_or_login(built, lambda: view(built, request)), built)
+
+
+BOARD_SLOT = "/board/slots/{slot_id}"
+BOARD_BOOKING = "/board/slots/{slot_id}/bookings/{booking_id}"
+
+
+@route(BOARD_SLOT, methods=["GET"])
+@page("Page: a slot's bookings with every action, its waiting list and what happened (?booking=)")
+def board_slot_page(slot_id: str) -> Response:
+    return _desk(lambda built, request: built.slot_page(request, slot_id))
+
+
+@route(f"{BOARD_BOOKING}/confirm", methods=["POST"], content_types=FORMS)
+@page("Page form: confirm a pending booking", refusals=(403, 404))
+def board_confirm(slot_id: str, booking_id: str) -> Response:
+    return _desk(lambda built, request: built.confirm(request, slot_id, booking_id))
+
+
+@route(f"{BOARD_BOOKING}/actions/{{action}}", methods=["GET"])
+@page("Page: the warning before reject, cancel, no_show, delete or move, naming who gets the seat")
+def board_action_page(slot_id: str, booking_id: str, action: str) -> Response:
+    return _desk(lambda built, request: built.action_page(request, slot_id, booking_id, action))
+
+
+@route(f"{BOARD_BOOKING}/actions/{{action}}", methods=["POST"], content_types=FORMS)
+@page(
+    "Page form: reject (reason required), cancel, no_show, delete or move",
+    refusals=(400, 403, 404, 409),
+)
+def board_act(slot_id: str, booking_id: str, action: str) -> Response:
+    return _desk(lambda built, request: built.act(request, slot_id, booking_id, action))
+
+
+@route(f"{BOARD_BOOKING}/step", methods=["POST"], content_types=FORMS)
+@page("Page form: move a booking along the status pipeline", refusals=(403, 404))
+def board_step(slot_id: str, booking_id: str) -> Response:
+    return _desk(lambda built, request: built.step(request, slot_id, booking_id))
+
+
+@route(f"{BOARD_SLOT}/waiting-list", methods=["POST"], content_types=FORMS)
+@page("Page form: add a customer to the slot's waiting list", refusals=(400, 403, 404, 409))
+def board_add_entry(slot_id: str) -> Response:
+    return _desk(lambda built, request: built.add_entry(request, slot_id))
+
+
+@route(f"{BOARD_SLOT}/waiting-list/{{entry_id}}/book", methods=["POST"], content_types=FORMS)
+@page("Page form: book a waiting customer into a free seat", refusals=(403, 404))
+def board_book_entry(slot_id: str, entry_id: str) -> Response:
+    return _desk(lambda built, request: built.book_entry(request, slot_id, entry_id))
+
+
+@route(f"{BOARD_SLOT}/waiting-list/{{entry_id}}/remove", methods=["POST"], content_types=FORMS)
+@page("Page form: remove an entry from the waiting list", refusals=(403, 404))
+def board_remove_entry(slot_id: str, entry_id: str) -> Response:
+    return _desk(lambda built, request: built.remove_entry(request, slot_id, entry_id))
+
+
+@route(f"{BOARD_SLOT}/offers", methods=["POST"], content_types=FORMS)
+@page(
+    "Page form: offer a free seat to the ticked waiting customers (manual mode)",
+    refusals=(403, 404),
+)
+def board_offer_chosen(slot_id: str) -> Response:
+    return _desk(lambda built, request: built.offer_chosen(request, slot_id))
+
+
+@route("/board/requests", methods=["GET"])
+@page("Page: pending requests across slots, soonest first (?confirmed=1 shows confirmed too)")
+def board_requests_page() -> Response:
+    return _desk(lambda built, request: built.requests(request))
+
+
+@route("/board/week", methods=["GET"])
+@page("Page: the week of slots around a day (?day=YYYY-MM-DD, ?staff=, ?location=)")
+def board_week_page() -> Response:
+    return _desk(lambda built, request: built.week(request))
+
+
+@route("/board/language", methods=["POST"], content_types=FORMS)
+@page("Page form: the staff member's language for the board's pages (a cookie)", refusals=(403,))
+def board_switch_language() -> Response:
+    return _board(lambda built, request: built.switch_language(request))
