@@ -44,6 +44,13 @@ class WaitingListRepository(Protocol):
         """The first `limit` entries of the slot's list still waiting, in sign-up order."""
         ...
 
+    def waiting_in_windows(
+        self, business_id: str, service_id: str, limit: int
+    ) -> list[WaitingEntry]:
+        """The first `limit` window entries and earlier-slot requests of a service still
+        waiting, in sign-up order: one Query, however many closed before them."""
+        ...
+
     def window_candidates(
         self, business_id: str, slot: SlotSummary, limit: int
     ) -> list[WaitingEntry]:

@@ -32,6 +32,7 @@ from chalicelib.domain.model import (
     EntryStatus,
     EntryWindow,
     RefillDecision,
+    Service,
     SlotSummary,
     WaitingEntry,
     list_key,
@@ -54,6 +55,7 @@ from chalicelib.services.retry import retry
 from chalicelib.services.waiting_list_messages import joined_messages, left_messages
 
 ENDED_PER_SWEEP = 200
+WINDOWS_SHOWN = 200
 LIST_BUSY = "the waiting list is busy; try again"
 MAX_WINDOW = timedelta(days=92)
 """How far apart a window's start and end may be: long enough for a season, short
@@ -283,6 +285,19 @@ class WaitingList:
         left = self._leave(entry, now, messages)
         logger.info("left a window waiting list", extra=_ids(left))
         return left
+
+    def waiting_for_service(
+        self, business_id: str, service_id: str
+    ) -> tuple[Service, list[WaitingEntry]]:
+        """A service's window entries and earlier-slot requests still waiting, in sign-up
+        order (the first WINDOWS_SHOWN): one read of the service, one Query of its queue."""
+        with self._uow() as uow:
+            service, _ = uow.catalogue.get_service_and_business(business_id, service_id)
+            if service is None:
+                raise NotFound(f"no service {service_id!r}")
+            return service, uow.waiting_list.waiting_in_windows(
+                business_id, service_id, WINDOWS_SHOWN
+            )
 
     def list_for_service(self, business_id: str, service_id: str) -> list[WaitingEntry]:
         """A service's window entries and earlier-slot requests, in sign-up order."""

@@ -218,3 +218,7 @@ def test_a_customer_the_staff_put_on_the_list_is_booked_from_it_when_a_seat_free
     assert ("Dee", "confirmed") in scene.bookings()
     assert wait_for(lambda: _message_to(local_stack, "Dee", scene, "/b/"), 10)
     desk.shoot("desk-booked-from-list")
+
+    page.get_by_role("link", name="Waiting for any time of Beard trim").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Waiting for any time of Beard trim")
+    desk.shoot("desk-service-windows")

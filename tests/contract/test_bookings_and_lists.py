@@ -230,6 +230,23 @@ def test_window_entries_wait_for_any_slot_that_fits_them(uow: UnitOfWorkFactory)
     assert soon is not None and soon.window is not None
 
 
+def test_a_services_waiting_windows_list_only_those_still_waiting_in_sign_up_order(
+    uow: UnitOfWorkFactory,
+) -> None:
+    open_shop(uow)
+    gone = join(uow, window_entry("Gone"))
+    join(uow, window_entry("Any", minutes=1))
+    join(uow, window_entry("Kim", minutes=2, staff="Kim"))
+    commit(uow, lambda work: work.waiting_list.left(gone, NOW, EntryStatus.LEFT))
+    with uow() as work:
+        waiting = work.waiting_list.waiting_in_windows(BIZ, "cut", 10)
+        first = work.waiting_list.waiting_in_windows(BIZ, "cut", 1)
+        elsewhere = work.waiting_list.waiting_in_windows(BIZ, "colour", 10)
+    assert [e.contact.name for e in waiting] == ["Any", "Kim"]
+    assert [e.contact.name for e in first] == ["Any"]
+    assert elsewhere == []
+
+
 def test_a_waiting_customer_booked_from_the_list_leaves_it(uow: UnitOfWorkFactory) -> None:
     _full_with_ada(uow)
     bo = join(uow, entry(slot("s1"), "Bo"))

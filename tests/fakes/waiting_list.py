@@ -90,6 +90,11 @@ class InMemoryWaitingList:
     def waiting_candidates(self, business_id: str, slot_id: str, limit: int) -> list[WaitingEntry]:
         return self._queue((business_id, "SLOT", slot_id))[:limit]
 
+    def waiting_in_windows(
+        self, business_id: str, service_id: str, limit: int
+    ) -> list[WaitingEntry]:
+        return self._queue((business_id, "SERVICE", service_id))[:limit]
+
     def window_candidates(
         self, business_id: str, slot: SlotSummary, limit: int
     ) -> list[WaitingEntry]:

@@ -5,6 +5,7 @@ confirm — each through the staff API's use cases, for the signed-in business o
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from chalice.test import Client
 
@@ -409,3 +410,42 @@ def test_a_booking_cancelled_from_the_requests_comes_back_to_the_requests(
 
     assert done.headers["Location"].startswith("/board/requests?done=cancel")
     assert _statuses(salon, slot) == [("Ada", "cancelled")]
+
+
+def test_a_services_window_list_shows_who_still_waits_in_order_and_removes_one(
+    client: Client, salon: Business
+) -> None:
+    other = set_up_business(salon.api, "salon-b", "Salon B")
+    path = f"/businesses/{salon.business_id}/services/{salon.service_id}/waiting-list"
+    starts = datetime.now(UTC) + timedelta(days=1)
+    for name in ("Ada", "Bo", "Cy"):
+        answer = salon.api.call(
+            "POST",
+            path,
+            {
+                "name": name,
+                "email": f"{name.lower()}@example.com",
+                "starts_from": starts.isoformat(),
+                "ends_by": (starts + timedelta(days=7)).isoformat(),
+                **({"staff": "Mira"} if name == "Bo" else {}),
+            },
+        )
+        assert answer.status == 201, answer.body
+    page_path = f"/board/services/{salon.service_id}/waiting-list"
+    entries = salon.staff("GET", f"/staff/services/{salon.service_id}/waiting-list").body
+    ada = next(e["entry_id"] for e in entries["entries"] if e["customer"]["name"] == "Ada")
+
+    page = _get(client, page_path, **_signed_in(salon))
+    assert page.status == 200
+    assert page.text.index("Ada") < page.text.index("Bo") < page.text.index("Cy")
+    assert "with Mira" in page.text
+
+    csrf = _csrf(client, salon, page_path)
+    removed = _send(client, salon, f"{page_path}/{ada}/remove", {}, csrf)
+    assert removed.status == 303
+    after = _get(client, removed.headers["Location"], **_signed_in(salon))
+    assert "Ada is off the waiting list" in after.text
+    assert "Bo" in after.text and "ada@example.com" not in after.text
+
+    elsewhere = _get(client, page_path, **_signed_in(other))
+    assert elsewhere.status == 404

@@ -11,11 +11,12 @@ from urllib.parse import urlencode
 
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.bootstrap import services
+from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.domain.model import Booking, BookingStatus
 from chalicelib.domain.time_rules import LAST_YEAR, in_zone
 from chalicelib.entrypoints.pages.base import renderer
 from chalicelib.entrypoints.pages.board import _day
-from chalicelib.entrypoints.pages.desk import DeskPages, SignIn
+from chalicelib.entrypoints.pages.desk import DeskPages, SignIn, refusal_kind
 from chalicelib.entrypoints.pages.forms import Page, PageRequest
 from chalicelib.settings import get_settings
 
@@ -64,6 +65,38 @@ class FrontDesk(DeskPages):
             location=location,
             csrf=self._csrf(f"staff:{token}"),
         )
+
+    # --- a service's waiting windows ------------------------------------------------------
+
+    def service_list(self, request: PageRequest, service_id: str) -> Page:
+        identity, token, business = self._signed_in(request)
+        service, entries = self._services.waiting_list.waiting_for_service(
+            identity.business_id, service_id
+        )
+        return self._page(
+            "board_service_list",
+            here=f"/board/services/{service_id}/waiting-list",
+            language=self._language(request, business),
+            time_zone=business.time_zone,
+            business=business,
+            service=service,
+            entries=entries,
+            done=request.query.get("done"),
+            done_name=request.query.get("name", ""),
+            error=request.query.get("error"),
+            csrf=self._csrf(f"staff:{token}"),
+        )
+
+    def remove_window_entry(self, request: PageRequest, service_id: str, entry_id: str) -> Page:
+        business_id, _ = self._post(request)
+        back = f"/board/services/{service_id}/waiting-list?"
+        try:
+            left = self._services.waiting_list.leave_window(business_id, service_id, entry_id)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            return self._redirect(back + urlencode({"error": refusal_kind(refused)}))
+        return self._redirect(back + urlencode({"done": "removed", "name": left.contact.name}))
 
     # --- requests ---------------------------------------------------------------------------
 

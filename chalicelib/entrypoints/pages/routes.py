@@ -303,6 +303,22 @@ def board_offer_chosen(slot_id: str) -> Response:
     return _desk(lambda built, request: built.offer_chosen(request, slot_id))
 
 
+@route("/board/services/{service_id}/waiting-list", methods=["GET"])
+@page("Page: a service's window entries and earlier-time requests still waiting, in order")
+def board_service_list_page(service_id: str) -> Response:
+    return _desk(lambda built, request: built.service_list(request, service_id))
+
+
+@route(
+    "/board/services/{service_id}/waiting-list/{entry_id}/remove",
+    methods=["POST"],
+    content_types=FORMS,
+)
+@page("Page form: remove a window entry or earlier-time request", refusals=(403, 404))
+def board_remove_window_entry(service_id: str, entry_id: str) -> Response:
+    return _desk(lambda built, request: built.remove_window_entry(request, service_id, entry_id))
+
+
 @route("/board/requests", methods=["GET"])
 @page("Page: pending requests across slots, soonest first (?confirmed=1 shows confirmed too)")
 def board_requests_page() -> Response:

@@ -111,6 +111,15 @@ class DynamoWaitingListRepository:
         )
         return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
 
+    def waiting_in_windows(
+        self, business_id: str, service_id: str, limit: int
+    ) -> list[WaitingEntry]:
+        """One Query of the queue index, which holds only entries still waiting."""
+        items = BookingsItem.queue.query(
+            service_partition(business_id, service_id), consistent_read=True, limit=limit
+        )
+        return [mapping.entry_from_item(i) for i in items if isinstance(i, WaitingEntryItem)]
+
     def window_candidates(
         self, business_id: str, slot: SlotSummary, limit: int
     ) -> list[WaitingEntry]:
