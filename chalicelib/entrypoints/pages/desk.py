@@ -222,6 +222,7 @@ class DeskPages(BoardPages):
             seat=preview.seat,
             mode=mode_for(business, booking.slot).value,
             next_customer=chosen.contact.name if chosen else None,
+            waiting=slot.waiting,
             none_reason=preview.allocation.reason_if_none if preview.allocation else None,
             targets=self._move_targets(identity.business_id, slot) if action_name == "move" else [],
             error=error,
