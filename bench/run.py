@@ -23,6 +23,7 @@ from pathlib import Path  # noqa: E402
 import tests.support.calls  # noqa: E402,F401
 from bench import (  # noqa: E402
     cold_start,
+    connections,
     offers,
     operations,
     refill_latency,
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             "slot-history",
             "reminders",
             "latency",
+            "connections",
         ],
         help="run only this benchmark (repeatable)",
     )
@@ -68,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         help="future bookings beside the reminder sweep (default: the design's 100000)",
     )
     parser.add_argument(
+        "--connection-seconds",
+        type=float,
+        default=connections.SECONDS,
+        help="how long the many clients keep sending (default: the design's 60 s)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -83,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         "slot-history": slot_history.measure,
         "reminders": lambda: reminder_sweep.measure(args.reminder_bookings),
         "latency": refill_latency.measure,
+        "connections": lambda: connections.measure(args.connection_seconds),
     }
     # In-process moto rolls a failed transaction back as the local stack's emulator does,
     # so a transaction costs its own items, not the whole table.
