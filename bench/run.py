@@ -26,6 +26,7 @@ from bench import (  # noqa: E402
     connections,
     offers,
     operations,
+    refill_cost,
     refill_latency,
     reminder_sweep,
     slot_history,
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             "reminders",
             "latency",
             "connections",
+            "cost",
         ],
         help="run only this benchmark (repeatable)",
     )
@@ -90,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         "waiting-list": lambda: waiting_list_growth.measure(args.sizes),
         "slot-history": slot_history.measure,
         "reminders": lambda: reminder_sweep.measure(args.reminder_bookings),
+        "cost": refill_cost.measure,
         "latency": refill_latency.measure,
         "connections": lambda: connections.measure(args.connection_seconds),
     }
