@@ -72,6 +72,18 @@ def main(argv: list[str] | None = None) -> int:
         help="future bookings beside the reminder sweep (default: the design's 100000)",
     )
     parser.add_argument(
+        "--latency-rate",
+        type=int,
+        default=refill_latency.RATE,
+        help="cancellations a second for the latency load (default: the design's)",
+    )
+    parser.add_argument(
+        "--latency-seconds",
+        type=int,
+        default=refill_latency.SECONDS,
+        help="how long the latency load lasts (default: the design's)",
+    )
+    parser.add_argument(
         "--connection-seconds",
         type=float,
         default=connections.SECONDS,
@@ -93,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         "slot-history": slot_history.measure,
         "reminders": lambda: reminder_sweep.measure(args.reminder_bookings),
         "cost": refill_cost.measure,
-        "latency": refill_latency.measure,
+        "latency": lambda: refill_latency.measure(args.latency_rate, args.latency_seconds),
         "connections": lambda: connections.measure(args.connection_seconds),
     }
     # In-process moto rolls a failed transaction back as the local stack's emulator does,

@@ -284,3 +284,23 @@ def test_an_update_dynamodb_refuses_is_still_refused(table: Table) -> None:
         )
 
     assert table.items()["kept"] == {"pk": {"S": "kept"}, "n": {"N": "1"}}
+
+
+def test_an_item_over_400_kb_is_still_refused_and_one_under_it_kept_whole(table: Table) -> None:
+    half = "x" * 203_000
+    with pytest.raises(ClientError, match="ValidationException"):
+        table.dynamodb.put_item(
+            TableName=table.name,
+            Item={"pk": {"S": "written"}, "a": {"S": half}, "b": {"S": half}, "c": {"S": "y"}},
+        )
+    assert "written" not in table.items()
+
+    item = {
+        "pk": {"S": "written"},
+        "a": {"S": half},
+        "m": {"M": {"n": {"N": "2"}, "l": {"L": [{"S": "z"}, {"BOOL": True}]}}},
+        "s": {"SS": ["p", "q"]},
+    }
+    table.dynamodb.put_item(TableName=table.name, Item=item)
+
+    assert table.items()["written"] == item
