@@ -76,6 +76,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import bytesize
+from moto.dynamodb.parsing import validators as moto_validators
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.responses import DynamoHandler
@@ -407,6 +408,42 @@ def apply_updates_quickly() -> None:
     parser_class.make = classmethod(_parse_update)
     traverser_class: Any = DepthFirstTraverser
     traverser_class.traverse_node_recursively = traverse_node_recursively
+    validators: Any = moto_validators
+    validators.deepcopy = copy_tree
+
+
+_SHARED: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+"""Kinds of value a copy can share with its original: nothing changes them in place."""
+
+
+@functools.lru_cache(maxsize=256)
+def _is_node_class(kind: type) -> bool:
+    return issubclass(kind, Node)
+
+
+def copy_tree(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """What ``copy.deepcopy`` returns for an expression tree (nodes, their lists of
+    children and their parents, each copied once), without its generic walk; values of other
+    kinds are deep-copied by ``copy.deepcopy`` itself, sharing the same memo."""
+    if memo is None:
+        memo = {}
+    kind: Any = type(value)
+    if kind in _SHARED:
+        return value
+    found = memo.get(id(value))
+    if found is not None:
+        return found
+    if _is_node_class(kind):
+        node = kind.__new__(kind)
+        memo[id(value)] = node
+        node.__dict__.update({name: copy_tree(item, memo) for name, item in value.__dict__.items()})
+        return node
+    if kind is list:
+        copied: list[Any] = []
+        memo[id(value)] = copied
+        copied.extend([copy_tree(item, memo) for item in value])
+        return copied
+    return copy.deepcopy(value, memo)
 
 
 ITEM_SIZE_LIMIT = 405_000
