@@ -8,6 +8,7 @@ counter imported before this module is: both happen first thing in ``bench.run``
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ class Api:
 
     client: Client
     last_calls: list[Call] = field(default_factory=list)
+    last_seconds: float = 0.0
+    """How long the last call took the app, in-process."""
 
     def call(
         self, method: str, path: str, body: Any = None, token: str | None = None, expect: int = 200
@@ -44,10 +47,12 @@ class Api:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         payload = None if body is None else json.dumps(body)
+        began = time.perf_counter()
         with aws_call_log() as log:
             response = getattr(self.client.http, method.lower())(
                 path, headers=headers, body=payload
             )
+        self.last_seconds = time.perf_counter() - began
         self.last_calls = list(log)
         text = response.body.decode() if response.body else ""
         if response.status_code != expect:
@@ -142,6 +147,8 @@ class Invocation:
     handler: str
     record: dict[str, Any]
     calls: list[Call]
+    seconds: float = 0.0
+    """How long the handler ran for this record (its batch's time, shared out)."""
 
     @property
     def new_image(self) -> dict[str, Any]:
@@ -189,10 +196,12 @@ class CountedStreams:
 
     def _counted(self, name: str, handler: Handler) -> Handler:
         def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            began = time.perf_counter()
             with aws_call_log() as log:
                 response = handler(event, context)
+            share = (time.perf_counter() - began) / max(1, len(event["Records"]))
             for record in event["Records"]:
-                self.invocations.append(Invocation(name, record, list(log)))
+                self.invocations.append(Invocation(name, record, list(log), share))
             return response
 
         return run

@@ -535,8 +535,9 @@ def _section(
     missing = count - len(found)
     values = list(found.values()) + [math.inf] * missing
     p50, p95 = percentile(values, 0.50), percentile(values, 0.95)
+    designed = (rate, seconds) == (RATE, SECONDS)
     full = count == target
-    met = Verdict.MET if full else Verdict.INCOMPLETE
+    met = Verdict.MET if full and designed else Verdict.INCOMPLETE
     outcome = Verdict.MISSED if p95 > P95_BUDGET else met
     slowest = max(found.values()) if found else math.inf
     span = max((run.due[to] + late for to, late in found.items()), default=0.0) - min(
@@ -548,6 +549,11 @@ def _section(
         if full
         else f" Only {count} of the {target} seats ({rate}/s for {seconds} s) could be prepared "
         f"in {PREPARE_SECONDS} s, so the load lasted {count / rate:.1f} s."
+    ) + (
+        ""
+        if designed
+        else f" This run's load ({rate}/s for {seconds} s) is not the design's "
+        f"({RATE}/s for {SECONDS} s)."
     )
     return Section(
         "Refill latency on the local stack",
@@ -557,7 +563,8 @@ def _section(
                 _seconds(p95),
                 f"≤ {P95_BUDGET:g} s",
                 outcome,
-                f"{count} cancellations at {rate}/s (design: {target}, {rate}/s for {seconds} s); "
+                f"{count} cancellations at {rate}/s "
+                f"(design: {RATE * SECONDS}, {RATE}/s for {SECONDS} s); "
                 f"{len(found)} messages within {SETTLE_SECONDS} s of the last, {missing} not; "
                 f"{len(run.failed)} cancellations failed; {parked} stream records parked",
             ),

@@ -23,8 +23,10 @@ from pathlib import Path  # noqa: E402
 import tests.support.calls  # noqa: E402,F401
 from bench import (  # noqa: E402
     cold_start,
+    connections,
     offers,
     operations,
+    refill_cost,
     refill_latency,
     reminder_sweep,
     slot_history,
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             "slot-history",
             "reminders",
             "latency",
+            "connections",
+            "cost",
         ],
         help="run only this benchmark (repeatable)",
     )
@@ -68,6 +72,24 @@ def main(argv: list[str] | None = None) -> int:
         help="future bookings beside the reminder sweep (default: the design's 100000)",
     )
     parser.add_argument(
+        "--latency-rate",
+        type=int,
+        default=refill_latency.RATE,
+        help="cancellations a second for the latency load (default: the design's)",
+    )
+    parser.add_argument(
+        "--latency-seconds",
+        type=int,
+        default=refill_latency.SECONDS,
+        help="how long the latency load lasts (default: the design's)",
+    )
+    parser.add_argument(
+        "--connection-seconds",
+        type=float,
+        default=connections.SECONDS,
+        help="how long the many clients keep sending (default: the design's 60 s)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -82,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         "waiting-list": lambda: waiting_list_growth.measure(args.sizes),
         "slot-history": slot_history.measure,
         "reminders": lambda: reminder_sweep.measure(args.reminder_bookings),
-        "latency": refill_latency.measure,
+        "cost": refill_cost.measure,
+        "latency": lambda: refill_latency.measure(args.latency_rate, args.latency_seconds),
+        "connections": lambda: connections.measure(args.connection_seconds),
     }
     # In-process moto rolls a failed transaction back as the local stack's emulator does,
     # so a transaction costs its own items, not the whole table.

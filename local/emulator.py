@@ -31,6 +31,11 @@
 - moto parses each UpdateExpression twice a request, and its validators walk the tree ten
   times testing every node against abstract classes; here each expression is parsed once
   and each validator remembers which kinds of node it handles (``apply_updates_quickly``).
+- moto builds each item an attribute at a time, and before each one adds up the size of
+  all those before it, to refuse an item over 400 KB: an item of n attributes costs n² size
+  walks, and every write, read and stream record builds items. Here the running size is
+  kept as the item is built, and the same limit refused at the same attribute
+  (``build_items_quickly``).
 - ``GET /_local/sent?after=N`` lists the emails and SMS handed to SES and SNS, from the
   N-th on, so the stack's outbox can read them when the emulator runs in its own process.
 
@@ -60,6 +65,7 @@ from moto.core.responses import ActionResult, BaseResponse
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
+    ItemSizeTooLarge,
     MockValidationException,
     MultipleTransactionsException,
     TooManyTransactionsException,
@@ -67,8 +73,10 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.utilities import bytesize
+from moto.dynamodb.parsing import validators as moto_validators
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.responses import DynamoHandler
@@ -400,6 +408,72 @@ def apply_updates_quickly() -> None:
     parser_class.make = classmethod(_parse_update)
     traverser_class: Any = DepthFirstTraverser
     traverser_class.traverse_node_recursively = traverse_node_recursively
+    validators: Any = moto_validators
+    validators.deepcopy = copy_tree
+
+
+_SHARED: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+"""Kinds of value a copy can share with its original: nothing changes them in place."""
+
+
+@functools.lru_cache(maxsize=256)
+def _is_node_class(kind: type) -> bool:
+    return issubclass(kind, Node)
+
+
+def copy_tree(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """What ``copy.deepcopy`` returns for an expression tree (nodes, their lists of
+    children and their parents, each copied once), without its generic walk; values of other
+    kinds are deep-copied by ``copy.deepcopy`` itself, sharing the same memo."""
+    if memo is None:
+        memo = {}
+    kind: Any = type(value)
+    if kind in _SHARED:
+        return value
+    found = memo.get(id(value))
+    if found is not None:
+        return found
+    if _is_node_class(kind):
+        node = kind.__new__(kind)
+        memo[id(value)] = node
+        node.__dict__.update({name: copy_tree(item, memo) for name, item in value.__dict__.items()})
+        return node
+    if kind is list:
+        copied: list[Any] = []
+        memo[id(value)] = copied
+        copied.extend([copy_tree(item, memo) for item in value])
+        return copied
+    return copy.deepcopy(value, memo)
+
+
+ITEM_SIZE_LIMIT = 405_000
+"""moto's limit on an item's size (DynamoDB's 400 KB, as moto measured it)."""
+
+
+def _build_item(
+    self: Item, hash_key: DynamoType, range_key: DynamoType | None, attrs: dict[str, Any]
+) -> None:
+    self.hash_key = hash_key
+    self.range_key = range_key
+    built = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.__init__(built)
+    size = 0
+    for key, value in attrs.items():
+        typed = DynamoType(value)
+        # What moto's dict checks at each attribute: all before it, and this one.
+        size += bytesize(key) + typed.size()
+        if size > ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+        dict.__setitem__(built, key, typed)
+    self.attrs = built
+
+
+def build_items_quickly() -> None:
+    """moto's ``Item`` is built with a running size, not a sum of all its attributes so
+    far at each one; an item over the limit is refused as before. Attributes set later (an
+    update's) are still checked by moto's own dict."""
+    item_class: Any = Item
+    item_class.__init__ = _build_item
 
 
 def with_sent_messages(app: WsgiApp) -> WsgiApp:
@@ -440,6 +514,7 @@ def emulator_app() -> WsgiApp:
     answer_dynamodb_quickly()
     query_partitions_only()
     apply_updates_quickly()
+    build_items_quickly()
     # Reading what was sent does not wait behind AWS calls.
     return with_sent_messages(one_at_a_time(QuickDispatcher()))
 

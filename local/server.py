@@ -1,5 +1,9 @@
 """The local HTTP front door: Chalice's local API Gateway, plus the stack's own ``/_local/``
-views (GET) and actions (POST).
+views (GET) and actions (POST), served by waitress.
+
+waitress listens with a backlog of 1024 and answers on a pool of threads, each request
+whole before the next on its thread, over connections kept open; Chalice's own server (the
+standard library's) listened with a queue of 5 and reset the clients of a burst.
 
 The socket is bound before the app is imported, so the app can be told its real public
 URL (a port of 0 picks a free one); requests are served only once the app is attached.
@@ -7,20 +11,23 @@ URL (a port of 0 picks a free one); requests are served only once the app is att
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
 from chalice.config import Config
 from chalice.local import (
-    ChaliceRequestHandler,
     CustomLocalChalice,
     LocalChalice,
-    ThreadedHTTPServer,
+    LocalGateway,
+    LocalGatewayException,
 )
+from waitress.server import create_server
 
 from local.lambda_runtime import LOCAL_STAGE
 
@@ -28,13 +35,16 @@ logger = logging.getLogger("local.server")
 
 LocalView = Callable[[], Any]
 LOCAL_PREFIX = "/_local/"
+THREADS = 16
+"""Requests answered at once: most of a request's time is spent waiting for the emulator."""
+BACKLOG = 1024
+"""Connections the kernel holds for the server while it is busy."""
+CONNECTION_LIMIT = 1000
+"""Connections kept open at once, before waitress stops accepting more."""
+STOP_SECONDS = 5.0
 
-
-class _Server(ThreadedHTTPServer):  # type: ignore[misc]
-    """Chalice's threaded server with room for a burst of new connections: the standard
-    library's listen queue of 5 resets the sixth client to connect at once."""
-
-    request_queue_size = 128
+StartResponse = Callable[..., Any]
+Headers = list[tuple[str, str]]
 
 
 def chalice_config(app: Any, *, lambda_timeout: int = 60, memory_size: int = 512) -> Any:
@@ -61,70 +71,130 @@ def make_request_local(app: Any) -> None:
     app.__class__ = CustomLocalChalice
 
 
-class _RequestHandler(ChaliceRequestHandler):  # type: ignore[misc]
+def request_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The request's headers from a WSGI environ, named as a client writes them."""
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            name = key
+        else:
+            continue
+        headers["-".join(part.capitalize() for part in name.split("_"))] = value
+    return headers
+
+
+def _status(code: int) -> str:
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} Unknown"
+
+
+class GatewayApp:
+    """A WSGI application: Chalice's local gateway for the routes, and the local views."""
+
     def __init__(
         self,
-        request: Any,
-        client_address: Any,
-        server: Any,
-        *,
-        app_object: Any,
-        config: Any,
         local_views: Mapping[str, LocalView],
         local_actions: Mapping[str, LocalView],
-        after_request: Callable[[], None] | None,
     ) -> None:
         self._local_views = local_views
         self._local_actions = local_actions
-        self._after_request = after_request
-        super().__init__(request, client_address, server, app_object=app_object, config=config)
+        self.after_request: Callable[[], None] | None = None
+        self._gateway: LocalGateway | None = None
 
-    def _handle(self) -> None:
-        path = urlsplit(self.path).path.rstrip("/")
-        # One handler serves every request of a kept-alive connection.
-        self._quiet = path.startswith(LOCAL_PREFIX.rstrip("/"))
-        if not self._quiet:
-            try:
-                self._generic_handle()
-            finally:
-                if self._after_request is not None:
-                    self._after_request()
-            return
-        # A body left unread would be taken for the connection's next request.
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        view: LocalView | None = None
-        if self.command in ("GET", "HEAD"):
-            view = self._local_views.get(path)
-        elif self.command == "POST":
-            view = self._local_actions.get(path)
-        if view is None and path in self._local_views:
-            self._send_json(405, {"message": f"{path} answers GET only"})
-        elif view is None and path in self._local_actions:
-            self._send_json(405, {"message": f"{path} answers POST only"})
-        elif view is None:
-            self._send_json(404, {"message": f"no local view at {path}"})
+    def attach(self, app: Any, config: Any) -> None:
+        self._gateway = LocalGateway(app, config)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = str(environ["REQUEST_METHOD"])
+        uri = str(environ.get("REQUEST_URI") or environ.get("PATH_INFO") or "/")
+        body = _read_body(environ)
+        path = urlsplit(uri).path.rstrip("/")
+        if path.startswith(LOCAL_PREFIX.rstrip("/")):
+            code, headers, payload = self._local(method, path)
         else:
             try:
-                self._send_json(200, view())
-            except Exception as error:
-                logger.exception("local view %s failed", path)
-                self._send_json(500, {"message": f"{type(error).__name__}: {error}"})
+                code, headers, payload = self._route(method, uri, request_headers(environ), body)
+            finally:
+                if self.after_request is not None:
+                    self.after_request()
+        headers.append(("Content-Length", str(len(payload))))
+        start_response(_status(code), headers)
+        return [] if method == "HEAD" else [payload]
 
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        # The outbox view is polled; its access log would bury the requests that matter.
-        if not getattr(self, "_quiet", False):
-            super().log_request(code, size)
+    def _route(
+        self, method: str, uri: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, Headers, bytes]:
+        assert self._gateway is not None, "the app is served only once attached"
+        try:
+            response = self._gateway.handle_request(
+                method=method, path=uri, headers=headers, body=body
+            )
+        except LocalGatewayException as error:
+            return error.CODE, _header_list(dict(error.headers)), _bytes(error.body)
+        except Exception as error:
+            logger.exception("%s %s failed", method, uri)
+            return _json(502, {"message": f"{type(error).__name__}: {error}"})
+        payload = response.get("body")
+        if payload is not None and response.get("isBase64Encoded"):
+            payload = base64.b64decode(payload)
+        merged: dict[str, Any] = {**(response.get("headers") or {})}
+        merged.update(response.get("multiValueHeaders") or {})
+        if payload is not None and not any(k.lower() == "content-type" for k in merged):
+            merged["Content-Type"] = "application/json"
+        return int(response["statusCode"]), _header_list(merged), _bytes(payload)
 
-    def _send_json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, default=str, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def _local(self, method: str, path: str) -> tuple[int, Headers, bytes]:
+        view: LocalView | None = None
+        if method in ("GET", "HEAD"):
+            view = self._local_views.get(path)
+        elif method == "POST":
+            view = self._local_actions.get(path)
+        if view is None and path in self._local_views:
+            return _json(405, {"message": f"{path} answers GET only"})
+        if view is None and path in self._local_actions:
+            return _json(405, {"message": f"{path} answers POST only"})
+        if view is None:
+            return _json(404, {"message": f"no local view at {path}"})
+        try:
+            return _json(200, view())
+        except Exception as error:
+            logger.exception("local view %s failed", path)
+            return _json(500, {"message": f"{type(error).__name__}: {error}"})
 
-    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _handle
+
+def _read_body(environ: Mapping[str, Any]) -> bytes | None:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length <= 0:
+        return None
+    return bytes(environ["wsgi.input"].read(length))
+
+
+def _bytes(body: str | bytes | None) -> bytes:
+    if body is None:
+        return b""
+    return body if isinstance(body, bytes) else body.encode("utf-8")
+
+
+def _header_list(headers: Mapping[str, Any]) -> Headers:
+    found: Headers = []
+    for name, value in headers.items():
+        if name.lower() == "content-length":
+            continue
+        values = value if isinstance(value, list) else [value]
+        found.extend((str(name), str(item)) for item in values)
+    return found
+
+
+def _json(status: int, payload: Any) -> tuple[int, Headers, bytes]:
+    body = json.dumps(payload, default=str, ensure_ascii=False).encode("utf-8")
+    return status, [("Content-Type", "application/json")], body
 
 
 class LocalHttpServer:
@@ -134,23 +204,44 @@ class LocalHttpServer:
         port: int,
         local_views: Mapping[str, LocalView] | None = None,
         after_request: Callable[[], None] | None = None,
+        *,
+        threads: int = THREADS,
     ) -> None:
         """``after_request`` is told whenever the app has answered a request."""
         self._local_views: dict[str, LocalView] = dict(local_views or {})
         self._local_actions: dict[str, LocalView] = {}
-        self.after_request = after_request
-        self._app: Any = None
-        self._config: Any = None
-        self._server = _Server((host, port), self._make_handler)
+        self._wsgi = GatewayApp(self._local_views, self._local_actions)
+        self._wsgi.after_request = after_request
+        # The access log of a polled view would bury the requests that matter.
+        logging.getLogger("waitress").setLevel(logging.ERROR)
+        self._server: Any = create_server(
+            self._wsgi,
+            # waitress would listen on every address of a name, each with its own socket.
+            host="127.0.0.1" if host == "localhost" else host,
+            port=port,
+            threads=threads,
+            backlog=BACKLOG,
+            connection_limit=CONNECTION_LIMIT,
+            ident="standby-local",
+            clear_untrusted_proxy_headers=True,
+        )
         self._thread: threading.Thread | None = None
 
     @property
+    def after_request(self) -> Callable[[], None] | None:
+        return self._wsgi.after_request
+
+    @after_request.setter
+    def after_request(self, value: Callable[[], None] | None) -> None:
+        self._wsgi.after_request = value
+
+    @property
     def host(self) -> str:
-        return str(self._server.server_address[0])
+        return str(self._server.effective_host)
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        return int(self._server.effective_port)
 
     @property
     def url(self) -> str:
@@ -170,26 +261,25 @@ class LocalHttpServer:
 
     def serve(self, app: Any, config: Any | None = None) -> None:
         make_request_local(app)
-        self._app = app
-        self._config = config if config is not None else chalice_config(app)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="http", daemon=True)
+        self._wsgi.attach(app, config if config is not None else chalice_config(app))
+        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(5)
+        server = self._server
+        if self._thread is None:
+            _close_all(server)
+        else:
+            # waitress's loop runs while anything is registered with it: everything is
+            # closed on the loop's own thread, so it never waits on a closed socket.
+            server.trigger.pull_trigger(lambda: _close_all(server))
+            self._thread.join(STOP_SECONDS)
             self._thread = None
-        self._server.server_close()
+            _close_all(server)
+        server.task_dispatcher.shutdown()
 
-    def _make_handler(self, request: Any, client_address: Any, server: Any) -> _RequestHandler:
-        return _RequestHandler(
-            request,
-            client_address,
-            server,
-            app_object=self._app,
-            config=self._config,
-            local_views=self._local_views,
-            local_actions=self._local_actions,
-            after_request=self.after_request,
-        )
+
+def _close_all(server: Any) -> None:
+    while server._map:
+        for dispatcher in list(server._map.values()):
+            dispatcher.handle_close()

@@ -284,3 +284,78 @@ def test_an_update_dynamodb_refuses_is_still_refused(table: Table) -> None:
         )
 
     assert table.items()["kept"] == {"pk": {"S": "kept"}, "n": {"N": "1"}}
+
+
+def test_an_item_over_400_kb_is_still_refused_and_one_under_it_kept_whole(table: Table) -> None:
+    half = "x" * 203_000
+    with pytest.raises(ClientError, match="ValidationException"):
+        table.dynamodb.put_item(
+            TableName=table.name,
+            Item={"pk": {"S": "written"}, "a": {"S": half}, "b": {"S": half}, "c": {"S": "y"}},
+        )
+    assert "written" not in table.items()
+
+    item = {
+        "pk": {"S": "written"},
+        "a": {"S": half},
+        "m": {"M": {"n": {"N": "2"}, "l": {"L": [{"S": "z"}, {"BOOL": True}]}}},
+        "s": {"SS": ["p", "q"]},
+    }
+    table.dynamodb.put_item(TableName=table.name, Item=item)
+
+    assert table.items()["written"] == item
+
+
+def test_an_expression_tree_is_copied_as_deepcopy_copies_it() -> None:
+    import copy
+
+    from moto.dynamodb.parsing.ast_nodes import Node
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    from local.emulator import copy_tree
+
+    tree = UpdateExpressionParser.make(
+        "SET #s = :s, n = if_not_exists(n, :zero) + :one, l = list_append(l, :x) REMOVE r"
+    )
+
+    def shape(value: Any) -> Any:
+        if isinstance(value, Node):
+            fields = {k: shape(v) for k, v in vars(value).items() if k != "parent"}
+            return type(value).__name__, fields, type(value.parent).__name__
+        if isinstance(value, list):
+            return [shape(item) for item in value]
+        return value
+
+    def nodes(value: Any) -> Iterator[Any]:
+        yield value
+        for child in value.children or []:
+            if isinstance(child, Node):
+                assert child.parent is value
+                yield from nodes(child)
+
+    copied = copy_tree(tree)
+
+    assert shape(copied) == shape(copy.deepcopy(tree)) == shape(tree)
+    originals = {id(node) for node in nodes(tree)}
+    assert not originals & {id(node) for node in nodes(copied)}
+
+
+def test_updates_with_functions_take_each_requests_own_values(table: Table) -> None:
+    for tag in ("a", "b"):
+        table.dynamodb.update_item(
+            TableName=table.name,
+            Key={"pk": {"S": "changed"}},
+            UpdateExpression="SET n = if_not_exists(n, :zero) + :one, "
+            "tags = list_append(if_not_exists(tags, :none), :tag) REMOVE gone",
+            ExpressionAttributeValues={
+                ":zero": {"N": "0"},
+                ":one": {"N": "1"},
+                ":none": {"L": []},
+                ":tag": {"L": [{"S": tag}]},
+            },
+        )
+
+    item = table.items()["changed"]
+    assert item["n"] == {"N": "3"}  # it held 1
+    assert item["tags"] == {"L": [{"S": "a"}, {"S": "b"}]}
+    assert "gone" not in item
