@@ -222,3 +222,11 @@ def test_a_customer_the_staff_put_on_the_list_is_booked_from_it_when_a_seat_free
     page.get_by_role("link", name="Waiting for any time of Beard trim").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Waiting for any time of Beard trim")
     desk.shoot("desk-service-windows")
+
+    page.get_by_role("link", name="Held seats").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Seats held for the waiting list")
+    desk.shoot("desk-held-seats")
+
+    page.get_by_role("link", name="Week").click()
+    page.locator("#add-slot summary").click()
+    desk.shoot("desk-week-add-time")

@@ -449,3 +449,89 @@ def test_a_services_window_list_shows_who_still_waits_in_order_and_removes_one(
 
     elsewhere = _get(client, page_path, **_signed_in(other))
     assert elsewhere.status == 404
+
+
+def test_staff_change_a_slots_seats_and_people_from_its_page_and_fewer_than_booked_is_refused(
+    client: Client, salon: Business, streams: Streams
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    salon.book(slot, "Ada", email="ada@example.com")
+    salon.join(slot, "Bo", email="bo@example.com")
+    page = f"/board/slots/{slot}"
+    csrf = _csrf(client, salon, page)
+
+    raised = _send(client, salon, f"{page}/change", {"capacity": "2", "staff": "Mira"}, csrf)
+    streams.settle()
+    assert raised.status == 303
+    after = _get(client, raised.headers["Location"], **_signed_in(salon))
+    assert "The time is changed." in after.text
+    assert _statuses(salon, slot) == [("Ada", "confirmed"), ("Bo", "confirmed")]
+    changed = salon.staff("GET", "/staff/slots").body["slots"]
+    assert [(s["capacity"], s.get("staff")) for s in changed if s["slot_id"] == slot] == [
+        (2, "Mira")
+    ]
+
+    fewer = _send(client, salon, f"{page}/change", {"capacity": "1", "staff": ""}, csrf)
+    refused = _get(client, fewer.headers["Location"], **_signed_in(salon))
+    assert "Fewer seats than are booked" in refused.text
+    nonsense = _send(client, salon, f"{page}/change", {"capacity": "many"}, csrf)
+    assert (
+        "whole number from 1 to 1,000"
+        in _get(client, nonsense.headers["Location"], **_signed_in(salon)).text
+    )
+    unchanged = salon.staff("GET", "/staff/slots").body["slots"]
+    assert [s["capacity"] for s in unchanged if s["slot_id"] == slot] == [2]
+
+
+def test_a_seat_held_past_a_lost_record_is_listed_and_resolved_from_the_page(
+    client: Client, salon: Business, streams: Streams
+) -> None:
+    slot = salon.add_slot(capacity=1)
+    holder = salon.book(slot, "Ada", email="ada@example.com").body["manage_token"]
+    salon.join(slot, "Bo", email="bo@example.com")
+    streams.settle()
+    salon.api.call("POST", f"/bookings/{holder}/cancel")
+    assert streams.feeds[0].take()  # the cancellation's record is lost
+    [hold] = salon.staff("GET", "/staff/stuck").body["holds"]
+
+    page = _get(client, "/board/stuck", **_signed_in(salon))
+    assert page.status == 200 and f"/board/slots/{slot}/holds/{hold['cause']}/release" in page.text
+    csrf = _csrf(client, salon, "/board/stuck")
+    resolved = _send(client, salon, f"/board/slots/{slot}/holds/{hold['cause']}/release", {}, csrf)
+    streams.settle()
+
+    assert resolved.status == 303
+    assert (
+        "The held seat is resolved."
+        in _get(client, resolved.headers["Location"], **_signed_in(salon)).text
+    )
+    assert ("Bo", "confirmed") in _statuses(salon, slot)
+    assert (
+        "No seat is waiting for a decision."
+        in _get(client, "/board/stuck", **_signed_in(salon)).text
+    )
+
+
+def test_staff_add_a_time_from_the_week_and_a_time_gone_by_is_refused(
+    client: Client, salon: Business
+) -> None:
+    week = "/board/week"
+    csrf = _csrf(client, salon, week)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    form = {"service_id": salon.service_id, "day": tomorrow, "time": "10:30", "capacity": "3"}
+
+    added = _send(client, salon, "/board/slots", {**form, "staff": "Mira"}, csrf)
+    assert added.status == 303 and added.headers["Location"].startswith("/board/slots/")
+    slot_page = _get(client, added.headers["Location"], **_signed_in(salon))
+    assert "The time is added." in slot_page.text and "Mira" in slot_page.text
+
+    gone_by = {**form, "day": "2001-01-01"}
+    refused = _send(client, salon, "/board/slots", gone_by, csrf)
+    assert refused.headers["Location"].startswith("/board/week?error=")
+    no_time = _send(client, salon, "/board/slots", {**form, "time": ""}, csrf)
+    assert (
+        "Give the day and the time it starts."
+        in _get(client, no_time.headers["Location"], **_signed_in(salon)).text
+    )
+    slots = salon.staff("GET", "/staff/slots").body["slots"]
+    assert [(s["capacity"], s.get("staff")) for s in slots] == [(3, "Mira")]

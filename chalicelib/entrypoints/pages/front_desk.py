@@ -5,19 +5,20 @@ forms, which come back here)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.bootstrap import services
-from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.errors import DomainError, NotFound, SlotFull
 from chalicelib.domain.model import Booking, BookingStatus
 from chalicelib.domain.time_rules import LAST_YEAR, in_zone
 from chalicelib.entrypoints.pages.base import renderer
 from chalicelib.entrypoints.pages.board import _day
 from chalicelib.entrypoints.pages.desk import DeskPages, SignIn, refusal_kind
 from chalicelib.entrypoints.pages.forms import Page, PageRequest
+from chalicelib.services.catalogue import NewSlot, SlotChanges
 from chalicelib.settings import get_settings
 
 
@@ -55,6 +56,10 @@ class FrontDesk(DeskPages):
             time_zone=business.time_zone,
             business=business,
             days=shown,
+            services=self._services.catalogue.list_services(business.business_id),
+            done=request.query.get("done"),
+            done_name="",
+            error=request.query.get("error"),
             monday=monday,
             day_iso=day.isoformat(),
             previous_week=(monday - timedelta(days=7)).isoformat(),
@@ -98,6 +103,81 @@ class FrontDesk(DeskPages):
             return self._redirect(back + urlencode({"error": refusal_kind(refused)}))
         return self._redirect(back + urlencode({"done": "removed", "name": left.contact.name}))
 
+    # --- a slot's capacity, staff and place ------------------------------------------------
+
+    def change_slot(self, request: PageRequest, slot_id: str) -> Page:
+        business_id, _ = self._post(request)
+        back = f"/board/slots/{slot_id}?"
+        form = request.form
+        capacity = _capacity(form.get("capacity", ""))
+        if capacity is None:
+            return self._redirect(back + urlencode({"error": "bad_capacity"}))
+        changes = SlotChanges(
+            capacity=capacity,
+            staff=_name(form.get("staff", "")),
+            location=_name(form.get("location", "")),
+        )
+        try:
+            self._services.catalogue.change_slot(business_id, slot_id, changes)
+        except NotFound:
+            raise
+        except SlotFull:
+            return self._redirect(back + urlencode({"error": "below_taken"}))
+        except DomainError as refused:
+            return self._redirect(back + urlencode({"error": refusal_kind(refused)}))
+        return self._redirect(back + urlencode({"done": "slot_changed"}))
+
+    def add_slot(self, request: PageRequest) -> Page:
+        business_id, _ = self._post(request)
+        form = request.form
+        back = "/board/week?"
+        capacity = _capacity(form.get("capacity", ""))
+        if capacity is None:
+            return self._redirect(back + urlencode({"error": "bad_capacity"}))
+        try:
+            starts_at = datetime.fromisoformat(f"{form.get('day', '')}T{form.get('time', '')}")
+        except ValueError:
+            return self._redirect(back + urlencode({"error": "bad_time"}))
+        new = NewSlot(
+            service_id=form.get("service_id", ""),
+            starts_at=starts_at.replace(tzinfo=None),
+            capacity=capacity,
+            staff=_name(form.get("staff", "")),
+            location=_name(form.get("location", "")),
+        )
+        try:
+            [added] = self._services.catalogue.add_slots(business_id, [new])
+        except DomainError as refused:  # an unknown service, a time gone by
+            return self._redirect(back + urlencode({"error": refusal_kind(refused)}))
+        return self._redirect(f"/board/slots/{added.slot_id}?done=slot_added")
+
+    # --- seats held and not yet decided ------------------------------------------------------
+
+    def stuck(self, request: PageRequest) -> Page:
+        identity, token, business = self._signed_in(request)
+        return self._page(
+            "board_stuck",
+            here="/board/stuck",
+            language=self._language(request, business),
+            time_zone=business.time_zone,
+            business=business,
+            holds=self._services.refill.holds(identity.business_id),
+            done=request.query.get("done"),
+            done_name="",
+            error=request.query.get("error"),
+            csrf=self._csrf(f"staff:{token}"),
+        )
+
+    def release_hold(self, request: PageRequest, slot_id: str, cause: str) -> Page:
+        business_id, _ = self._post(request)
+        try:
+            self._services.refill.resolve_hold(business_id, slot_id, cause)
+        except NotFound:
+            raise
+        except DomainError as refused:
+            return self._redirect("/board/stuck?" + urlencode({"error": refusal_kind(refused)}))
+        return self._redirect("/board/stuck?done=hold_resolved")
+
     # --- requests ---------------------------------------------------------------------------
 
     def requests(self, request: PageRequest) -> Page:
@@ -136,3 +216,20 @@ def signed_in_or_login(built: FrontDesk, view: Any) -> Page:
     except SignIn:
         return built._redirect("/board/login")
     return result
+
+
+MAX_CAPACITY = 1000
+
+
+def _capacity(given: str) -> int | None:
+    """A capacity from the form: a whole number from 1 to 1,000, else None."""
+    try:
+        capacity = int(given.strip())
+    except ValueError:
+        return None
+    return capacity if 1 <= capacity <= MAX_CAPACITY else None
+
+
+def _name(given: str) -> str | None:
+    """A staff member's or place's name; an empty field clears it."""
+    return given.strip()[:100] or None

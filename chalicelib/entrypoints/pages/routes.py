@@ -319,6 +319,30 @@ def board_remove_window_entry(service_id: str, entry_id: str) -> Response:
     return _desk(lambda built, request: built.remove_window_entry(request, service_id, entry_id))
 
 
+@route(f"{BOARD_SLOT}/change", methods=["POST"], content_types=FORMS)
+@page("Page form: change a slot's capacity, staff member or place", refusals=(403, 404))
+def board_change_slot(slot_id: str) -> Response:
+    return _desk(lambda built, request: built.change_slot(request, slot_id))
+
+
+@route("/board/slots", methods=["POST"], content_types=FORMS)
+@page("Page form: add a slot of a service", refusals=(403,))
+def board_add_slot() -> Response:
+    return _desk(lambda built, request: built.add_slot(request))
+
+
+@route("/board/stuck", methods=["GET"])
+@page("Page: seats held for the waiting list whose refill has not decided yet")
+def board_stuck_page() -> Response:
+    return _desk(lambda built, request: built.stuck(request))
+
+
+@route(f"{BOARD_SLOT}/holds/{{cause}}/release", methods=["POST"], content_types=FORMS)
+@page("Page form: resolve a held seat now, through the refill", refusals=(403, 404))
+def board_release_hold(slot_id: str, cause: str) -> Response:
+    return _desk(lambda built, request: built.release_hold(request, slot_id, cause))
+
+
 @route("/board/requests", methods=["GET"])
 @page("Page: pending requests across slots, soonest first (?confirmed=1 shows confirmed too)")
 def board_requests_page() -> Response:
