@@ -11,15 +11,15 @@ from typing import NoReturn
 from chalicelib.adapters.observability import logger
 from chalicelib.domain.errors import NotActive, NotFound
 from chalicelib.domain.messages import MessageType
-from chalicelib.domain.model import Actor, Booking, RefillDecision, WaitingListMode
+from chalicelib.domain.model import Actor, Booking, Business, RefillDecision, Slot, WaitingListMode
 from chalicelib.domain.offers import REFUSALS, Offer, OfferStatus, mode_for, refusal
 from chalicelib.domain.refill import RefillOutcome
 from chalicelib.domain.refusals import Refused, RetryableConflict, SeatChanged
 from chalicelib.domain.seats import FreedSeat
 from chalicelib.ports.runtime import Clock, Scheduler
-from chalicelib.ports.unit_of_work import UnitOfWorkFactory
+from chalicelib.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from chalicelib.services.booking_messages import message_about, moved_message
-from chalicelib.services.links import OFFER, Links
+from chalicelib.services.links import OFFER, LinkClaims, Links
 from chalicelib.services.offers.messages import offer_closed
 from chalicelib.services.offers.rounds import OfferRounds, schedule_name
 from chalicelib.services.refill.moves import chain_step_note, earlier_move, stage_move
@@ -67,15 +67,7 @@ class OfferAnswers:
         this offer's stream record (`tell_the_others`)."""
         link = self._links.read(token, OFFER)
         with self._uow() as uow:
-            offer, record, business, _ = uow.offers.offer_to_answer(
-                link.business_id, link.slot_id, link.item_id
-            )
-            if offer is None:
-                raise NotFound("this link is not valid")
-            now = self._clock.now()
-            why = refusal(offer, now)
-            if why:
-                raise NotActive(why)
+            offer, record, business, _, now = self._still_open(uow, link)
             if (
                 record is None
                 or record.outcome != RefillOutcome.OFFERING
@@ -202,21 +194,29 @@ class OfferAnswers:
         logger.info("others told the seat is taken", extra={"cause": accepted.cause})
         return len(others)
 
+    def _still_open(
+        self, uow: UnitOfWork, link: LinkClaims
+    ) -> tuple[Offer, RefillDecision | None, Business | None, Slot | None, datetime]:
+        """The offer a link names, with its seat's record, business and slot (one read),
+        while it can still be answered; NotFound or NotActive, saying why, otherwise."""
+        offer, record, business, slot = uow.offers.offer_to_answer(
+            link.business_id, link.slot_id, link.item_id
+        )
+        if offer is None:
+            raise NotFound("this link is not valid")
+        now = self._clock.now()
+        why = refusal(offer, now)
+        if why:
+            raise NotActive(why)
+        return offer, record, business, slot, now
+
     def decline(self, token: str) -> Offer:
         """Say no: one at a time, the next customer is asked at once; offered to many, the
         others keep their chance. One read, as for accepting (the offer, the seat's record,
         the business), and one write before the next round."""
         link = self._links.read(token, OFFER)
         with self._uow() as uow:
-            offer, record, business, slot = uow.offers.offer_to_answer(
-                link.business_id, link.slot_id, link.item_id
-            )
-            if offer is None:
-                raise NotFound("this link is not valid")
-            now = self._clock.now()
-            why = refusal(offer, now)
-            if why:
-                raise NotActive(why)
+            offer, record, business, slot, now = self._still_open(uow, link)
             declined = replace(offer, status=OfferStatus.DECLINED)
             if business is None or record is None:
                 raise NotFound("no such offer")
