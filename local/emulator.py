@@ -51,18 +51,25 @@ import copy
 import functools
 import json
 import logging
-import os
 import signal
 import sys
 import threading
-import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from moto.core import responses as moto_responses
 from moto.core.responses import ActionResult, BaseResponse
-from moto.dynamodb.comparisons import get_filter_expression
+from moto.core.utils import method_names_from_class as _moto_method_names
+from moto.dynamodb.comparisons import (
+    AttributeValue,
+    ConditionExpressionParser,
+    Func,
+    Op,
+    OpDefault,
+    get_filter_expression,
+)
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
     ItemSizeTooLarge,
@@ -84,27 +91,23 @@ from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from waitress.server import create_server
 
-from local.outbox import Outbox
+from local.emulator_wsgi import (
+    Activity,
+    WsgiApp,
+    answer_json_calls_directly,
+    one_at_a_time,
+    wait_for_records,
+    with_sent_messages,
+)
 
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Reason = tuple[str, str, dict[str, Any] | None] | tuple[None, None, None]
 
 WRITES = ("ConditionCheck", "Put", "Delete", "Update")
 MAX_ITEMS = 100
 MAX_SHARD_ITERATORS = 10_000
-SENT_PATH = "/_local/sent"
-SERVER_THREADS = 8
+SERVER_THREADS = 16
+"""Readers waiting for records or messages each hold one while they wait."""
 STOP_SECONDS = 5.0
-
-
-def one_at_a_time(app: WsgiApp) -> WsgiApp:
-    lock = threading.Lock()
-
-    def serialised(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        with lock:
-            return list(app(environ, start_response))
-
-    return serialised
 
 
 @dataclass(frozen=True)
@@ -412,6 +415,63 @@ def apply_updates_quickly() -> None:
     validators.deepcopy = copy_tree
 
 
+_ParsedCondition = tuple[Any, list[str], list[str]]
+"""A condition's tree, and the names and values it refers to."""
+_condition_trees: dict[tuple[str, tuple[tuple[str, str], ...]], _ParsedCondition] = {}
+MAX_CONDITION_TREES = 1024
+_moto_make_operand = ConditionExpressionParser._make_operand
+
+
+def _parse_condition(parser: Any) -> Op | Func:
+    """moto's parse, each step as moto takes it, with the tree kept per expression and
+    names: a value (``:v``) is looked up in each request's own values when the operands are
+    made, so one tree serves every request that writes with the same expression."""
+    expression = parser.condition_expression
+    if not expression:
+        return OpDefault(None, None)
+    names = parser.expression_attribute_names or {}
+    key = (expression, tuple(sorted(names.items())))
+    parsed = _condition_trees.get(key)
+    if parsed is None:
+        nodes = parser._lex_condition_expression()
+        nodes = parser._parse_paths(nodes)
+        nodes = parser._apply_functions(nodes)
+        nodes = parser._apply_comparator(nodes)
+        nodes = parser._apply_in(nodes)
+        nodes = parser._apply_between(nodes)
+        nodes = parser._apply_parens_and_booleans(nodes)
+        node = nodes[0]
+        parser._assert_no_redundant_parentheses(node)
+        parsed = (node, parser._find_literals(node), parser._find_expr_attr_values(node))
+        if len(_condition_trees) >= MAX_CONDITION_TREES:
+            _condition_trees.clear()
+        _condition_trees[key] = parsed
+    else:
+        # What moto's lexer refuses first: a value the request did not supply.
+        for value in parsed[2]:
+            parser._lookup_expression_attribute_value(value)
+    node, names_found, values_found = parsed
+    parser.expr_attr_names_found.extend(names_found)
+    parser.expr_attr_values_found.extend(values_found)
+    condition: Op | Func = parser._make_op_condition(node)
+    return condition
+
+
+def _make_operand(parser: Any, node: Any) -> Any:
+    if node.kind == ConditionExpressionParser.Kind.EXPRESSION_ATTRIBUTE_VALUE:
+        return AttributeValue(parser._lookup_expression_attribute_value(node.text))
+    return _moto_make_operand(parser, node)
+
+
+def check_conditions_quickly() -> None:
+    """moto lexes and parses a condition expression two or three times a request (to check
+    its placeholders, then to test the item); here each distinct expression is parsed once
+    and its tree made into a condition with each request's own values."""
+    parser_class: Any = ConditionExpressionParser
+    parser_class.parse = _parse_condition
+    parser_class._make_operand = _make_operand
+
+
 _SHARED: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 """Kinds of value a copy can share with its original: nothing changes them in place."""
 
@@ -476,23 +536,15 @@ def build_items_quickly() -> None:
     item_class.__init__ = _build_item
 
 
-def with_sent_messages(app: WsgiApp) -> WsgiApp:
-    """Answers ``GET /_local/sent?after=N`` itself; everything else goes to ``app``."""
-    outbox = Outbox(out=open(os.devnull, "w"))  # noqa: SIM115 - open as long as the server
+@functools.lru_cache(maxsize=64)
+def _method_names(handler_class: type) -> list[str]:
+    return list(_moto_method_names(handler_class))
 
-    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != SENT_PATH:
-            return app(environ, start_response)
-        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
-        after = int(query.get("after", ["0"])[0] or 0)
-        sent = [message.to_json() for message in outbox.messages()[after:]]
-        body = json.dumps({"messages": sent}).encode("utf-8")
-        start_response(
-            "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        )
-        return [body]
 
-    return serve
+def remember_handler_methods() -> None:
+    """moto lists a handler's methods (``inspect.getmembers``) at every request to find the
+    action's; here each handler's list is made once."""
+    moto_responses.method_names_from_class = _method_names
 
 
 class QuickDispatcher(DomainDispatcherApplication):  # type: ignore[misc]
@@ -514,9 +566,13 @@ def emulator_app() -> WsgiApp:
     answer_dynamodb_quickly()
     query_partitions_only()
     apply_updates_quickly()
+    check_conditions_quickly()
     build_items_quickly()
-    # Reading what was sent does not wait behind AWS calls.
-    return with_sent_messages(one_at_a_time(QuickDispatcher()))
+    remember_handler_methods()
+    activity = Activity()
+    # Waiting readers, and reading what was sent, do not wait behind AWS calls.
+    served = one_at_a_time(answer_json_calls_directly(QuickDispatcher()), activity)
+    return with_sent_messages(wait_for_records(served, activity), activity)
 
 
 class EmulatorServer:

@@ -18,7 +18,6 @@ import json
 import logging
 import sys
 import threading
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from functools import partial
 from html.parser import HTMLParser
 from typing import Any, TextIO
 
+from local.kept_connections import KeptConnections
 from local.repeating import Repeating
 
 logger = logging.getLogger("local.outbox")
@@ -34,6 +34,7 @@ Sent = Iterator[tuple[tuple[str, ...], Callable[[], "SentMessage"]]]
 """Each message sent: a key that names it once, and how to make it."""
 
 PREVIEW_CHARS = 160
+SENT_PATH = "/_local/sent"
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,14 @@ class Outbox:
         poll_interval: float = 0.1,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         source: Callable[[], Sent] | None = None,
+        wait_for_more: Callable[[float], object] | None = None,
+        wait_seconds: float = 1.0,
     ) -> None:
         """``out`` is where each new message is printed (standard output by default);
-        ``source`` lists what was sent (by default, the emulator in this process)."""
+        ``source`` lists what was sent (by default, the emulator in this process);
+        ``wait_for_more(seconds)``, if given, returns once something new may have been sent
+        (or after ``seconds``), and the outbox looks then instead of every
+        ``poll_interval``."""
         self._out = out if out is not None else sys.stdout
         self._poll_interval = poll_interval
         self._clock = clock
@@ -144,7 +150,16 @@ class Outbox:
         and reading them whole at every look costs as much as all ever sent."""
         self._messages: list[SentMessage] = []
         self._source = source if source is not None else self._sent
-        self._loop = Repeating("outbox", self.collect, poll_interval)
+        if wait_for_more is None:
+            self._loop = Repeating("outbox", self.collect, poll_interval)
+        else:
+            waiting = wait_for_more
+
+            def wait_then_collect() -> None:
+                waiting(wait_seconds)
+                self.collect()
+
+            self._loop = Repeating("outbox", wait_then_collect, 0.0)
 
     def start(self) -> None:
         self._loop.start()
@@ -235,21 +250,49 @@ class Outbox:
         )
 
 
-def sent_by_emulator(url: str, *, timeout: float = 5.0) -> Callable[[], Sent]:
+class EmulatorSent:
     """What the emulator at ``url`` (``local.emulator``, in another process) was handed, as
-    a source for ``Outbox``: each look asks only for the messages after those seen."""
-    taken: list[SentMessage] = []
+    a source for ``Outbox``: each look asks only for the messages after those seen, and
+    ``wait`` asks the emulator to answer once there are more."""
 
-    def sent() -> Sent:
-        listing = f"{url}/_local/sent?after={len(taken)}"
-        with urllib.request.urlopen(listing, timeout=timeout) as response:
-            fresh = json.loads(response.read())["messages"]
-        first = len(taken)
-        taken.extend(SentMessage(**fields) for fields in fresh)
-        for index in range(first, len(taken)):
-            yield ("emulator", str(index)), partial(lambda kept: kept, taken[index])
+    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+        self._emulator = KeptConnections(url)
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._taken: list[SentMessage] = []
+        self._given = 0
 
-    return sent
+    def __call__(self) -> Sent:
+        with self._lock:
+            pending = self._given < len(self._taken)
+        if not pending:
+            self._fetch(0.0)
+        with self._lock:
+            first, self._given = self._given, len(self._taken)
+            fresh = self._taken[first:]
+        for offset, message in enumerate(fresh):
+            yield ("emulator", str(first + offset)), partial(lambda kept: kept, message)
+
+    def wait(self, seconds: float) -> None:
+        """Returns once the emulator was handed messages not yet seen, or after ``seconds``."""
+        self._fetch(seconds)
+
+    def _fetch(self, wait: float) -> None:
+        with self._lock:
+            after = len(self._taken)
+        path = f"{SENT_PATH}?after={after}" + (f"&wait={wait:g}" if wait > 0 else "")
+        status, body = self._emulator.request("GET", path, timeout=self._timeout + wait)
+        if status != 200:
+            raise OSError(f"the emulator answered {path} with {status}")
+        fresh = [SentMessage(**fields) for fields in json.loads(body)["messages"]]
+        with self._lock:
+            # Another look may have taken them meanwhile.
+            if len(self._taken) == after:
+                self._taken.extend(fresh)
+
+
+def sent_by_emulator(url: str, *, timeout: float = 5.0) -> EmulatorSent:
+    return EmulatorSent(url, timeout=timeout)
 
 
 def _backends(backend_dict: Any) -> Iterator[tuple[str, str, Any]]:

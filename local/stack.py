@@ -34,6 +34,7 @@ import boto3
 
 from local.dead_letters import DeadLetter, DeadLetters
 from local.emulator_process import EmulatorError, EmulatorProcess
+from local.emulator_streams import EmulatorStreams
 from local.outbox import Outbox, sent_by_emulator
 from local.scheduler_pump import SchedulerPump
 from local.server import LocalHttpServer
@@ -41,7 +42,6 @@ from local.stream_pump import StreamPump, consumers_from_app
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
     from mypy_boto3_ses import SESClient
 
@@ -57,6 +57,9 @@ DEFAULT_EMAIL_SENDER = "bookings@standby.example"
 DEMO_BUSINESS = "demo-salon"
 DEMO_TIME_ZONE = "Europe/Oslo"
 STAFF_TOKEN_LIFETIME = timedelta(days=30)
+READ_WAIT_SECONDS = 1.0
+"""How long a stream pump's or the outbox's read waits for something new: an idle stack
+asks the emulator once a second per stream, and sees a new record as soon as it exists."""
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -211,7 +214,10 @@ class LocalStack:
             self.moto_url = self._moto.start()
         except EmulatorError as error:
             raise StackError(str(error)) from error
-        self.outbox = Outbox(out=self._out, source=sent_by_emulator(self.moto_url))
+        sent = sent_by_emulator(self.moto_url)
+        self.outbox = Outbox(
+            out=self._out, source=sent, wait_for_more=sent.wait, wait_seconds=READ_WAIT_SECONDS
+        )
 
     def _point_environment_at_emulator(self) -> None:
         assert self._http is not None
@@ -269,9 +275,6 @@ class LocalStack:
     def _dynamodb(self) -> DynamoDBClient:
         return boto3.client("dynamodb", region_name=REGION, endpoint_url=self.moto_url)
 
-    def _streams(self) -> DynamoDBStreamsClient:
-        return boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=self.moto_url)
-
     def _ses(self) -> SESClient:
         return boto3.client("ses", region_name=REGION, endpoint_url=self.moto_url)
 
@@ -306,13 +309,17 @@ class LocalStack:
     def _start_pumps(self, settings: Settings) -> None:
         self.stream_pump = StreamPump(
             dynamodb=self._dynamodb(),
-            streams=self._streams(),
+            streams=EmulatorStreams(self.moto_url, region=REGION),
             consumers=consumers_from_app(self.app, _stream_tables(settings)),
             dead_letters=self.dead_letters,
             region=REGION,
             max_retries=self.options.max_retries,
             bisect_on_error=self.options.bisect_on_error,
             partitions=self.options.stream_partitions,
+            # Each read waits for records instead of polling; the emulator rolls a failed
+            # transaction back in place, so an iterator never reads a discarded stream.
+            read_wait_seconds=READ_WAIT_SECONDS,
+            reposition_when_idle=False,
         )
         self.scheduler_pump = SchedulerPump(
             scheduler=self._scheduler(),

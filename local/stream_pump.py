@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
 
+    from local.emulator_streams import EmulatorStreams
+
 logger = logging.getLogger("local.stream_pump")
 
 ContextFactory = Callable[[str], Any]
@@ -194,6 +196,8 @@ class _Mapping:
     lock: threading.Lock = field(default_factory=threading.Lock)
     wake: threading.Event = field(default_factory=threading.Event)
     last_error: str | None = None
+    waited: bool = False
+    """The last step's read waited for records (and found none)."""
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,7 @@ class StreamPump:
         self,
         *,
         dynamodb: DynamoDBClient,
-        streams: DynamoDBStreamsClient,
+        streams: DynamoDBStreamsClient | EmulatorStreams,
         consumers: Iterable[StreamConsumer],
         dead_letters: DeadLetters,
         region: str,
@@ -226,10 +230,18 @@ class StreamPump:
         on_iterator_spent: Callable[[str], None] | None = None,
         shard_refresh_seconds: float = SHARD_REFRESH_SECONDS,
         partitions: int = 1,
+        read_wait_seconds: float = 0.0,
+        reposition_when_idle: bool = True,
     ) -> None:
         """``on_iterator_spent`` is told of every shard iterator the pump no longer needs
         (the emulator keeps them all otherwise); ``partitions``: how many partitions each
-        shard is delivered as (see the module's docstring)."""
+        shard is delivered as (see the module's docstring).
+
+        ``read_wait_seconds``: while running, each read asks the streams client to wait that
+        long for records (``get_records(..., WaitSeconds=...)``, which the local emulator's
+        client takes), instead of the pump polling; 0 for a client that cannot wait.
+        ``reposition_when_idle``: after an empty read, read on from a fresh iterator (see
+        ``_fetch``); needless with an emulator that rolls back in place."""
         if partitions < 1:
             raise ValueError("partitions must be at least 1")
         self._dynamodb = dynamodb
@@ -248,6 +260,8 @@ class StreamPump:
         self._on_iterator_spent = on_iterator_spent
         self._shard_refresh_seconds = shard_refresh_seconds
         self._partitions = partitions
+        self._read_wait_seconds = read_wait_seconds
+        self._reposition_when_idle = reposition_when_idle
         self._delivering: ThreadPoolExecutor | None = None
         self._delivering_lock = threading.Lock()
         self._stop = threading.Event()
@@ -331,7 +345,7 @@ class StreamPump:
             except Exception:  # the pump must outlive any bug it meets
                 logger.exception("stream pump for %s failed; carrying on", mapping.consumer.name)
                 progressed = False
-            if progressed:
+            if progressed or mapping.waited:
                 continue
             active = time.monotonic() < self._active_until
             mapping.wake.wait(self._poll_interval if active else self._idle_poll_interval)
@@ -345,12 +359,13 @@ class StreamPump:
         """Reads what is new and delivers it; ``wait``: until this step's batches are
         delivered, else partitions are handed to workers and the step returns at once."""
         with mapping.lock:
+            mapping.waited = False
             self._refresh_shards(mapping)
             progressed = False
             for shard in list(mapping.shards.values()):
                 if shard.done or not self._parent_done(mapping, shard):
                     continue
-                progressed = self._fetch(mapping, shard) or progressed
+                progressed = self._fetch(mapping, shard, may_wait=not wait) or progressed
                 if wait:
                     progressed = self._deliver_lanes(mapping, shard) or progressed
                 else:
@@ -464,17 +479,24 @@ class StreamPump:
 
     # --- reading ------------------------------------------------------------------------
 
-    def _fetch(self, mapping: _Mapping, shard: _Shard) -> bool:
+    def _fetch(self, mapping: _Mapping, shard: _Shard, *, may_wait: bool = False) -> bool:
         if shard.pending >= mapping.consumer.batch_size * len(shard.lanes):
             return False
-        if shard.idle and shard.iterator is not None and (shard.last_fetched or shard.from_start):
-            # The emulator rolls back a failed transaction by swapping in a copy of the
-            # table, stream included, which leaves open iterators reading a stream that no
-            # longer grows. After an empty read, a fresh iterator from the last position
-            # read is used, which is immune to that.
+        if (
+            self._reposition_when_idle
+            and shard.idle
+            and shard.iterator is not None
+            and (shard.last_fetched or shard.from_start)
+        ):
+            # moto rolls back a failed transaction by swapping in a copy of the table,
+            # stream included, which leaves open iterators reading a stream that no longer
+            # grows. After an empty read, a fresh iterator from the last position read is
+            # used, which is immune to that.
             self._forget(shard.iterator)
             self._reposition(mapping, shard)
-        records = self._read(mapping, shard)
+        wait = self._read_wait_seconds if may_wait else 0.0
+        records = self._read(mapping, shard, wait=wait)
+        mapping.waited = mapping.waited or (wait > 0 and not records)
         shard.idle = not records
         if not records:
             return False
@@ -496,12 +518,15 @@ class StreamPump:
         key = keys.get(mapping.hash_key) if mapping.hash_key in keys else keys
         return zlib.crc32(json.dumps(key, sort_keys=True).encode()) % lanes
 
-    def _read(self, mapping: _Mapping, shard: _Shard) -> list[dict[str, Any]]:
+    def _read(self, mapping: _Mapping, shard: _Shard, *, wait: float) -> list[dict[str, Any]]:
         if shard.closed or shard.iterator is None or mapping.stream_arn is None:
             return []
         spent = shard.iterator
+        waiting: dict[str, Any] = {"WaitSeconds": wait} if wait > 0 else {}
         try:
-            response = self._streams.get_records(ShardIterator=spent, Limit=GET_RECORDS_LIMIT)
+            response = self._streams.get_records(
+                ShardIterator=spent, Limit=GET_RECORDS_LIMIT, **waiting
+            )
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code in ("ExpiredIteratorException", "TrimmedDataAccessException"):
