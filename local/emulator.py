@@ -94,7 +94,7 @@ from waitress.server import create_server
 from local.emulator_wsgi import (
     Activity,
     WsgiApp,
-    answer_json_calls_directly,
+    answer_calls_directly,
     one_at_a_time,
     wait_for_records,
     with_sent_messages,
@@ -571,7 +571,7 @@ def emulator_app() -> WsgiApp:
     remember_handler_methods()
     activity = Activity()
     # Waiting readers, and reading what was sent, do not wait behind AWS calls.
-    served = one_at_a_time(answer_json_calls_directly(QuickDispatcher()), activity)
+    served = one_at_a_time(answer_calls_directly(QuickDispatcher()), activity)
     return with_sent_messages(wait_for_records(served, activity), activity)
 
 

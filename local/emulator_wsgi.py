@@ -1,6 +1,7 @@
 """The emulator's front: how a request reaches moto, one at a time, and how a reader waits.
 
-- DynamoDB and DynamoDB Streams calls (JSON over POST, named by ``X-Amz-Target``) go
+- DynamoDB and DynamoDB Streams calls (JSON over POST, named by ``X-Amz-Target``), and
+  SES's and SNS's (a form posted to ``/``, the service named in the signature's scope) go
   straight to moto's handler for them. moto's own way in, a Flask app behind a dispatcher
   that works out the service from the host and the signature, cost about as much as the
   handler itself for these small requests; the other services still take it.
@@ -30,6 +31,8 @@ from moto.core.request import Request
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+from moto.ses.responses import EmailResponse
+from moto.sns.responses import SNSResponse
 from werkzeug.http import HTTP_STATUS_CODES
 
 from local.emulator_streams import WAIT_HEADER
@@ -39,10 +42,11 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 MAX_WAIT_SECONDS = 5.0
 GET_RECORDS = "DynamoDBStreams_20120810.GetRecords"
-_HANDLERS: dict[str, Any] = {
+_BY_TARGET: dict[str, Any] = {
     "DynamoDB_20120810": DynamoHandler,
     "DynamoDBStreams_20120810": DynamoDBStreamsHandler,
 }
+_BY_SIGNING_SERVICE: dict[str, Any] = {"ses": EmailResponse, "sns": SNSResponse}
 _READS = frozenset(
     {
         "DynamoDB_20120810.GetItem",
@@ -99,13 +103,27 @@ class _DirectRequest(Request):  # type: ignore[misc]
     from_wsgi_server = True
 
 
-def answer_json_calls_directly(app: WsgiApp) -> WsgiApp:
-    """DynamoDB's and DynamoDB Streams' calls to their moto handler; the rest to ``app``."""
+def _handler_of(environ: dict[str, Any]) -> Any:
+    """The moto handler a request goes straight to, or None for moto's Flask app."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return None
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return _BY_TARGET.get(target.split(".", 1)[0])
+    if environ.get("PATH_INFO") != "/":
+        return None
+    # AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...
+    scope = environ.get("HTTP_AUTHORIZATION", "").split(",", 1)[0].split("/")
+    return _BY_SIGNING_SERVICE.get(scope[3]) if len(scope) == 5 else None
+
+
+def answer_calls_directly(app: WsgiApp) -> WsgiApp:
+    """DynamoDB's, DynamoDB Streams', SES's and SNS's calls to their moto handler; the rest
+    to ``app``."""
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        handler = _HANDLERS.get(target.split(".", 1)[0])
-        if handler is None or environ.get("REQUEST_METHOD") != "POST":
+        handler = _handler_of(environ)
+        if handler is None:
             return app(environ, start_response)
         request = _DirectRequest(environ)
         try:
@@ -117,7 +135,10 @@ def answer_json_calls_directly(app: WsgiApp) -> WsgiApp:
         content = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
         fields = [(str(name), str(value)) for name, value in headers.items()]
         if not any(name.lower() == "content-type" for name, _ in fields):
-            fields.append(("Content-Type", "application/x-amz-json-1.0"))
+            json_call = "HTTP_X_AMZ_TARGET" in environ
+            fields.append(
+                ("Content-Type", "application/x-amz-json-1.0" if json_call else "text/xml")
+            )
         fields = [f for f in fields if f[0].lower() != "content-length"]
         fields.append(("Content-Length", str(len(content))))
         start_response(f"{status} {HTTP_STATUS_CODES.get(int(status), '')}", fields)

@@ -13,6 +13,8 @@ turned back into readable text here.
 from __future__ import annotations
 
 import email
+import email.header
+import email.message
 import email.policy
 import json
 import logging
@@ -115,12 +117,33 @@ def _addresses(destinations: Any) -> str:
 
 
 def _raw_parts(raw: str) -> tuple[str, str]:
-    message = email.message_from_string(raw, policy=email.policy.default)
+    # compat32: the modern policy builds a rich object for every header of every part,
+    # which cost more than the rest of the parse; only the subject and one body are read.
+    message = email.message_from_string(raw, policy=email.policy.compat32)
     # A folded header keeps its folding space; a mail client shows it trimmed.
-    subject = str(message.get("Subject", "")).strip()
-    part = message.get_body(preferencelist=("plain", "html"))
-    body = part.get_content() if part is not None else ""
-    return subject, text_of(str(body))
+    subject = " ".join(
+        str(
+            email.header.make_header(email.header.decode_header(message.get("Subject", "")))
+        ).split()
+    )
+    return subject, text_of(_body_of(message))
+
+
+def _body_of(message: email.message.Message) -> str:
+    """The plain text part's text, else the HTML part's (the order of ``get_body``)."""
+    parts: dict[str, email.message.Message | None] = {"text/plain": None, "text/html": None}
+    for part in message.walk():
+        kind = part.get_content_type()
+        disposition = str(part.get("Content-Disposition", "")).split(";", 1)[0].strip()
+        if kind in parts and parts[kind] is None and disposition != "attachment":
+            parts[kind] = part
+    chosen = parts["text/plain"] or parts["text/html"]
+    if chosen is None:
+        return ""
+    payload = chosen.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    return payload.decode(chosen.get_content_charset() or "utf-8", "replace")
 
 
 class Outbox:

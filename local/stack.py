@@ -60,6 +60,9 @@ STAFF_TOKEN_LIFETIME = timedelta(days=30)
 READ_WAIT_SECONDS = 1.0
 """How long a stream pump's or the outbox's read waits for something new: an idle stack
 asks the emulator once a second per stream, and sees a new record as soon as it exists."""
+READ_INTERVAL_SECONDS = 0.25
+"""The least time between two reads of a stream that found records: under load, what is
+written meanwhile comes in one read and one batch."""
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -320,6 +323,7 @@ class LocalStack:
             # transaction back in place, so an iterator never reads a discarded stream.
             read_wait_seconds=READ_WAIT_SECONDS,
             reposition_when_idle=False,
+            read_interval=READ_INTERVAL_SECONDS,
         )
         self.scheduler_pump = SchedulerPump(
             scheduler=self._scheduler(),

@@ -232,6 +232,7 @@ class StreamPump:
         partitions: int = 1,
         read_wait_seconds: float = 0.0,
         reposition_when_idle: bool = True,
+        read_interval: float = 0.0,
     ) -> None:
         """``on_iterator_spent`` is told of every shard iterator the pump no longer needs
         (the emulator keeps them all otherwise); ``partitions``: how many partitions each
@@ -241,7 +242,10 @@ class StreamPump:
         long for records (``get_records(..., WaitSeconds=...)``, which the local emulator's
         client takes), instead of the pump polling; 0 for a client that cannot wait.
         ``reposition_when_idle``: after an empty read, read on from a fresh iterator (see
-        ``_fetch``); needless with an emulator that rolls back in place."""
+        ``_fetch``); needless with an emulator that rolls back in place.
+        ``read_interval``: while running, the least time between two reads of a stream that
+        found records, so that what is written meanwhile comes in one read (Lambda reads
+        each shard four times a second)."""
         if partitions < 1:
             raise ValueError("partitions must be at least 1")
         self._dynamodb = dynamodb
@@ -262,6 +266,7 @@ class StreamPump:
         self._partitions = partitions
         self._read_wait_seconds = read_wait_seconds
         self._reposition_when_idle = reposition_when_idle
+        self._read_interval = read_interval
         self._delivering: ThreadPoolExecutor | None = None
         self._delivering_lock = threading.Lock()
         self._stop = threading.Event()
@@ -340,12 +345,16 @@ class StreamPump:
     def _run(self, mapping: _Mapping) -> None:
         while not self._stop.is_set():
             mapping.wake.clear()
+            began = time.monotonic()
             try:
                 progressed = self._step(mapping, wait=False)
             except Exception:  # the pump must outlive any bug it meets
                 logger.exception("stream pump for %s failed; carrying on", mapping.consumer.name)
                 progressed = False
-            if progressed or mapping.waited:
+            if progressed:
+                self._stop.wait(self._read_interval - (time.monotonic() - began))
+                continue
+            if mapping.waited:
                 continue
             active = time.monotonic() < self._active_until
             mapping.wake.wait(self._poll_interval if active else self._idle_poll_interval)
