@@ -36,6 +36,14 @@
   walks, and every write, read and stream record builds items. Here the running size is
   kept as the item is built, and the same limit refused at the same attribute
   (``build_items_quickly``).
+- moto lexes and parses each condition expression two or three times a request; here each
+  distinct expression (with its names) is parsed once, and its tree made into a condition
+  with each request's own values (``check_conditions_quickly``).
+- moto lists a table's key attributes, those of its indexes included, again for each
+  attribute of each item written; here the list is kept per set of indexes
+  (``list_key_attributes_once``), and each handler's list of methods is made once.
+- How requests reach moto, one at a time, and how readers wait for records and sent
+  messages without polling: ``local/emulator_wsgi.py``.
 - ``GET /_local/sent?after=N`` lists the emails and SMS handed to SES and SNS, from the
   N-th on, so the stack's outbox can read them when the emulator runs in its own process.
 
@@ -536,6 +544,26 @@ def build_items_quickly() -> None:
     item_class.__init__ = _build_item
 
 
+def _attribute_keys(table: Any) -> list[str]:
+    """The key attributes of the table and of all its indexes, as moto lists them, made once
+    per set of indexes: moto makes the list again at every use, once per attribute of each
+    item written."""
+    indexes = (*table.indexes, *table.global_indexes)
+    signature = (tuple(table.table_key_attrs), tuple(id(index) for index in indexes))
+    kept = table.__dict__.get("_local_attribute_keys")
+    if kept is None or kept[0] != signature:
+        names = list(table.table_key_attrs)
+        for index in indexes:
+            names += [part["AttributeName"] for part in index.schema]
+        kept = table.__dict__["_local_attribute_keys"] = (signature, names)
+    return list(kept[1])
+
+
+def list_key_attributes_once() -> None:
+    table_class: Any = Table
+    table_class.attribute_keys = property(_attribute_keys)
+
+
 @functools.lru_cache(maxsize=64)
 def _method_names(handler_class: type) -> list[str]:
     return list(_moto_method_names(handler_class))
@@ -568,6 +596,7 @@ def emulator_app() -> WsgiApp:
     apply_updates_quickly()
     check_conditions_quickly()
     build_items_quickly()
+    list_key_attributes_once()
     remember_handler_methods()
     activity = Activity()
     # Waiting readers, and reading what was sent, do not wait behind AWS calls.

@@ -4,8 +4,9 @@ open.
 The stream pump reads the streams many times a second; through boto3 each read was
 serialised against the API's model, signed, and its answer parsed back, which took a
 third of the stack's CPU under load. The emulator needs none of it: this client speaks
-the same wire protocol (the same targets, bodies and answers), and answers with the
-same shapes boto3 does for what the pump reads. A read may also wait for records
+the same wire protocol (the same targets, bodies and answers), and hands the records over as
+JSON, the shape Lambda gives a function, where boto3 would parse them into Python types
+for the pump to turn back. A read may also wait for records
 (``get_records(..., WaitSeconds=...)``, see ``local/emulator_wsgi.py``).
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import http.client
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError, EndpointConnectionError
@@ -46,13 +46,13 @@ class EmulatorStreams:
         return self._call("GetShardIterator", params)
 
     def get_records(self, *, WaitSeconds: float = 0.0, **params: Any) -> dict[str, Any]:
+        """Records as JSON, in the shape Lambda hands them over (whole epoch seconds)."""
         answer = self._call("GetRecords", params, wait=WaitSeconds)
         for record in answer.get("Records", []):
             change = record.get("dynamodb", {})
             created = change.get("ApproximateCreationDateTime")
-            # As boto3 parses it.
-            if isinstance(created, int | float):
-                change["ApproximateCreationDateTime"] = datetime.fromtimestamp(created, UTC)
+            if isinstance(created, float):
+                change["ApproximateCreationDateTime"] = int(created)
         return answer
 
     def _call(self, action: str, params: dict[str, Any], *, wait: float = 0.0) -> dict[str, Any]:
@@ -70,9 +70,13 @@ class EmulatorStreams:
             )
         except (OSError, http.client.HTTPException) as error:
             raise EndpointConnectionError(endpoint_url=self._emulator.url, error=error) from error
-        answer: dict[str, Any] = json.loads(payload) if payload else {}
-        if status >= 400:
-            code = str(answer.get("__type", "")).rsplit("#", 1)[-1] or str(status)
-            message = str(answer.get("message", answer.get("Message", "")))
-            raise ClientError({"Error": {"Code": code, "Message": message}}, action)
-        return answer
+        if status < 400:
+            answer: dict[str, Any] = json.loads(payload) if payload else {}
+            return answer
+        try:
+            refusal = json.loads(payload)
+        except ValueError:  # moto's own failures come as text
+            refusal = {"message": payload.decode("utf-8", "replace")}
+        code = str(refusal.get("__type", "")).rsplit("#", 1)[-1] or str(status)
+        message = str(refusal.get("message", refusal.get("Message", "")))
+        raise ClientError({"Error": {"Code": code, "Message": message}}, action)

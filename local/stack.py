@@ -61,8 +61,9 @@ READ_WAIT_SECONDS = 1.0
 """How long a stream pump's or the outbox's read waits for something new: an idle stack
 asks the emulator once a second per stream, and sees a new record as soon as it exists."""
 READ_INTERVAL_SECONDS = 0.25
-"""The least time between two reads of a stream that found records: under load, what is
-written meanwhile comes in one read and one batch."""
+"""The least time between two reads of a stream that found records, as Lambda reads each
+shard four times a second: under load, what is written meanwhile comes in one read and one
+batch."""
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -324,6 +325,7 @@ class LocalStack:
             read_wait_seconds=READ_WAIT_SECONDS,
             reposition_when_idle=False,
             read_interval=READ_INTERVAL_SECONDS,
+            records_as_json=True,
         )
         self.scheduler_pump = SchedulerPump(
             scheduler=self._scheduler(),

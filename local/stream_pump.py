@@ -111,13 +111,17 @@ def _filters_of(handler_name: str) -> tuple[dict[str, Any], ...] | None:
     return None if patterns is None else tuple(patterns)
 
 
-def lambda_record(raw: Mapping[str, Any], *, stream_arn: str, region: str) -> dict[str, Any]:
+def lambda_record(
+    raw: Mapping[str, Any], *, stream_arn: str, region: str, as_json: bool = False
+) -> dict[str, Any]:
     """A GetRecords record in the shape Lambda hands to a function.
 
     boto3 parses the wire format (dates to datetimes, binary to bytes); Lambda's JSON has
     epoch seconds and base64 strings, which is what handlers and Powertools expect.
+    ``as_json``: the record is in that shape already.
     """
-    dynamodb = _as_lambda_json(raw.get("dynamodb", {}))
+    change = raw.get("dynamodb", {})
+    dynamodb = dict(change) if as_json else _as_lambda_json(change)
     record: dict[str, Any] = {
         "eventID": raw.get("eventID", ""),
         "eventName": raw.get("eventName", ""),
@@ -233,6 +237,7 @@ class StreamPump:
         read_wait_seconds: float = 0.0,
         reposition_when_idle: bool = True,
         read_interval: float = 0.0,
+        records_as_json: bool = False,
     ) -> None:
         """``on_iterator_spent`` is told of every shard iterator the pump no longer needs
         (the emulator keeps them all otherwise); ``partitions``: how many partitions each
@@ -245,7 +250,9 @@ class StreamPump:
         ``_fetch``); needless with an emulator that rolls back in place.
         ``read_interval``: while running, the least time between two reads of a stream that
         found records, so that what is written meanwhile comes in one read (Lambda reads
-        each shard four times a second)."""
+        each shard four times a second).
+        ``records_as_json``: the streams client answers with records as JSON already (epoch
+        seconds, base64 binary), the shape Lambda hands over, so they need no conversion."""
         if partitions < 1:
             raise ValueError("partitions must be at least 1")
         self._dynamodb = dynamodb
@@ -267,6 +274,7 @@ class StreamPump:
         self._read_wait_seconds = read_wait_seconds
         self._reposition_when_idle = reposition_when_idle
         self._read_interval = read_interval
+        self._records_as_json = records_as_json
         self._delivering: ThreadPoolExecutor | None = None
         self._delivering_lock = threading.Lock()
         self._stop = threading.Event()
@@ -551,7 +559,12 @@ class StreamPump:
         if shard.iterator is None:
             shard.closed = True
         return [
-            lambda_record(raw, stream_arn=mapping.stream_arn, region=self._region)
+            lambda_record(
+                raw,
+                stream_arn=mapping.stream_arn,
+                region=self._region,
+                as_json=self._records_as_json,
+            )
             for raw in response.get("Records", [])
         ]
 

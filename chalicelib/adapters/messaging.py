@@ -102,25 +102,45 @@ class AwsMessageDelivery:
 
 
 def mime_message(sender: str, send: dict[str, Any]) -> bytes:
-    """An email with text and HTML bodies and attachments, as SES's raw send wants it."""
-    from email.message import EmailMessage
-    from email.policy import SMTP
+    """An email with text and HTML bodies and attachments, as SES's raw send wants it.
 
-    email = EmailMessage(policy=SMTP)
-    email["From"] = sender
-    email["To"] = send["to"]
-    email["Subject"] = send["subject"]
-    email.set_content(send["text"])
+    Built with the standard library's MIME classes (its compat32 policy): the modern
+    ``EmailMessage`` parses every header it is given into a rich object and refolds it on
+    the way out, several milliseconds of each function's billed time for the same bytes.
+    """
+    from email.charset import QP, Charset
+    from email.header import Header
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+    from email.policy import compat32
+    from email.utils import formataddr, parseaddr
+
+    def address(value: str) -> str:
+        name, mailbox = parseaddr(value)
+        return formataddr((name, mailbox), charset="utf-8") if name else mailbox or value
+
+    # Bodies quoted-printable, so their lines stay lines (ending in CRLF) on the wire.
+    readable = Charset("utf-8")
+    readable.body_encoding = QP
+    text = MIMEText(send["text"], "plain", readable)  # type: ignore[arg-type]
+    body: MIMEText | MIMEMultipart = text
     if send["html"]:
-        email.add_alternative(send["html"], subtype="html")
+        body = MIMEMultipart("alternative", _subparts=[text])
+        body.attach(MIMEText(send["html"], "html", readable))  # type: ignore[arg-type]
+    email = MIMEMultipart("mixed", _subparts=[body]) if send["attachments"] else body
+    email["From"] = address(sender)
+    email["To"] = address(send["to"])
+    email["Subject"] = Header(send["subject"], "utf-8")  # type: ignore[assignment]
     for attachment in send["attachments"]:
         maintype, _, rest = attachment["content_type"].partition("/")
         subtype, *params = [part.strip() for part in rest.split(";")]
-        email.add_attachment(
-            attachment["content"].encode(),
-            maintype=maintype,
-            subtype=subtype,
-            filename=attachment["filename"],
-            params=dict(param.split("=", 1) for param in params if "=" in param),
-        )
-    return email.as_bytes()
+        if maintype != "text":
+            raise ValueError(f"attachments are text, not {attachment['content_type']}")
+        part = MIMEText(attachment["content"], subtype, "utf-8")
+        for param in params:
+            name, _, value = param.partition("=")
+            if value:
+                part.set_param(name, value)
+        part.add_header("Content-Disposition", "attachment", filename=attachment["filename"])
+        email.attach(part)
+    return email.as_bytes(policy=compat32.clone(linesep="\r\n"))
