@@ -99,6 +99,7 @@ from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from waitress.server import create_server
 
+from local.collector import set_for_serving
 from local.emulator_wsgi import (
     Activity,
     WsgiApp,
@@ -642,6 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     server = EmulatorServer(args.host, args.port)
     print(server.start(), flush=True)
+    set_for_serving()
     # Standard input closes when the stack stops or dies: no emulator outlives its stack.
     sys.stdin.read()
     server.stop()

@@ -21,7 +21,6 @@ import io
 import json
 import os
 import threading
-import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -65,23 +64,34 @@ _READS = frozenset(
 
 
 class Activity:
-    """Something may have changed: every waiter looks again."""
+    """Readers waiting until something is ready. After each write the writer looks whether
+    any of them is, and wakes only those: waking every reader to look for itself cost a
+    thread switch per reader per write."""
 
     def __init__(self) -> None:
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
+        self._waiting: list[tuple[Callable[[], bool], threading.Event]] = []
 
     def changed(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
+        with self._lock:
+            waiting = list(self._waiting)
+        for ready, event in waiting:
+            if not event.is_set() and ready():
+                event.set()
 
     def wait_until(self, ready: Callable[[], bool], seconds: float) -> None:
-        deadline = time.monotonic() + min(seconds, MAX_WAIT_SECONDS)
-        with self._changed:
-            while not ready():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return
-                self._changed.wait(left)
+        if ready():
+            return
+        entry = (ready, threading.Event())
+        with self._lock:
+            self._waiting.append(entry)
+        try:
+            # A write between the first look and joining the waiters is seen here.
+            if not ready():
+                entry[1].wait(min(seconds, MAX_WAIT_SECONDS))
+        finally:
+            with self._lock:
+                self._waiting.remove(entry)
 
 
 def one_at_a_time(app: WsgiApp, activity: Activity) -> WsgiApp:

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import boto3
 
+from local.collector import set_for_serving
 from local.dead_letters import DeadLetter, DeadLetters
 from local.emulator_process import EmulatorError, EmulatorProcess
 from local.emulator_streams import EmulatorStreams
@@ -642,6 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    set_for_serving()
     try:
         print(stack.banner(), flush=True)
         while not stopping.wait(0.5):
