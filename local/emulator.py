@@ -30,7 +30,8 @@
   answer is kept per host.
 - moto parses each UpdateExpression twice a request, and its validators walk the tree ten
   times testing every node against abstract classes; here each expression is parsed once
-  and each validator remembers which kinds of node it handles (``apply_updates_quickly``).
+  and each kind of validator remembers which kinds of node it handles, across requests
+  (``apply_updates_quickly``).
 - moto builds each item an attribute at a time, and before each one adds up the size of
   all those before it, to refuse an item over 400 KB: an item of n attributes costs n² size
   walks, and every write, read and stream record builds items. Here the running size is
@@ -365,7 +366,7 @@ def _parse_update(parser: type, expression: str) -> Any:
     return _parsed_update(parser, expression)
 
 
-_PROCESSING = "_local_processing"
+_processing: dict[type, dict[type, Any]] = {}
 _node_kinds: dict[type, bool] = {}
 
 
@@ -379,14 +380,17 @@ def _is_node(kind: type) -> bool:
 
 
 def _processor_of(traverser: Any, kind: type) -> Any:
-    """The traverser's method for nodes of this kind (None: it leaves them alone), from its
-    table of kinds, first match first, as moto picks it."""
-    known: dict[type, Any] | None = traverser.__dict__.get(_PROCESSING)
+    """The traverser's function for nodes of this kind (None: it leaves them alone), from its
+    table of kinds, first match first, as moto picks it; kept per kind of traverser, since
+    every table names only the traverser's own methods and moto makes new traversers for
+    every request."""
+    known = _processing.get(type(traverser))
     if known is None:
-        known = traverser.__dict__[_PROCESSING] = {}
+        known = _processing[type(traverser)] = {}
     if kind not in known:
         matches = (m for k, m in traverser._processing_map().items() if issubclass(kind, k))
-        known[kind] = next(matches, None)
+        method = next(matches, None)
+        known[kind] = None if method is None else method.__func__
     return known[kind]
 
 
@@ -402,7 +406,7 @@ def traverse_node_recursively(traverser: Any, node: Any, child_id: int = -1) -> 
             traverser.traverse_node_recursively(child, index)
     processor = _processor_of(traverser, kind)
     if processor is not None:
-        node = processor(node)
+        node = processor(traverser, node)
         node.parent = parent
         if parent:
             parent.children[child_id] = node
@@ -414,8 +418,8 @@ def apply_updates_quickly() -> None:
     apply it); here each distinct expression is parsed once, and its tree serves every
     request (moto's validator changes a copy of it, never the tree itself). moto's
     validators also rebuild their table of node kinds at every node they visit, and test each
-    node against abstract classes; here each keeps its answer per kind of node (the tables
-    name only the validator's own methods)."""
+    node against abstract classes; here each kind of validator keeps its answer per kind of
+    node, for every request (the tables name only the validator's own methods)."""
     parser_class: Any = UpdateExpressionParser
     parser_class.make = classmethod(_parse_update)
     traverser_class: Any = DepthFirstTraverser

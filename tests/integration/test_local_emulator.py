@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from local.emulator import EmulatorServer
+from tests.support.aws import create_streamed_table
 
 REGION = "eu-west-1"
 
@@ -54,18 +55,9 @@ class Table:
 def table(emulator: str) -> Table:
     dynamodb: Any = boto3.client("dynamodb", region_name=REGION, endpoint_url=emulator)
     streams: Any = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=emulator)
-    # The emulator's accounts outlive one server: each test takes its own table.
-    name = f"things-{uuid4().hex}"
-    arn = dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )["TableDescription"]["LatestStreamArn"]
+    name, arn, shard = create_streamed_table(dynamodb, streams)
     for key in ("kept", "changed", "removed"):
         dynamodb.put_item(TableName=name, Item={"pk": {"S": key}, "n": {"N": "1"}})
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")[
         "ShardIterator"
     ]

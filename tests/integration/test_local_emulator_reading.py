@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from uuid import uuid4
 
 import boto3
 import pytest
@@ -19,6 +18,7 @@ from local.emulator import EmulatorServer
 from local.emulator_streams import EmulatorStreams
 from local.outbox import sent_by_emulator
 from local.stream_pump import lambda_record
+from tests.support.aws import create_streamed_table
 
 REGION = "eu-west-1"
 
@@ -53,16 +53,7 @@ class Stream:
 def stream(emulator: str) -> Stream:
     dynamodb: Any = boto3.client("dynamodb", region_name=REGION, endpoint_url=emulator)
     streams: Any = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=emulator)
-    name = f"things-{uuid4().hex}"
-    arn = dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )["TableDescription"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    return Stream(dynamodb, streams, name, arn, shard)
+    return Stream(dynamodb, streams, *create_streamed_table(dynamodb, streams))
 
 
 def test_records_read_as_json_are_those_boto3_reads_in_the_shape_lambda_delivers(

@@ -10,6 +10,7 @@ from email import message_from_string
 from email.message import EmailMessage
 from email.policy import default
 from typing import Any
+from uuid import uuid4
 
 import boto3
 from moto import mock_aws
@@ -186,3 +187,18 @@ class Streams:
                 return responses
             responses.extend(delivered)
         raise AssertionError("streams did not settle")
+
+
+def create_streamed_table(dynamodb: Any, streams: Any) -> tuple[str, str, str]:
+    """A table keyed by ``pk`` with a stream of new and old images, under a fresh name (an
+    emulator's accounts outlive one server): its name, its stream's ARN and its shard."""
+    name = f"things-{uuid4().hex}"
+    arn = dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    return name, str(arn), str(shard)
