@@ -513,7 +513,6 @@ class StreamPump:
             self._reposition(mapping, shard)
         wait = self._read_wait_seconds if may_wait else 0.0
         records = self._read(mapping, shard, wait=wait)
-        mapping.waited = mapping.waited or (wait > 0 and not records)
         shard.idle = not records
         if not records:
             return False
@@ -558,6 +557,8 @@ class StreamPump:
         shard.iterator = response.get("NextShardIterator")
         if shard.iterator is None:
             shard.closed = True
+        # Only a read that was answered has waited: a failing one must not be retried at once.
+        mapping.waited = mapping.waited or (wait > 0 and not response.get("Records"))
         return [
             lambda_record(
                 raw,

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from chalice import Chalice
 from moto import mock_aws
 
@@ -502,6 +502,43 @@ def test_a_shard_that_appears_later_is_read_from_its_start_after_its_parent() ->
     pump.drain()
 
     assert recorder.delivered == ["a", "b", "c"]
+
+
+class UnreachableStream(FakeStream):
+    """A stream whose reads fail as an emulator that went away does, counting them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get_records(self, ShardIterator: str, Limit: int, **_: Any) -> dict[str, Any]:
+        self.reads += 1
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+
+
+def test_a_pump_whose_reads_wait_does_not_retry_a_failing_read_at_once() -> None:
+    stream = UnreachableStream()
+    stream.add_shard("shard-1")
+    app = fixture_app(Recorder(), batch_size=10)
+    pump = StreamPump(
+        dynamodb=cast(Any, stream),
+        streams=cast(Any, stream),
+        consumers=[
+            StreamConsumer(name="on_event", table_name="split", handler=app.handler_map["on_event"])
+        ],
+        dead_letters=DeadLetters(),
+        region="eu-west-1",
+        read_wait_seconds=1.0,
+        idle_poll_interval=0.2,
+    )
+    pump.start()
+    try:
+        time.sleep(1.0)
+    finally:
+        pump.stop()
+
+    # One read per idle poll (0.2 s), not one after another as fast as they fail.
+    assert 1 <= stream.reads <= 10
 
 
 @pytest.mark.usefixtures("aws")
