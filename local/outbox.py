@@ -3,7 +3,7 @@
 In the emulator's process its backends are plain Python objects: SES (and SESv2, which
 stores into SES) keeps ``sent_messages``, SNS keeps ``sms_messages`` and each topic's
 ``sent_notifications``. The outbox polls them (or, from another process, the emulator's
-``/_local/sent`` listing of them: ``sent_by_emulator``), prints each new message once, and
+``/_local/sent`` listing of them: ``EmulatorSent``), prints each new message once, and
 lists them for the HTTP view.
 
 SES in the emulator keeps only the HTML body when both bodies are sent, so an HTML body is
@@ -312,10 +312,6 @@ class EmulatorSent:
             # Another look may have taken them meanwhile.
             if len(self._taken) == after:
                 self._taken.extend(fresh)
-
-
-def sent_by_emulator(url: str, *, timeout: float = 5.0) -> EmulatorSent:
-    return EmulatorSent(url, timeout=timeout)
 
 
 def _backends(backend_dict: Any) -> Iterator[tuple[str, str, Any]]:

@@ -36,7 +36,7 @@ from local.collector import set_for_serving
 from local.dead_letters import DeadLetter, DeadLetters
 from local.emulator_process import EmulatorError, EmulatorProcess
 from local.emulator_streams import EmulatorStreams
-from local.outbox import Outbox, sent_by_emulator
+from local.outbox import EmulatorSent, Outbox
 from local.scheduler_pump import SchedulerPump
 from local.server import LocalHttpServer
 from local.stream_pump import StreamPump, consumers_from_app
@@ -219,7 +219,7 @@ class LocalStack:
             self.moto_url = self._moto.start()
         except EmulatorError as error:
             raise StackError(str(error)) from error
-        sent = sent_by_emulator(self.moto_url)
+        sent = EmulatorSent(self.moto_url)
         self.outbox = Outbox(
             out=self._out, source=sent, wait_for_more=sent.wait, wait_seconds=READ_WAIT_SECONDS
         )

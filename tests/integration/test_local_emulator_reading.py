@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from local.emulator import EmulatorServer
 from local.emulator_streams import EmulatorStreams
-from local.outbox import sent_by_emulator
+from local.outbox import EmulatorSent
 from local.stream_pump import lambda_record
 from tests.support.aws import create_streamed_table
 
@@ -147,7 +147,7 @@ def test_one_condition_expression_checks_each_requests_own_values(stream: Stream
 def test_the_outbox_waits_for_an_email_and_reads_its_subject_and_text(emulator: str) -> None:
     ses: Any = boto3.client("ses", region_name=REGION, endpoint_url=emulator)
     ses.verify_email_identity(EmailAddress="bookings@standby.example")
-    sent = sent_by_emulator(emulator)
+    sent = EmulatorSent(emulator)
     list(sent())  # what earlier tests sent
 
     def send() -> None:
