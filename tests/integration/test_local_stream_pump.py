@@ -477,13 +477,10 @@ class FakeStream:
         return response
 
 
-def test_a_shard_that_appears_later_is_read_from_its_start_after_its_parent() -> None:
-    stream = FakeStream()
-    stream.add_shard("shard-1")
-    stream.put("shard-1", "a")
-    recorder = Recorder()
+def pump_reading(stream: FakeStream, recorder: Recorder, **options: Any) -> StreamPump:
+    """A pump reading the hand-written stream into the fixture app's function."""
     app = fixture_app(recorder, batch_size=10)
-    pump = StreamPump(
+    return StreamPump(
         dynamodb=cast(Any, stream),
         streams=cast(Any, stream),
         consumers=[
@@ -491,9 +488,16 @@ def test_a_shard_that_appears_later_is_read_from_its_start_after_its_parent() ->
         ],
         dead_letters=DeadLetters(),
         region="eu-west-1",
-        retry_delay=0,
-        shard_refresh_seconds=0,
+        **options,
     )
+
+
+def test_a_shard_that_appears_later_is_read_from_its_start_after_its_parent() -> None:
+    stream = FakeStream()
+    stream.add_shard("shard-1")
+    stream.put("shard-1", "a")
+    recorder = Recorder()
+    pump = pump_reading(stream, recorder, retry_delay=0, shard_refresh_seconds=0)
     pump.drain()
     stream.add_shard("shard-2", parent="shard-1")
     stream.put("shard-2", "c")
@@ -519,18 +523,7 @@ class UnreachableStream(FakeStream):
 def test_a_pump_whose_reads_wait_does_not_retry_a_failing_read_at_once() -> None:
     stream = UnreachableStream()
     stream.add_shard("shard-1")
-    app = fixture_app(Recorder(), batch_size=10)
-    pump = StreamPump(
-        dynamodb=cast(Any, stream),
-        streams=cast(Any, stream),
-        consumers=[
-            StreamConsumer(name="on_event", table_name="split", handler=app.handler_map["on_event"])
-        ],
-        dead_letters=DeadLetters(),
-        region="eu-west-1",
-        read_wait_seconds=1.0,
-        idle_poll_interval=0.2,
-    )
+    pump = pump_reading(stream, Recorder(), read_wait_seconds=1.0, idle_poll_interval=0.2)
     pump.start()
     try:
         time.sleep(1.0)
