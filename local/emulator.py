@@ -101,6 +101,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from waitress.server import create_server
 
 from local.collector import set_for_serving
+from local.emulator_updates import ITEM_SIZE_LIMIT, update_items_quickly
 from local.emulator_wsgi import (
     Activity,
     WsgiApp,
@@ -519,10 +520,6 @@ def copy_tree(value: Any, memo: dict[int, Any] | None = None) -> Any:
     return copy.deepcopy(value, memo)
 
 
-ITEM_SIZE_LIMIT = 405_000
-"""moto's limit on an item's size (DynamoDB's 400 KB, as moto measured it)."""
-
-
 def _build_item(
     self: Item, hash_key: DynamoType, range_key: DynamoType | None, attrs: dict[str, Any]
 ) -> None:
@@ -599,6 +596,7 @@ def emulator_app() -> WsgiApp:
     answer_dynamodb_quickly()
     query_partitions_only()
     apply_updates_quickly()
+    update_items_quickly()
     check_conditions_quickly()
     build_items_quickly()
     list_key_attributes_once()
