@@ -13,7 +13,7 @@ makes four of them per cancellation refilled.
   there, or failing half-way, leaves the item as it was (moto left it half-updated).
 - moto copies the item twice before each update: once for the stream's old image and
   once for ReturnValues. Here the second copy is made only when ReturnValues asks for
-  something (the product never does).
+  old values or for what changed (pynamodb asks for the whole new item, which needs none).
 
 Updates of an item that does not exist yet, and the legacy ``AttributeUpdates`` and
 ``Expected``, go to moto's own code.
@@ -46,7 +46,7 @@ from moto.dynamodb.parsing.validators import (
     UpdateExpressionValidator,
     UpdateHashRangeKeyValidator,
 )
-from moto.dynamodb.responses import DynamoHandler, DynamoResult, validate_attributes_used
+from moto.dynamodb.responses import DynamoHandler, validate_attributes_used
 
 ITEM_SIZE_LIMIT = 405_000
 """moto's limit on an item's size (DynamoDB's 400 KB, as moto measures it)."""
@@ -54,6 +54,8 @@ STATIC_CHECKS = (ActionCountValidator, OverlappingPathsValidator, UpdateHashRang
 """The first checks of moto's ``UpdateExpressionValidator``, in its order: they read only
 the expression, its names and the table's keys."""
 MAX_CHECKED = 4096
+RETURNED_WITHOUT_COPY = frozenset({"NONE", "ALL_NEW"})
+"""What an update may ask back that needs no copy of the item as it was."""
 
 _checked: set[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]] = set()
 _moto_backend_update_item = DynamoDBBackend.update_item
@@ -192,15 +194,16 @@ def _placeholders(expression: str) -> tuple[list[str], list[str]]:
 
 def handle_update_item(handler: Any) -> ActionResult:
     """moto's UpdateItem request, step for step, for an update expression that returns
-    nothing (``ReturnValues`` NONE): the item is not copied beforehand to compare with."""
+    nothing or the new item (``ReturnValues`` NONE or ALL_NEW, which pynamodb asks for):
+    the item is not copied beforehand to compare with."""
     body = handler.body
     expression = body.get("UpdateExpression")
-    if (
-        body.get("ReturnValues", "NONE") != "NONE"
-        or expression is None
-        or body.get("AttributeUpdates")
-    ):
+    return_values = body.get("ReturnValues", "NONE")
+    if return_values not in RETURNED_WITHOUT_COPY or expression is None:
         answer: ActionResult = _moto_handler_update_item(handler)
+        return answer
+    if body.get("AttributeUpdates"):
+        answer = _moto_handler_update_item(handler)
         return answer
     name = body["TableName"]
     key = body["Key"]
@@ -223,7 +226,7 @@ def handle_update_item(handler: Any) -> ActionResult:
     condition.parse()
     validate_attributes_used(names, names_used + condition.expr_attr_names_found)
     validate_attributes_used(values, values_used + condition.expr_attr_values_found, "Values")
-    handler.dynamodb_backend.update_item(
+    item = handler.dynamodb_backend.update_item(
         name,
         key,
         update_expression=expression,
@@ -234,7 +237,10 @@ def handle_update_item(handler: Any) -> ActionResult:
         condition_expression=condition_expression,
         return_values_on_condition_check_failure=body.get("ReturnValuesOnConditionCheckFailure"),
     )
-    return DynamoResult({"ConsumedCapacity": {"TableName": name, "CapacityUnits": 0.5}})
+    result: dict[str, Any] = item.to_json() if return_values == "ALL_NEW" else {}
+    result["ConsumedCapacity"] = {"TableName": name, "CapacityUnits": 0.5}
+    # Already plain JSON: DynamoResult's walk for moto's own types would find none.
+    return ActionResult(result)
 
 
 def update_items_quickly() -> None:

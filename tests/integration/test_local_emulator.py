@@ -490,6 +490,13 @@ def test_updates_that_return_values_or_create_the_item_answer_as_before(table: T
         ExpressionAttributeValues={":three": {"N": "3"}},
         ReturnValues="UPDATED_NEW",
     )
+    whole = _update(
+        table,
+        "SET note = :note",
+        ConditionExpression="n = :three",
+        ExpressionAttributeValues={":note": {"S": "x"}, ":three": {"N": "3"}},
+        ReturnValues="ALL_NEW",
+    )
     table.dynamodb.update_item(
         TableName=table.name,
         Key={"pk": {"S": "written"}},
@@ -499,6 +506,7 @@ def test_updates_that_return_values_or_create_the_item_answer_as_before(table: T
 
     assert old["Attributes"] == {"pk": {"S": "changed"}, "n": {"N": "1"}}
     assert new["Attributes"] == {"n": {"N": "3"}}
+    assert whole["Attributes"] == {"pk": {"S": "changed"}, "n": {"N": "3"}, "note": {"S": "x"}}
     assert table.items()["written"] == {"pk": {"S": "written"}, "n": {"N": "1"}}
 
 
