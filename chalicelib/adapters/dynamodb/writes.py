@@ -117,7 +117,7 @@ def _write_one(write: StagedWrite) -> None:
         if write.kind is Kind.PUT:
             write.item.save(condition=write.condition)
         elif write.kind is Kind.UPDATE:
-            write.item.update(actions=write.actions, condition=write.condition)
+            _update(write)
         else:
             write.item.delete(condition=write.condition)
     except (PutError, UpdateError, DeleteError) as error:
@@ -129,6 +129,16 @@ def _write_one(write: StagedWrite) -> None:
         if code == "TransactionConflictException":
             raise RetryableConflict("a concurrent change got there first") from error
         raise
+
+
+def _update(write: StagedWrite) -> None:
+    """An update that asks nothing back. pynamodb's ``Model.update`` asks for the whole new
+    item and reads it into the model; a staged write's item is only its key, and nothing
+    reads it afterwards."""
+    hash_key, range_key = write.item._get_hash_range_key_serialized_values()
+    write.item._get_connection().update_item(
+        hash_key, range_key=range_key, actions=write.actions, condition=write.condition
+    )
 
 
 def _transact(connection: Connection, writes: list[StagedWrite]) -> None:
