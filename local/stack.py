@@ -39,6 +39,7 @@ from local.emulator_streams import EmulatorStreams
 from local.outbox import EmulatorSent, Outbox
 from local.scheduler_pump import SchedulerPump
 from local.server import LocalHttpServer
+from local.signing import sign_scope_only
 from local.stream_pump import StreamPump, consumers_from_app
 
 if TYPE_CHECKING:
@@ -637,6 +638,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    # Before the stack makes its first client: the emulator checks no signature.
+    sign_scope_only()
     stack = LocalStack(options)
     try:
         stack.start()
