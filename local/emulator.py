@@ -158,11 +158,16 @@ class UndoLog:
     def empty(cls) -> UndoLog:
         return cls([], {})
 
-    def remember(self, backend: Any, table_name: str, key: dict[str, Any]) -> None:
+    def remember(
+        self, backend: Any, table_name: str, key: dict[str, Any], *, changed_in_place: bool
+    ) -> None:
         table: Table = backend.get_table(table_name)
         hash_key, range_key = backend.get_keys_value(table, key)
-        # Updates change the stored item in place: keep a copy of this one item.
-        item = copy.deepcopy(table.get_item(hash_key, range_key))
+        item = table.get_item(hash_key, range_key)
+        # An update changes the stored item in place: keep a copy of it. A put stores a new
+        # item and a delete drops the old one, which neither changes: keeping it will do.
+        if changed_in_place:
+            item = copy.deepcopy(item)
         self.priors.append(Prior(table, hash_key, range_key, item))
         shard = table.stream_shard
         if shard is not None and id(shard) not in self.stream_lengths:
@@ -232,9 +237,11 @@ def _apply(
     if op_type == "ConditionCheck":
         return (None, None, None)
 
-    undo.remember(backend, table_name, key)
+    undo.remember(backend, table_name, key, changed_in_place=op_type == "Update")
+    # The condition held just now, on the item as it stands: the write need not parse it
+    # and check it again.
     writing = {
-        "condition_expression": condition,
+        "condition_expression": None,
         "expression_attribute_names": names,
         "expression_attribute_values": values,
     }
