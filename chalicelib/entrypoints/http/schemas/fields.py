@@ -91,7 +91,7 @@ Language = Annotated[
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
