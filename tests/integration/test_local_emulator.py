@@ -520,3 +520,17 @@ def test_the_checks_made_once_per_expression_are_motos_first_three() -> None:
 
     assert kinds[: len(STATIC_CHECKS)] == list(STATIC_CHECKS)
     assert not set(kinds[len(STATIC_CHECKS) :]) & set(STATIC_CHECKS)
+
+
+def test_items_read_as_plain_json_or_with_binary_values_come_back_as_written(
+    table: Table,
+) -> None:
+    tricky = {"pk": {"S": "written"}, "note": {"S": 'a "B": in words'}, "n": {"N": "7"}}
+    binary = {"pk": {"S": "changed"}, "blob": {"B": b"\x00\xffseat"}, "set": {"BS": [b"a", b"b"]}}
+
+    table.dynamodb.put_item(TableName=table.name, Item=tricky)
+    table.dynamodb.put_item(TableName=table.name, Item=binary)
+
+    items = table.items()
+    assert items["written"] == tricky
+    assert items["changed"] == binary
