@@ -67,6 +67,7 @@ import json
 import logging
 import re
 import signal
+import string
 import sys
 import threading
 from collections.abc import Iterable
@@ -103,6 +104,7 @@ from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+from moto.moto_api._internal import mock_random
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from waitress.server import create_server
 
@@ -336,10 +338,30 @@ def parse_parameters(handler: Any, request: Any) -> None:
     _moto_parse_parameters(handler, request)
 
 
+REQUEST_ID_CHARACTERS = string.ascii_letters + string.digits
+REQUEST_ID_LENGTH = 52
+
+
+def enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+    """moto's ``_enrich_response``: a request id in the headers, and in an XML body's
+    ``<RequestId>``. moto drew the id a character at a time and searched every body with
+    a look-behind pattern, JSON ones too, however long; here the id is drawn in one call
+    and only a body that holds the tag is searched."""
+    if "status" in headers:
+        headers["status"] = str(headers["status"])
+    request_id = "".join(mock_random.choices(REQUEST_ID_CHARACTERS, k=REQUEST_ID_LENGTH))
+    headers["x-amzn-requestid"] = request_id
+    if isinstance(body, str) and "<RequestId>" in body:
+        body = re.sub(r"(?<=<RequestId>).*(?=<\/RequestId>)", request_id, body)
+    return headers, body
+
+
 def answer_dynamodb_quickly() -> None:
     handler_class: Any = DynamoHandler
     handler_class.serialized = serialized
     handler_class.parse_parameters = parse_parameters
+    response_class: Any = BaseResponse
+    response_class._enrich_response = staticmethod(enrich_response)
 
 
 _querying = threading.local()
@@ -646,7 +668,16 @@ class EmulatorServer:
         self._server: Any = create_server(
             emulator_app(), host=host, port=port, threads=SERVER_THREADS, ident="standby-local"
         )
-        self._thread = threading.Thread(target=self._server.run, name="emulator", daemon=True)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, name="emulator", daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            self._server.run()
+        except OSError:
+            # Connections closed from ``stop`` while the loop was waiting on them.
+            if not self._stopping:
+                raise
 
     @property
     def url(self) -> str:
@@ -657,6 +688,7 @@ class EmulatorServer:
         return self.url
 
     def stop(self) -> None:
+        self._stopping = True
         server = self._server
         # waitress's loop runs while anything is registered with it: close it all.
         while server._map:

@@ -534,3 +534,17 @@ def test_items_read_as_plain_json_or_with_binary_values_come_back_as_written(
     items = table.items()
     assert items["written"] == tricky
     assert items["changed"] == binary
+
+
+def test_every_answer_carries_a_request_id_and_an_xml_one_has_it_in_its_body(
+    emulator: str,
+) -> None:
+    ses: Any = boto3.client("ses", region_name=REGION, endpoint_url=emulator)
+    dynamodb: Any = boto3.client("dynamodb", region_name=REGION, endpoint_url=emulator)
+
+    quota = ses.get_send_quota()
+    tables = dynamodb.list_tables()
+
+    ids = [quota["ResponseMetadata"]["RequestId"], tables["ResponseMetadata"]["RequestId"]]
+    assert all(len(found) == 52 and found.isalnum() for found in ids)
+    assert ids[0] != ids[1]

@@ -160,10 +160,12 @@ def test_the_outbox_waits_for_an_email_and_reads_its_subject_and_text(emulator: 
             },
         )
 
-    threading.Timer(0.3, send).start()
+    sender = threading.Timer(0.3, send)
+    sender.start()
     began = time.monotonic()
     sent.wait(4)
     fresh = [make() for _, make in sent()]
+    sender.join()  # its answer, before the emulator stops
 
     assert time.monotonic() - began < 3.0
     assert [(m.to, m.subject, m.body) for m in fresh] == [
