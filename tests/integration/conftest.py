@@ -14,6 +14,7 @@ from chalicelib.adapters.tokens import issue_local_staff_token
 from chalicelib.bootstrap import services
 from chalicelib.entrypoints.events.streams import on_booking_change, on_outbox_message
 from chalicelib.settings import get_settings
+from local.emulator import EmulatorServer
 from local.event_filters import filter_patterns
 from tests.support.aws import StreamFeed, Streams, mocked_aws
 from tests.support.openapi import declared_answer_problems
@@ -25,6 +26,14 @@ def aws() -> Iterator[None]:
     with mocked_aws():
         yield
     services.cache_clear()
+
+
+@pytest.fixture
+def emulator() -> Iterator[str]:
+    """The local stack's emulator, served in this process: its address."""
+    server = EmulatorServer()
+    yield server.start()
+    server.stop()
 
 
 @pytest.fixture

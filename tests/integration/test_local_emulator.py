@@ -16,18 +16,10 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.dynamodb.parsing.validators import UpdateExpressionValidator
 
-from local.emulator import EmulatorServer
 from local.emulator_updates import STATIC_CHECKS
 from tests.support.aws import create_streamed_table
 
 REGION = "eu-west-1"
-
-
-@pytest.fixture
-def emulator() -> Iterator[str]:
-    server = EmulatorServer()
-    yield server.start()
-    server.stop()
 
 
 @dataclass

@@ -3,24 +3,14 @@ serves them as it serves signed ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import pytest
 
-from local.emulator import EmulatorServer
 from local.signing import sign_again, sign_scope_only
 from tests.support.aws import create_streamed_table
 
 REGION = "eu-west-1"
-
-
-@pytest.fixture
-def emulator() -> Iterator[str]:
-    server = EmulatorServer()
-    yield server.start()
-    server.stop()
 
 
 def _client(service: str, url: str) -> tuple[Any, list[str]]:
