@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -56,6 +57,30 @@ def machine() -> str:
     )
 
 
+REFERENCE_STEPS = 3_000_000
+
+
+def reference_loop_seconds(repeats: int = 3) -> float:
+    """The CPU time of a fixed pure-Python loop, best of a few. This shared machine's speed
+    moves by a third and more from one minute to the next, and every timing with it."""
+    best = float("inf")
+    for _ in range(repeats):
+        began = time.process_time()
+        total = 0
+        for step in range(REFERENCE_STEPS):
+            total += step * step % 7
+        best = min(best, time.process_time() - began)
+    return best
+
+
+def speed(at_start: float, at_end: float) -> str:
+    return (
+        f"a fixed pure-Python loop ({REFERENCE_STEPS:,} steps) took {at_start:.2f} s of CPU "
+        f"when the run began and {at_end:.2f} s when it ended (best of 3 each); every timing "
+        "here moves with it"
+    )
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -80,7 +105,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(sections: Sequence[Section], *, machine_line: str, when: str, seconds: float) -> str:
+def markdown(
+    sections: Sequence[Section], *, machine_line: str, speed_line: str, when: str, seconds: float
+) -> str:
     failures = missed(sections)
     lines = [
         "# Benchmark results",
@@ -88,6 +115,7 @@ def markdown(sections: Sequence[Section], *, machine_line: str, when: str, secon
         "Written by `make bench` (`python -m bench.run`); the budgets are those of the design.",
         "",
         f"- Machine: {machine_line}",
+        f"- Speed: {speed_line}",
         f"- Run: {when}, {seconds:.0f} s in all",
         "- Outcome: "
         + (

@@ -32,7 +32,14 @@ from bench import (  # noqa: E402
     slot_history,
     waiting_list_growth,
 )
-from bench.report import Section, machine, markdown, missed  # noqa: E402
+from bench.report import (  # noqa: E402
+    Section,
+    machine,
+    markdown,
+    missed,
+    reference_loop_seconds,
+    speed,
+)
 from local.emulator import undo_failed_transactions  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -116,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine_line = machine()
+    speed_at_start = reference_loop_seconds()
     sections = []
     for name, benchmark in benchmarks.items():
         if args.only and name not in args.only:
@@ -125,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(benchmark())
         print(f"bench: {name} done in {time.monotonic() - began:.0f} s", flush=True)
     seconds = time.monotonic() - started
-    page = markdown(sections, machine_line=machine_line, when=when, seconds=seconds)
+    speed_line = speed(speed_at_start, reference_loop_seconds())
+    page = markdown(
+        sections, machine_line=machine_line, speed_line=speed_line, when=when, seconds=seconds
+    )
     if BEFORE_AND_AFTER.exists():
         page += "\n" + BEFORE_AND_AFTER.read_text()
     # A run of some parts must not replace the full run's record.
