@@ -47,6 +47,9 @@
   calls that gives what reading the JSON gives, but for binary values, which it decodes.
   Here those bodies are read as JSON, and one with a binary value as moto reads it
   (``parse_parameters``).
+- moto draws each request id a character at a time, and searches every answer, however
+  long, for an XML ``<RequestId>`` to write it into; here the id is drawn in one call and
+  only answers holding the tag are searched (``enrich_response``).
 - UpdateItem: ``local/emulator_updates.py``.
 - How requests reach moto, one at a time, and how readers wait for records and sent
   messages without polling: ``local/emulator_wsgi.py``.
