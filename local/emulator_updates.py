@@ -199,11 +199,9 @@ def handle_update_item(handler: Any) -> ActionResult:
     body = handler.body
     expression = body.get("UpdateExpression")
     return_values = body.get("ReturnValues", "NONE")
-    if return_values not in RETURNED_WITHOUT_COPY or expression is None:
+    legacy = body.get("AttributeUpdates")
+    if return_values not in RETURNED_WITHOUT_COPY or expression is None or legacy:
         answer: ActionResult = _moto_handler_update_item(handler)
-        return answer
-    if body.get("AttributeUpdates"):
-        answer = _moto_handler_update_item(handler)
         return answer
     name = body["TableName"]
     key = body["Key"]
